@@ -1,0 +1,212 @@
+//! Diagnostics: problems an author can fix, each with a place (file, line,
+//! column) and a hint; and the library's error type, which keeps those apart
+//! from I/O failures.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// Where a problem is: 1-based line and column, and the text of that line so the
+/// CLI can show it without reading the file again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    pub line: usize,
+    pub column: usize,
+    pub snippet: String,
+}
+
+impl Span {
+    /// The span at a 1-based line and column of `text`.
+    pub fn at(text: &str, line: usize, column: usize) -> Span {
+        let snippet = text
+            .lines()
+            .nth(line.saturating_sub(1))
+            .unwrap_or("")
+            .to_string();
+        Span {
+            line,
+            column,
+            snippet,
+        }
+    }
+
+    /// The span of a byte offset in `text`.
+    pub fn at_offset(text: &str, offset: usize) -> Span {
+        let offset = offset.min(text.len());
+        let before = &text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+        let column = text[line_start..offset].chars().count() + 1;
+        Span::at(text, line, column)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub file: PathBuf,
+    pub span: Option<Span>,
+    /// What is wrong, starting in lowercase.
+    pub message: String,
+    /// What to do about it.
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(file: &Path, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            file: file.to_path_buf(),
+            span: None,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn warning(file: &Path, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(file, message)
+        }
+    }
+
+    pub fn with_span(mut self, span: Option<Span>) -> Self {
+        self.span = span;
+        self
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// Renders the diagnostic the way the CLI prints it: the place, the message,
+    /// the offending line with a caret under the column, and the hint.
+    pub fn render(&self) -> String {
+        let kind = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut out = format!("{kind}: {}\n", self.message);
+        match &self.span {
+            Some(s) => {
+                out.push_str(&format!(
+                    "  --> {}:{}:{}\n",
+                    self.file.display(),
+                    s.line,
+                    s.column
+                ));
+                if !s.snippet.is_empty() {
+                    let num = s.line.to_string();
+                    let pad = " ".repeat(num.len());
+                    // Tabs would shift the caret; show them as one space each.
+                    let shown = s.snippet.replace('\t', " ");
+                    out.push_str(&format!("{pad} |\n{num} | {shown}\n"));
+                    out.push_str(&format!(
+                        "{pad} | {}^\n",
+                        " ".repeat(s.column.saturating_sub(1))
+                    ));
+                }
+            }
+            None => out.push_str(&format!("  --> {}\n", self.file.display())),
+        }
+        if let Some(h) = &self.hint {
+            out.push_str(&format!("  = help: {h}\n"));
+        }
+        out
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match &self.span {
+            Some(s) => write!(
+                f,
+                "{}:{}:{}: {}",
+                self.file.display(),
+                s.line,
+                s.column,
+                self.message
+            )?,
+            None => write!(f, "{}: {}", self.file.display(), self.message)?,
+        }
+        if let Some(h) = &self.hint {
+            write!(f, " ({h})")?;
+        }
+        Ok(())
+    }
+}
+
+/// The library's error: either problems in the inputs (all of them, collected),
+/// or a failure of the machine (I/O) with the path it concerned.
+#[derive(Debug)]
+pub enum Error {
+    Input(Vec<Diagnostic>),
+    Io { path: PathBuf, source: std::io::Error },
+    Usage(String),
+}
+
+impl Error {
+    pub fn io(path: &Path, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            Error::Input(d) => {
+                let n = d.iter().filter(|d| d.is_error()).count();
+                write!(f, "{n} problem(s) in the inputs")?;
+                for d in d {
+                    write!(f, "\n{d}")?;
+                }
+                Ok(())
+            }
+            Error::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            Error::Usage(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The closest of `candidates` to `word`, if it is close enough to be a likely typo.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::normalized_damerau_levenshtein(word, c), c))
+        .filter(|(score, _)| *score >= 0.6)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offset_to_line_and_column() {
+        let t = "a: 1\nbb: 2\n";
+        let s = Span::at_offset(t, 6);
+        assert_eq!((s.line, s.column, s.snippet.as_str()), (2, 2, "bb: 2"));
+    }
+
+    #[test]
+    fn suggests_close_names() {
+        assert_eq!(did_you_mean("colour", ["color", "size"]), Some("color"));
+        assert_eq!(did_you_mean("zzz", ["color", "size"]), None);
+    }
+}

@@ -1,0 +1,220 @@
+//! The flow model: what one job says, in which style, where — resolved from the
+//! project but not yet positioned. It feeds the typesetter (PDF) and the DOCX
+//! writer, which lets Word lay out its own text.
+
+use crate::layout::{Align, Block, Format, Show, Weight};
+use crate::units::{Colour, Insets};
+use crate::model::Project;
+use crate::plan::Job;
+use std::collections::BTreeMap;
+
+/// Where a piece of text came from, so late problems can point at it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Origin {
+    /// The content key or message id, such as `message sdg-ally` or `definition.text`.
+    pub what: String,
+    /// 1-based line in the content file, when known.
+    pub line: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Para {
+    Text {
+        text: String,
+        style: String,
+        origin: Origin,
+    },
+    /// One message of a numbered list.
+    Numbered {
+        number: usize,
+        text: String,
+        style: String,
+        number_style: Option<String>,
+        indent: Option<f32>,
+        origin: Origin,
+    },
+    Rule {
+        colour: String,
+        thickness: f32,
+        length: Option<f32>,
+    },
+    Space(f32),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PanelContent {
+    pub top: Vec<Para>,
+    pub bottom: Vec<Para>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub title: String,
+    pub author: String,
+    pub language: String,
+    pub audience: String,
+    pub layout: String,
+    pub format: Format,
+    /// PDF: each flow's paragraphs, poured into its panels in order.
+    pub flows: BTreeMap<String, Vec<Para>>,
+    /// PDF: each panel's fixed content.
+    pub panels: BTreeMap<String, PanelContent>,
+    /// DOCX: the body and the footer.
+    pub body: Vec<Para>,
+    pub footer: Vec<Para>,
+    /// The layout's styles, resolved against the brand (for writers that style by name).
+    pub styles: BTreeMap<String, TextStyle>,
+    /// Page size (after orientation) and margins, in points.
+    pub page_width: f32,
+    pub page_height: f32,
+    pub margins: Insets,
+}
+
+/// A style with its references resolved: font family, colour values.
+#[derive(Debug, Clone)]
+pub struct TextStyle {
+    pub family: String,
+    pub bold: bool,
+    pub italic: bool,
+    pub size: f32,
+    pub leading: f32,
+    pub colour: Colour,
+    pub align: Align,
+    pub space_before: f32,
+    pub space_after: f32,
+    pub uppercase: bool,
+    pub keep_with_next: bool,
+}
+
+/// Resolves one job into its document. The plan only makes jobs for audiences
+/// and layouts that exist, so a missing one here is a bug, not an input error.
+pub fn resolve(p: &Project, job: &Job) -> Document {
+    let audience = p
+        .content
+        .audiences
+        .iter()
+        .find(|a| a.id == job.audience)
+        .expect("plan only makes jobs for known audiences");
+    let layout = p.layout(&job.layout).expect("plan only makes jobs for known layouts");
+    let c = &p.content;
+    let line_of = |key: &str, value: &str| p.content_src.span_of(key, value).map(|s| s.line);
+
+    let resolve_blocks = |blocks: &[Block]| -> Vec<Para> {
+        let mut out = Vec::new();
+        for b in blocks {
+            if let Some(space) = b.space {
+                out.push(Para::Space(space.0));
+                continue;
+            }
+            if let Some(colour) = &b.rule {
+                out.push(Para::Rule {
+                    colour: colour.as_str().to_string(),
+                    thickness: b.thickness.map(|t| t.0).unwrap_or(1.0),
+                    length: b.length.map(|l| l.0),
+                });
+                continue;
+            }
+            let (Some(show), Some(style)) = (b.show, &b.style) else { continue };
+            let style = style.as_str().to_string();
+            let mut text = |text: &str, what: &str, line: Option<usize>| {
+                out.push(Para::Text {
+                    text: text.to_string(),
+                    style: style.clone(),
+                    origin: Origin {
+                        what: what.to_string(),
+                        line,
+                    },
+                })
+            };
+            match show {
+                Show::Title => text(&c.title, "title", line_of("title", "")),
+                Show::Attribution => text(&c.attribution, "attribution", line_of("attribution", "")),
+                Show::Organisation => text(&c.organisation.name, "organisation.name", line_of("name", &c.organisation.name)),
+                Show::DefinitionHeading => text(&c.definition.heading, "definition.heading", line_of("heading", &c.definition.heading)),
+                Show::DefinitionText => text(&c.definition.text, "definition.text", line_of("text", "")),
+                Show::DefinitionNote => {
+                    if let Some(n) = &c.definition.note {
+                        text(n, "definition.note", line_of("note", ""))
+                    }
+                }
+                Show::AudienceName => text(&audience.name, &format!("audience {} name", audience.id), line_of("name", &audience.name)),
+                Show::AudienceHeading => text(&audience.heading, &format!("audience {} heading", audience.id), line_of("heading", &audience.heading)),
+                Show::AudienceIntro => {
+                    if let Some(i) = &audience.intro {
+                        text(i, &format!("audience {} intro", audience.id), line_of("intro", ""))
+                    }
+                }
+                Show::Messages => {
+                    for (i, m) in audience.messages.iter().enumerate() {
+                        out.push(Para::Numbered {
+                            number: i + 1,
+                            text: m.text.clone(),
+                            style: style.clone(),
+                            number_style: b.number_style.as_ref().map(|s| s.as_str().to_string()),
+                            indent: b.indent.map(|l| l.0),
+                            origin: Origin {
+                                what: format!("message {}", m.id),
+                                line: line_of("id", &m.id),
+                            },
+                        });
+                    }
+                }
+            }
+        }
+        out
+    };
+
+    let l = &layout.layout;
+    let styles = l
+        .styles
+        .iter()
+        .map(|(name, s)| {
+            let c = p.brand.colours[s.colour.as_str()];
+            let family = p.brand.fonts[s.font.as_str()].family.clone();
+            let ts = TextStyle {
+                family,
+                bold: s.weight == Weight::Bold,
+                italic: s.italic,
+                size: s.size.0,
+                leading: s.leading(),
+                colour: Colour { cmyk: c.cmyk, rgb: c.rgb },
+                align: s.align,
+                space_before: s.space_before.0,
+                space_after: s.space_after.0,
+                uppercase: s.uppercase,
+                keep_with_next: s.keep_with_next,
+            };
+            (name.clone(), ts)
+        })
+        .collect();
+    let (page_width, page_height) = layout.page_dims();
+    Document {
+        styles,
+        page_width,
+        page_height,
+        margins: l.page.margins.unwrap_or_default(),
+        title: format!("{} — {}", c.title, audience.name),
+        author: c.organisation.name.clone(),
+        language: job.language.clone(),
+        audience: audience.id.clone(),
+        layout: layout.name.clone(),
+        format: l.format,
+        flows: l.flows.iter().map(|(k, v)| (k.clone(), resolve_blocks(v))).collect(),
+        panels: l
+            .sides
+            .iter()
+            .flat_map(|s| &s.panels)
+            .map(|pn| {
+                (
+                    pn.name.clone(),
+                    PanelContent {
+                        top: resolve_blocks(&pn.content),
+                        bottom: resolve_blocks(&pn.bottom),
+                    },
+                )
+            })
+            .collect(),
+        body: resolve_blocks(&l.content),
+        footer: resolve_blocks(&l.footer),
+    }
+}

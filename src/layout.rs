@@ -1,0 +1,407 @@
+//! The templates: `layouts/brand.yaml` and one YAML file per layout. Everything
+//! visual is here as data; the Rust only interprets it.
+
+use crate::units::{Cmyk, Insets, Length, Rgb};
+use serde::de::{self, Deserializer};
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::marker::PhantomData;
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Brand {
+    pub organisation: String,
+    pub colours: BTreeMap<String, BrandColour>,
+    /// Font families by role (`body`, `heading`, ...): file names in `fonts/`.
+    pub fonts: BTreeMap<String, FontFamily>,
+    #[serde(default)]
+    pub logo: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BrandColour {
+    /// Ink percentages for print.
+    pub cmyk: Cmyk,
+    /// The screen and DOCX equivalent.
+    pub rgb: Rgb,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FontFamily {
+    /// The family name written into DOCX styles (Word looks it up on the reader's machine).
+    pub family: String,
+    pub regular: String,
+    pub bold: String,
+    pub italic: String,
+    pub bold_italic: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Pdf,
+    Docx,
+}
+
+impl Format {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Pdf => "pdf",
+            Format::Docx => "docx",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Layout {
+    pub format: Format,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub page: PageSpec,
+    pub styles: BTreeMap<String, Style>,
+    /// PDF: named flows of content that fill the panels that name them, in order.
+    #[serde(default)]
+    pub flows: BTreeMap<String, Vec<Block>>,
+    /// PDF: the sides of the sheet (pages), each with its panels in reading order.
+    #[serde(default)]
+    pub sides: Vec<Side>,
+    /// DOCX: the body, in order.
+    #[serde(default)]
+    pub content: Vec<Block>,
+    /// DOCX: the page footer.
+    #[serde(default)]
+    pub footer: Vec<Block>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageSpec {
+    /// A paper name (`A4`, `Letter`, ...) or `[width, height]`.
+    pub size: PageSize,
+    #[serde(default)]
+    pub orientation: Orientation,
+    /// Print bleed around the trim edge (PDF).
+    #[serde(default = "default_bleed")]
+    pub bleed: Length,
+    /// Page margins (DOCX).
+    #[serde(default)]
+    pub margins: Option<Insets>,
+}
+
+fn default_bleed() -> Length {
+    Length::from_mm(3.0)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub enum PageSize {
+    Named(String, Length, Length),
+    Custom(Length, Length),
+}
+
+impl PageSize {
+    pub fn portrait_dims(&self) -> (f32, f32) {
+        let (w, h) = match self {
+            PageSize::Named(_, w, h) | PageSize::Custom(w, h) => (w.0, h.0),
+        };
+        (w.min(h), w.max(h))
+    }
+}
+
+impl<'de> Deserialize<'de> for PageSize {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Name(String),
+            Dims(Vec<Length>),
+        }
+        match Raw::deserialize(d).map_err(|_| {
+            de::Error::custom(format!(
+                "page size must be a paper name ({}) or `[width, height]` such as `[210mm, 99mm]`",
+                crate::units::PAPER_NAMES
+            ))
+        })? {
+            Raw::Name(n) => match crate::units::paper_size(&n) {
+                Some((w, h)) => Ok(PageSize::Named(n, w, h)),
+                None => Err(de::Error::custom(format!(
+                    "unknown paper size `{n}`; use one of {} or `[width, height]`",
+                    crate::units::PAPER_NAMES
+                ))),
+            },
+            Raw::Dims(v) => match v[..] {
+                [w, h] if w.0 > 0.0 && h.0 > 0.0 => Ok(PageSize::Custom(w, h)),
+                [_, _] => Err(de::Error::custom("page width and height must be greater than zero")),
+                _ => Err(de::Error::custom(
+                    "a custom page size is two lengths, `[width, height]`",
+                )),
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Orientation {
+    #[default]
+    Portrait,
+    Landscape,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Side {
+    pub name: String,
+    pub panels: Vec<Panel>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Panel {
+    pub name: String,
+    pub x: Length,
+    #[serde(default)]
+    pub y: Length,
+    pub width: Length,
+    /// Defaults to the rest of the page below `y`.
+    #[serde(default)]
+    pub height: Option<Length>,
+    #[serde(default)]
+    pub padding: Insets,
+    /// A colour filling the panel; where the panel touches the trim edge it runs into the bleed.
+    #[serde(default)]
+    pub background: Option<ColourRef>,
+    /// The flow whose content this panel takes, after the panels before it.
+    #[serde(default)]
+    pub flow: Option<FlowRef>,
+    /// Fixed content from the top of the panel.
+    #[serde(default)]
+    pub content: Vec<Block>,
+    /// Fixed content stacked at the bottom of the panel.
+    #[serde(default)]
+    pub bottom: Vec<Block>,
+}
+
+/// One piece of a panel, flow or handout: text from the content (`show`), a rule,
+/// or vertical space.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Block {
+    #[serde(default)]
+    pub show: Option<Show>,
+    #[serde(default)]
+    pub style: Option<StyleRef>,
+    /// For `show: messages`: the style of the message numbers.
+    #[serde(default)]
+    pub number_style: Option<StyleRef>,
+    /// For `show: messages`: how far the text is indented past the number.
+    #[serde(default)]
+    pub indent: Option<Length>,
+    /// A horizontal rule in this colour.
+    #[serde(default)]
+    pub rule: Option<ColourRef>,
+    #[serde(default)]
+    pub thickness: Option<Length>,
+    /// The rule's length (defaults to the panel's width).
+    #[serde(default)]
+    pub length: Option<Length>,
+    /// Vertical space.
+    #[serde(default)]
+    pub space: Option<Length>,
+}
+
+/// Which piece of the content a block shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+pub enum Show {
+    #[serde(rename = "title")]
+    Title,
+    #[serde(rename = "attribution")]
+    Attribution,
+    #[serde(rename = "organisation")]
+    Organisation,
+    #[serde(rename = "definition.heading")]
+    DefinitionHeading,
+    #[serde(rename = "definition.text")]
+    DefinitionText,
+    #[serde(rename = "definition.note")]
+    DefinitionNote,
+    #[serde(rename = "audience.name")]
+    AudienceName,
+    #[serde(rename = "audience.heading")]
+    AudienceHeading,
+    #[serde(rename = "audience.intro")]
+    AudienceIntro,
+    #[serde(rename = "messages")]
+    Messages,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Style {
+    /// A font role from `brand.yaml` (`body`, `heading`).
+    pub font: FontRef,
+    #[serde(default)]
+    pub weight: Weight,
+    #[serde(default)]
+    pub italic: bool,
+    pub size: Length,
+    /// Baseline to baseline; defaults to 1.3 × size.
+    #[serde(default)]
+    pub leading: Option<Length>,
+    pub colour: ColourRef,
+    #[serde(default)]
+    pub align: Align,
+    #[serde(default)]
+    pub space_before: Length,
+    #[serde(default)]
+    pub space_after: Length,
+    /// Set the text in capitals (display only: the content keeps its case).
+    #[serde(default)]
+    pub uppercase: bool,
+    /// Never leave this paragraph last in a panel (headings).
+    #[serde(default)]
+    pub keep_with_next: bool,
+}
+
+impl Style {
+    pub fn leading(&self) -> f32 {
+        self.leading.map(|l| l.0).unwrap_or(self.size.0 * 1.3)
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Weight {
+    #[default]
+    Regular,
+    Bold,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Align {
+    #[default]
+    Left,
+    Center,
+    Right,
+    Justify,
+}
+
+// ---- Names that refer to something defined elsewhere -------------------------
+//
+// A style, colour, font role or flow name is checked while it is parsed, so that
+// serde_yaml attaches the line and column of the bad name to the error. The
+// valid names are known before the parse (brand first; styles and flows from a
+// quick pre-pass over the same file) and handed in through `with_names`.
+
+#[derive(Debug, Default, Clone)]
+pub struct Names {
+    pub colours: Vec<String>,
+    pub fonts: Vec<String>,
+    pub styles: Vec<String>,
+    pub flows: Vec<String>,
+}
+
+thread_local! {
+    static NAMES: RefCell<Option<Names>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` (a parse) with `names` as the valid references.
+pub fn with_names<T>(names: Names, f: impl FnOnce() -> T) -> T {
+    NAMES.with(|n| *n.borrow_mut() = Some(names));
+    let out = f();
+    NAMES.with(|n| *n.borrow_mut() = None);
+    out
+}
+
+pub trait RefKind {
+    const WHAT: &'static str;
+    const DEFINED_IN: &'static str;
+    fn names(n: &Names) -> &[String];
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct Ref<K> {
+    pub name: String,
+    #[serde(skip)]
+    kind: PhantomData<K>,
+}
+
+impl<K> Ref<K> {
+    pub fn as_str(&self) -> &str {
+        &self.name
+    }
+}
+
+impl<'de, K: RefKind> Deserialize<'de> for Ref<K> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        let problem = NAMES.with(|n| {
+            let n = n.borrow();
+            let n = n.as_ref()?;
+            let valid = K::names(n);
+            if valid.iter().any(|v| *v == name) {
+                return None;
+            }
+            let mut msg = format!("unknown {} `{name}`", K::WHAT);
+            match crate::diag::did_you_mean(&name, valid.iter().map(|s| s.as_str())) {
+                Some(s) => msg.push_str(&format!("; did you mean `{s}`?")),
+                None if valid.is_empty() => {
+                    msg.push_str(&format!("; none are defined in {}", K::DEFINED_IN))
+                }
+                None => msg.push_str(&format!(
+                    "; expected one of {} (defined in {})",
+                    valid.join(", "),
+                    K::DEFINED_IN
+                )),
+            }
+            Some(msg)
+        });
+        match problem {
+            Some(m) => Err(de::Error::custom(m)),
+            None => Ok(Ref {
+                name,
+                kind: PhantomData,
+            }),
+        }
+    }
+}
+
+macro_rules! ref_kind {
+    ($kind:ident, $alias:ident, $what:literal, $where:literal, $field:ident) => {
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+        pub struct $kind;
+        impl RefKind for $kind {
+            const WHAT: &'static str = $what;
+            const DEFINED_IN: &'static str = $where;
+            fn names(n: &Names) -> &[String] {
+                &n.$field
+            }
+        }
+        pub type $alias = Ref<$kind>;
+    };
+}
+
+ref_kind!(ColourKind, ColourRef, "colour", "brand.yaml `colours`", colours);
+ref_kind!(FontKind, FontRef, "font role", "brand.yaml `fonts`", fonts);
+ref_kind!(StyleKind, StyleRef, "style", "this layout's `styles`", styles);
+ref_kind!(FlowKind, FlowRef, "flow", "this layout's `flows`", flows);
+
+/// The names a layout file defines for itself (its styles and flows), read in a
+/// lenient pre-pass so that references to them can be checked during the real parse.
+pub fn local_names(text: &str) -> (Vec<String>, Vec<String>) {
+    let keys = |v: &serde_yaml::Value, k: &str| -> Vec<String> {
+        v.get(k)
+            .and_then(|m| m.as_mapping())
+            .map(|m| m.keys().filter_map(|k| k.as_str().map(str::to_string)).collect())
+            .unwrap_or_default()
+    };
+    match serde_yaml::from_str::<serde_yaml::Value>(text) {
+        Ok(v) => (keys(&v, "styles"), keys(&v, "flows")),
+        Err(_) => (Vec::new(), Vec::new()),
+    }
+}

@@ -1,0 +1,183 @@
+//! The leafpress command line: parses arguments, calls the library, prints
+//! diagnostics and a summary, and sets the exit status (0 ok, 1 input or job
+//! problems, 2 usage).
+
+use clap::{Args, Parser, Subcommand};
+use leafpress::{BuildOptions, Diagnostic, Error, Filter, JobOutcome, Paths};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "leafpress", version, about = "Print-ready leaflets, flyers and handouts for every audience, from one YAML source")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build every audience × layout into the output folder.
+    Build {
+        #[command(flatten)]
+        inputs: Inputs,
+        #[command(flatten)]
+        filter: FilterArgs,
+        /// Output folder.
+        #[arg(long, value_name = "DIR", default_value = "out")]
+        out: PathBuf,
+        /// How many jobs to run at once (default: one per core).
+        #[arg(long, value_name = "N")]
+        jobs: Option<usize>,
+    },
+    /// Check all inputs and report every problem; writes nothing.
+    Check {
+        #[command(flatten)]
+        inputs: Inputs,
+    },
+    /// List the jobs a build would run.
+    List {
+        #[command(flatten)]
+        inputs: Inputs,
+        #[command(flatten)]
+        filter: FilterArgs,
+    },
+    /// Start a new project (content, layouts and fonts to edit) in DIR.
+    Init { dir: PathBuf },
+}
+
+#[derive(Args)]
+struct Inputs {
+    /// Folder with messages.yaml.
+    #[arg(long, value_name = "DIR", default_value = "content")]
+    content: PathBuf,
+    /// Folder with brand.yaml and the layout files.
+    #[arg(long, value_name = "DIR", default_value = "layouts")]
+    layouts: PathBuf,
+    /// Folder with the font files the brand names.
+    #[arg(long, value_name = "DIR", default_value = "fonts")]
+    fonts: PathBuf,
+}
+
+#[derive(Args)]
+struct FilterArgs {
+    /// Only this audience (by id); repeat for more.
+    #[arg(long = "audience", value_name = "ID")]
+    only_audiences: Vec<String>,
+    /// Only this layout (by name); repeat for more.
+    #[arg(long = "layout", value_name = "NAME")]
+    only_layouts: Vec<String>,
+}
+
+impl Inputs {
+    fn paths(&self) -> Paths {
+        Paths { content: self.content.clone(), layouts: self.layouts.clone(), fonts: self.fonts.clone() }
+    }
+}
+
+impl FilterArgs {
+    fn filter(&self) -> Filter {
+        Filter { audiences: self.only_audiences.clone(), layouts: self.only_layouts.clone() }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            report_error(&e);
+            ExitCode::from(match e {
+                Error::Usage(_) => 2,
+                _ => 1,
+            })
+        }
+    }
+}
+
+fn print_diagnostics(diags: &[Diagnostic]) {
+    for d in diags {
+        eprint!("{}", d.render());
+    }
+}
+
+fn report_error(e: &Error) {
+    match e {
+        Error::Input(diags) => {
+            print_diagnostics(diags);
+            let n = diags.iter().filter(|d| d.is_error()).count();
+            eprintln!("{n} problem{} found; nothing was built", if n == 1 { "" } else { "s" });
+        }
+        Error::Io { path, source } => eprintln!("error: {}: {source}", path.display()),
+        Error::Usage(m) => eprintln!("error: {m}"),
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, Error> {
+    match cli.command {
+        Command::Check { inputs } => {
+            let p = leafpress::check(&inputs.paths())?;
+            print_diagnostics(&p.warnings);
+            let jobs = leafpress::list(&p, &Filter::default())?;
+            println!(
+                "ok: {} audiences, {} layouts, {} outputs to build",
+                p.content.audiences.len(),
+                p.layouts.len(),
+                jobs.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::List { inputs, filter } => {
+            let p = leafpress::check(&inputs.paths())?;
+            for j in leafpress::list(&p, &filter.filter())? {
+                println!("{}\t{}\t{}\t{}", j.audience, j.language, j.layout, j.output.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Init { dir } => {
+            let files = leafpress::init(&dir)?;
+            for f in &files {
+                println!("created {}", f.display());
+            }
+            println!("next: cd {} && leafpress build", dir.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Build { inputs, filter, out, jobs } => {
+            let p = leafpress::check(&inputs.paths())?;
+            print_diagnostics(&p.warnings);
+            let opts = BuildOptions {
+                out_dir: out.clone(),
+                epoch: leafpress::batch::epoch_from_env(),
+                jobs: jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)),
+            };
+            let started = std::time::Instant::now();
+            let progress = |o: &JobOutcome| match o {
+                JobOutcome::Written(r) => {
+                    let pages = r.pages.map(|n| format!("{n} page{}, ", if n == 1 { "" } else { "s" })).unwrap_or_default();
+                    println!("wrote  {} ({pages}{} KB)", out.join(&r.path).display(), r.bytes.div_ceil(1024));
+                }
+                JobOutcome::Failed(j, _) => println!("FAILED {}", out.join(&j.output).display()),
+            };
+            let report = leafpress::build(&p, &filter.filter(), &opts, &progress)?;
+            for (job, e) in &report.failed {
+                for r in &e.reasons {
+                    eprintln!("error: {} ({} / {}): {r}", job.output.display(), job.audience, job.layout);
+                }
+            }
+            println!(
+                "{} written, {} failed, in {:.2} s; manifest: {}",
+                report.written.len(),
+                report.failed.len(),
+                started.elapsed().as_secs_f64(),
+                out.join("manifest.json").display()
+            );
+            Ok(if report.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+    }
+}

@@ -1,0 +1,473 @@
+//! Cross-file validation: content, brand, layouts and fonts become one checked
+//! `Project`, and every problem found on the way is reported at once.
+
+use crate::content::Content;
+use crate::diag::{Diagnostic, Error, Span};
+use crate::fonts::FontBook;
+use crate::layout::{Block, Brand, Format, Layout, Names, Orientation, with_names};
+use crate::source::SourceFile;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// Where a project's inputs live.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub content: PathBuf,
+    pub layouts: PathBuf,
+    pub fonts: PathBuf,
+}
+
+impl Default for Paths {
+    fn default() -> Self {
+        Paths {
+            content: "content".into(),
+            layouts: "layouts".into(),
+            fonts: "fonts".into(),
+        }
+    }
+}
+
+pub struct NamedLayout {
+    /// The file stem: `leaflet` for `layouts/leaflet.yaml`.
+    pub name: String,
+    pub layout: Layout,
+    pub source: SourceFile,
+}
+
+impl NamedLayout {
+    /// Page width and height in points, after orientation.
+    pub fn page_dims(&self) -> (f32, f32) {
+        let (w, h) = self.layout.page.size.portrait_dims();
+        match self.layout.page.orientation {
+            Orientation::Portrait => (w, h),
+            Orientation::Landscape => (h, w),
+        }
+    }
+}
+
+pub struct Project {
+    pub content: Content,
+    pub content_src: SourceFile,
+    pub brand: Brand,
+    pub brand_src: SourceFile,
+    pub layouts: Vec<NamedLayout>,
+    pub fonts: FontBook,
+    pub logo: Option<Vec<u8>>,
+    /// Problems that do not stop a build.
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl Project {
+    pub fn layout(&self, name: &str) -> Option<&NamedLayout> {
+        self.layouts.iter().find(|l| l.name == name)
+    }
+}
+
+/// Loads and checks everything. On failure, the error lists every problem found.
+pub fn load(paths: &Paths) -> Result<Project, Error> {
+    let mut problems: Vec<Diagnostic> = Vec::new();
+
+    let content_path = paths.content.join("messages.yaml");
+    let content = SourceFile::read(&content_path).and_then(|src| {
+        let c: Content = src.parse()?;
+        Ok((c, src))
+    });
+    let content = match content {
+        Ok((c, src)) => {
+            problems.extend(check_content(&c, &src));
+            Some((c, src))
+        }
+        Err(d) => {
+            problems.push(d);
+            None
+        }
+    };
+
+    let brand_path = paths.layouts.join("brand.yaml");
+    let brand = SourceFile::read(&brand_path).and_then(|src| {
+        let b: Brand = src.parse()?;
+        Ok((b, src))
+    });
+    let (brand, fonts, logo) = match brand {
+        Ok((b, src)) => {
+            let fonts = match FontBook::load(&b, &src, &paths.fonts) {
+                Ok(f) => Some(f),
+                Err(d) => {
+                    problems.extend(d);
+                    None
+                }
+            };
+            let logo = match &b.logo {
+                Some(file) => match load_logo(file, &src, &paths.layouts) {
+                    Ok(bytes) => Some(bytes),
+                    Err(d) => {
+                        problems.push(d);
+                        None
+                    }
+                },
+                None => None,
+            };
+            (Some((b, src)), fonts, logo)
+        }
+        Err(d) => {
+            problems.push(d);
+            (None, None, None)
+        }
+    };
+
+    // Layouts are read even when the brand failed, so their own mistakes show too;
+    // without the brand's names, colour and font references go unchecked for now.
+    let mut layouts = Vec::new();
+    let names_from_brand = brand.as_ref().map(|(b, _)| Names {
+        colours: b.colours.keys().cloned().collect(),
+        fonts: b.fonts.keys().cloned().collect(),
+        ..Names::default()
+    });
+    match layout_files(&paths.layouts) {
+        Ok(files) => {
+            if files.is_empty() {
+                problems.push(
+                    Diagnostic::error(&paths.layouts, "no layouts found")
+                        .with_hint("add a layout file such as `leaflet.yaml` beside `brand.yaml`"),
+                );
+            }
+            for (name, path) in files {
+                let src = match SourceFile::read(&path) {
+                    Ok(s) => s,
+                    Err(d) => {
+                        problems.push(d);
+                        continue;
+                    }
+                };
+                let (styles, flows) = crate::layout::local_names(&src.text);
+                let parsed = match &names_from_brand {
+                    Some(n) => with_names(
+                        Names {
+                            styles,
+                            flows,
+                            ..n.clone()
+                        },
+                        || src.parse::<Layout>(),
+                    ),
+                    None => src.parse::<Layout>(),
+                };
+                match parsed {
+                    Ok(layout) => {
+                        let nl = NamedLayout {
+                            name,
+                            layout,
+                            source: src,
+                        };
+                        problems.extend(check_layout(&nl));
+                        layouts.push(nl);
+                    }
+                    Err(d) => problems.push(d),
+                }
+            }
+        }
+        Err(d) => problems.push(d),
+    }
+
+    let (errors, warnings): (Vec<_>, Vec<_>) = problems.into_iter().partition(|d| d.is_error());
+    match (content, brand, fonts) {
+        (Some((content, content_src)), Some((brand, brand_src)), Some(fonts)) if errors.is_empty() => {
+            let mut p = Project {
+                content,
+                content_src,
+                brand,
+                brand_src,
+                layouts,
+                fonts,
+                logo,
+                warnings,
+            };
+            p.warnings.extend(check_coverage(&p));
+            Ok(p)
+        }
+        _ => Err(Error::Input(errors.into_iter().chain(warnings).collect())),
+    }
+}
+
+/// `name -> path` of every layout file (`*.yaml`, `*.yml`) except `brand.yaml`, sorted.
+fn layout_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, Diagnostic> {
+    let rd = std::fs::read_dir(dir).map_err(|e| {
+        Diagnostic::error(dir, format!("cannot read the layouts folder: {}", crate::source::lower_first(&e.to_string())))
+            .with_hint("run leafpress in the project folder, or pass --layouts DIR")
+    })?;
+    let mut out = Vec::new();
+    for entry in rd.flatten() {
+        let path = entry.path();
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        if (ext == "yaml" || ext == "yml") && stem != "brand" && !stem.starts_with('.') {
+            out.push((stem.to_string(), path));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+fn check_content(c: &Content, src: &SourceFile) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let err = |msg: String, span: Option<Span>, hint: &str| {
+        Diagnostic::error(&src.path, msg).with_span(span).with_hint(hint)
+    };
+    if !is_language_tag(&c.language) {
+        out.push(err(
+            format!("`{}` is not a language code", c.language),
+            src.span_of("language", &c.language),
+            "use a BCP 47 code such as `en`, `fr` or `pt-BR`",
+        ));
+    }
+    if c.audiences.is_empty() {
+        out.push(err(
+            "there are no audiences".into(),
+            src.find_key_value("audiences", "").first().map(|&o| Span::at_offset(&src.text, o)),
+            "add at least one audience with an id, a name, a heading and messages",
+        ));
+    }
+    let mut audience_ids = BTreeSet::new();
+    let mut message_ids: BTreeMap<&str, &str> = BTreeMap::new();
+    for a in &c.audiences {
+        if !is_slug(&a.id) {
+            out.push(err(
+                format!("audience id `{}` is not a slug", a.id),
+                src.span_of("id", &a.id),
+                "use lowercase letters, digits and hyphens, such as `media-public`",
+            ));
+        }
+        if !audience_ids.insert(a.id.as_str()) {
+            let span = src.find_key_value("id", &a.id).get(1).map(|&o| Span::at_offset(&src.text, o));
+            out.push(err(
+                format!("audience id `{}` is used twice", a.id),
+                span,
+                "give each audience its own id",
+            ));
+        }
+        if a.messages.is_empty() {
+            out.push(err(
+                format!("audience `{}` has no messages", a.id),
+                src.span_of("id", &a.id),
+                "add at least one message under `messages:`, or remove the audience",
+            ));
+        }
+        for m in &a.messages {
+            if !is_slug(&m.id) {
+                out.push(err(
+                    format!("message id `{}` is not a slug", m.id),
+                    src.span_of("id", &m.id),
+                    "use lowercase letters, digits and hyphens, such as `self-care`",
+                ));
+            }
+            if let Some(first) = message_ids.insert(&m.id, &a.id) {
+                let span = src.find_key_value("id", &m.id).get(1).map(|&o| Span::at_offset(&src.text, o));
+                out.push(err(
+                    format!("message id `{}` is used twice (also in audience `{first}`)", m.id),
+                    span,
+                    "give each message its own id; translations are matched by it",
+                ));
+            }
+            check_text(&m.text, &format!("message `{}`", m.id), src, &m.id, &mut out);
+        }
+    }
+    check_text(&c.title, "the title", src, "", &mut out);
+    check_text(&c.definition.text, "the definition", src, "", &mut out);
+    out
+}
+
+fn check_text(text: &str, what: &str, src: &SourceFile, id: &str, out: &mut Vec<Diagnostic>) {
+    if text.trim().is_empty() {
+        out.push(
+            Diagnostic::error(&src.path, format!("{what} is empty"))
+                .with_span(if id.is_empty() { None } else { src.span_of("id", id) })
+                .with_hint("write the text after `text:`"),
+        );
+    }
+    if let Some(c) = text
+        .chars()
+        .find(|&c| (c.is_control() && c != '\n') || matches!(c, '\u{200B}' | '\u{FEFF}' | '\u{2028}' | '\u{2029}'))
+    {
+        let offset = src.text.find(c);
+        out.push(
+            Diagnostic::error(&src.path, format!("{what} contains an invisible character U+{:04X}", c as u32))
+                .with_span(offset.map(|o| Span::at_offset(&src.text, o)))
+                .with_hint("delete it (it often comes from pasting out of Word or a web page)"),
+        );
+    }
+}
+
+fn is_language_tag(s: &str) -> bool {
+    let mut parts = s.split('-');
+    let first = parts.next().unwrap_or("");
+    (2..=3).contains(&first.len())
+        && first.chars().all(|c| c.is_ascii_alphabetic())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+fn check_layout(l: &NamedLayout) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let src = &l.source;
+    let (pw, ph) = l.page_dims();
+    for (name, st) in &l.layout.styles {
+        if st.size.0 <= 0.0 || st.leading() <= 0.0 {
+            out.push(
+                Diagnostic::error(&src.path, format!("style `{name}` needs a size and leading above zero"))
+                    .with_span(src.find_key_value(name, "").first().map(|&o| Span::at_offset(&src.text, o))),
+            );
+        }
+    }
+    let check_blocks = |blocks: &[Block], place: &str, out: &mut Vec<Diagnostic>| {
+        for b in blocks {
+            let kinds = b.show.is_some() as u8 + b.rule.is_some() as u8 + b.space.is_some() as u8;
+            let span = b
+                .show
+                .and_then(|s| {
+                    let v = serde_yaml::to_string(&s).ok()?;
+                    src.span_of("show", v.trim())
+                })
+                .or_else(|| src.span_of(place, ""));
+            if kinds != 1 {
+                out.push(
+                    Diagnostic::error(&src.path, format!("a block in {place} must have exactly one of `show`, `rule` or `space`"))
+                        .with_span(span.clone()),
+                );
+            }
+            if b.show.is_some() && b.style.is_none() {
+                out.push(
+                    Diagnostic::error(&src.path, format!("a `show` block in {place} has no `style`"))
+                        .with_span(span)
+                        .with_hint("add `style:` with one of the layout's styles"),
+                );
+            }
+        }
+    };
+    match l.layout.format {
+        Format::Pdf => {
+            if l.layout.sides.is_empty() {
+                out.push(
+                    Diagnostic::error(&src.path, "a PDF layout needs `sides` with panels")
+                        .with_hint("add `sides:` with at least one side and its panels"),
+                );
+            }
+            let mut used_flows = BTreeSet::new();
+            let mut panel_names = BTreeSet::new();
+            for side in &l.layout.sides {
+                for p in &side.panels {
+                    let span = src.span_of("name", &p.name);
+                    if !panel_names.insert(p.name.clone()) {
+                        out.push(Diagnostic::error(&src.path, format!("panel name `{}` is used twice", p.name)).with_span(span.clone()));
+                    }
+                    let h = p.height.map(|h| h.0).unwrap_or(ph - p.y.0);
+                    let eps = 0.01;
+                    if p.width.0 <= 0.0 || h <= 0.0 || p.x.0 < -eps || p.y.0 < -eps || p.x.0 + p.width.0 > pw + eps || p.y.0 + h > ph + eps {
+                        out.push(
+                            Diagnostic::error(
+                                &src.path,
+                                format!(
+                                    "panel `{}` ({:.1} × {:.1} mm at {:.1}, {:.1} mm) does not fit on the {:.1} × {:.1} mm page",
+                                    p.name,
+                                    p.width.mm(),
+                                    h / crate::units::MM,
+                                    p.x.mm(),
+                                    p.y.mm(),
+                                    pw / crate::units::MM,
+                                    ph / crate::units::MM
+                                ),
+                            )
+                            .with_span(span.clone())
+                            .with_hint("check x, y, width and height against the page size and orientation"),
+                        );
+                    }
+                    if p.padding.left + p.padding.right >= p.width.0 || p.padding.top + p.padding.bottom >= h {
+                        out.push(
+                            Diagnostic::error(&src.path, format!("panel `{}` has padding larger than the panel", p.name))
+                                .with_span(span.clone())
+                                .with_hint("make the padding smaller"),
+                        );
+                    }
+                    if let Some(f) = &p.flow {
+                        used_flows.insert(f.as_str().to_string());
+                    }
+                    check_blocks(&p.content, &format!("panel `{}`", p.name), &mut out);
+                    check_blocks(&p.bottom, &format!("panel `{}`", p.name), &mut out);
+                }
+            }
+            for (name, blocks) in &l.layout.flows {
+                if !used_flows.contains(name) {
+                    out.push(
+                        Diagnostic::error(&src.path, format!("flow `{name}` is not placed in any panel"))
+                            .with_span(src.find_key_value(name, "").first().map(|&o| Span::at_offset(&src.text, o)))
+                            .with_hint(format!("add `flow: {name}` to the panels it should fill")),
+                    );
+                }
+                check_blocks(blocks, &format!("flow `{name}`"), &mut out);
+            }
+        }
+        Format::Docx => {
+            if l.layout.content.is_empty() {
+                out.push(Diagnostic::error(&src.path, "a DOCX layout needs `content`").with_hint("list the blocks of the handout under `content:`"));
+            }
+            check_blocks(&l.layout.content, "content", &mut out);
+            check_blocks(&l.layout.footer, "footer", &mut out);
+            if let Some(m) = l.layout.page.margins
+                && (m.left + m.right >= pw || m.top + m.bottom >= ph)
+            {
+                out.push(Diagnostic::error(&src.path, "the margins are larger than the page").with_span(src.span_of("margins", "")));
+            }
+        }
+    }
+    out
+}
+
+/// Warns about characters that no face of the brand's fonts can draw.
+fn check_coverage(p: &Project) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut texts: Vec<(&str, &str)> = vec![("title", &p.content.title), ("definition", &p.content.definition.text)];
+    for a in &p.content.audiences {
+        texts.push((&a.id, &a.heading));
+        for m in &a.messages {
+            texts.push((&m.id, &m.text));
+        }
+    }
+    let Some(body) = p.fonts.faces.first() else { return out };
+    for (id, t) in texts {
+        if let Some(c) = t.chars().find(|&c| !body.covers(c)) {
+            out.push(
+                Diagnostic::warning(&p.content_src.path, format!("`{id}`: the font `{}` has no glyph for `{c}` (U+{:04X})", body.file, c as u32))
+                    .with_span(p.content_src.text.find(c).map(|o| Span::at_offset(&p.content_src.text, o)))
+                    .with_hint("use a font that covers this script, or replace the character"),
+            );
+        }
+    }
+    out
+}
+
+fn load_logo(file: &str, brand: &SourceFile, layouts_dir: &Path) -> Result<Vec<u8>, Diagnostic> {
+    let span = brand.span_of("logo", file);
+    let path = Path::new(file);
+    if path.is_absolute() || path.components().any(|c| matches!(c, std::path::Component::ParentDir)) {
+        return Err(Diagnostic::error(&brand.path, format!("logo path `{file}` leaves the project folder"))
+            .with_span(span)
+            .with_hint("put the logo in the layouts folder and give a path inside it"));
+    }
+    let full = layouts_dir.join(path);
+    let bytes = std::fs::read(&full).map_err(|e| {
+        Diagnostic::error(&brand.path, format!("cannot read logo `{}`: {}", full.display(), crate::source::lower_first(&e.to_string())))
+            .with_span(span.clone())
+            .with_hint("check the file name, or remove `logo:`")
+    })?;
+    if !bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return Err(Diagnostic::error(&brand.path, format!("logo `{}` is not a PNG image", full.display()))
+            .with_span(span)
+            .with_hint("export the logo as PNG"));
+    }
+    Ok(bytes)
+}

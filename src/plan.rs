@@ -1,0 +1,71 @@
+//! Jobs: every audience × language × layout the build should make, after the
+//! command line's filters, each with its output path.
+
+use crate::diag::{Diagnostic, Error, did_you_mean};
+use crate::layout::Format;
+use crate::model::Project;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    pub audience: String,
+    pub language: String,
+    pub layout: String,
+    pub format: Format,
+    /// Relative to the output folder.
+    pub output: PathBuf,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub audiences: Vec<String>,
+    pub layouts: Vec<String>,
+}
+
+pub fn plan(p: &Project, filter: &Filter) -> Result<Vec<Job>, Error> {
+    let mut problems = Vec::new();
+    let audience_ids: Vec<&str> = p.content.audiences.iter().map(|a| a.id.as_str()).collect();
+    let layout_names: Vec<&str> = p.layouts.iter().map(|l| l.name.as_str()).collect();
+    let mut unknown = |what: &str, name: &str, valid: &[&str], place: &Path| {
+        let hint = match did_you_mean(name, valid.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`? (known: {})", valid.join(", ")),
+            None => format!("known {what}s: {}", valid.join(", ")),
+        };
+        problems.push(Diagnostic::error(place, format!("unknown {what} `{name}` on the command line")).with_hint(hint));
+    };
+    for a in &filter.audiences {
+        if !audience_ids.contains(&a.as_str()) {
+            unknown("audience", a, &audience_ids, &p.content_src.path);
+        }
+    }
+    for l in &filter.layouts {
+        if !layout_names.contains(&l.as_str()) {
+            unknown("layout", l, &layout_names, p.brand_src.path.parent().unwrap_or(Path::new(".")));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Input(problems));
+    }
+    let language = p.content.language.clone();
+    let mut jobs = Vec::new();
+    for a in &p.content.audiences {
+        if !filter.audiences.is_empty() && !filter.audiences.contains(&a.id) {
+            continue;
+        }
+        for l in &p.layouts {
+            if !filter.layouts.is_empty() && !filter.layouts.contains(&l.name) {
+                continue;
+            }
+            let format = l.layout.format;
+            let output = PathBuf::from(&language).join(format!("{}-{}.{}", l.name, a.id, format.extension()));
+            jobs.push(Job {
+                audience: a.id.clone(),
+                language: language.clone(),
+                layout: l.name.clone(),
+                format,
+                output,
+            });
+        }
+    }
+    Ok(jobs)
+}

@@ -1,0 +1,195 @@
+//! The DOCX writer: named Word styles (no direct formatting), real numbering for
+//! the message list, one paragraph per message in one run, the footer in the
+//! footer part, the document language, and core properties. Word lays out the
+//! text itself, so this writer takes the `Document`, not positioned pages.
+
+use crate::doc::{Document, Para, TextStyle};
+use crate::layout::Align;
+use docx_rs::{
+    AbstractNumbering, AlignmentType, Docx, Footer, IndentLevel, Level, LevelJc,
+    LevelText, LineSpacing, LineSpacingType, NumberFormat, Numbering, NumberingId, PageMargin,
+    Paragraph, Run, RunFonts, SpecialIndentType, Start, Style, StyleType,
+};
+
+/// Points to twentieths of a point, Word's unit for spacing and page size.
+fn twips(pt: f32) -> i32 {
+    (pt * 20.0).round() as i32
+}
+
+/// A Word style id from its name: `Heading 1` -> `Heading1`.
+pub fn style_id(name: &str) -> String {
+    name.chars().filter(|c| c.is_ascii_alphanumeric()).collect()
+}
+
+const LIST_NUM: usize = 1;
+
+pub fn write(doc: &Document, epoch: i64) -> Result<Vec<u8>, String> {
+    let m = doc.margins;
+    let mut docx = Docx::new()
+        .page_size(twips(doc.page_width) as u32, twips(doc.page_height) as u32)
+        .page_margin(
+            PageMargin::new()
+                .top(twips(m.top))
+                .bottom(twips(m.bottom))
+                .left(twips(m.left))
+                .right(twips(m.right))
+                .header(twips(m.top / 2.0))
+                .footer(twips(m.bottom / 2.0)),
+        );
+    if let Some(normal) = doc.styles.get("Normal") {
+        docx = docx
+            .default_fonts(fonts(&normal.family))
+            .default_size((normal.size * 2.0).round() as usize);
+    }
+    for (name, st) in &doc.styles {
+        docx = docx.add_style(word_style(name, st));
+    }
+    // The message list's numbers come from numbering.xml, so a translator's tool
+    // sees the text alone and Word renumbers if a message is added.
+    let list_indent = doc
+        .body
+        .iter()
+        .find_map(|p| match p {
+            Para::Numbered { indent, style, .. } => Some(indent.unwrap_or_else(|| doc.styles[style].size * 2.0)),
+            _ => None,
+        })
+        .unwrap_or(18.0);
+    docx = docx
+        .add_abstract_numbering(
+            AbstractNumbering::new(LIST_NUM).add_level(
+                Level::new(
+                    0,
+                    Start::new(1),
+                    NumberFormat::new("decimal"),
+                    LevelText::new("%1."),
+                    LevelJc::new("left"),
+                )
+                .indent(Some(twips(list_indent)), Some(SpecialIndentType::Hanging(twips(list_indent))), None, None),
+            ),
+        )
+        .add_numbering(Numbering::new(LIST_NUM, LIST_NUM));
+
+    for p in &doc.body {
+        if let Some(par) = paragraph(p, doc) {
+            docx = docx.add_paragraph(par);
+        }
+    }
+    let mut footer = Footer::new();
+    for p in &doc.footer {
+        if let Some(par) = paragraph(p, doc) {
+            footer = footer.add_paragraph(par);
+        }
+    }
+    if !doc.footer.is_empty() {
+        docx = docx.footer(footer);
+    }
+
+    let mut xml = docx.build();
+    xml.doc_props.core = core_xml(doc, epoch).into_bytes();
+    xml.styles = with_language(&xml.styles, &doc.language);
+    let mut out = std::io::Cursor::new(Vec::new());
+    xml.pack(&mut out).map_err(|e| format!("cannot write DOCX: {e}"))?;
+    Ok(out.into_inner())
+}
+
+fn fonts(family: &str) -> RunFonts {
+    RunFonts::new().ascii(family).hi_ansi(family).cs(family).east_asia(family)
+}
+
+fn word_style(name: &str, st: &TextStyle) -> Style {
+    let mut s = Style::new(style_id(name), StyleType::Paragraph)
+        .name(name)
+        .fonts(fonts(&st.family))
+        .size((st.size * 2.0).round() as usize)
+        .color(st.colour.rgb.hex())
+        .line_spacing(
+            LineSpacing::new()
+                .before(twips(st.space_before) as u32)
+                .after(twips(st.space_after) as u32)
+                .line(twips(st.leading))
+                .line_rule(LineSpacingType::AtLeast),
+        )
+        .align(match st.align {
+            Align::Left => AlignmentType::Left,
+            Align::Center => AlignmentType::Center,
+            Align::Right => AlignmentType::Right,
+            Align::Justify => AlignmentType::Both,
+        })
+        .q_format(true);
+    if name != "Normal" {
+        s = s.based_on("Normal").next("Normal");
+    }
+    if st.bold {
+        s = s.bold();
+    }
+    if st.italic {
+        s = s.italic();
+    }
+    if let Some(level) = name.strip_prefix("Heading ").and_then(|n| n.parse::<usize>().ok()) {
+        s = s.outline_lvl(level.saturating_sub(1));
+    }
+    s
+}
+
+fn paragraph(p: &Para, doc: &Document) -> Option<Paragraph> {
+    let run = |text: &str, style: &str| {
+        // One run with the whole text: no direct formatting, nothing split.
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let text = if doc.styles.get(style).is_some_and(|s| s.uppercase) { text.to_uppercase() } else { text };
+        Run::new().add_text(text)
+    };
+    match p {
+        Para::Text { text, style, .. } => Some(Paragraph::new().style(&style_id(style)).add_run(run(text, style))),
+        Para::Numbered { text, style, .. } => Some(
+            Paragraph::new()
+                .style(&style_id(style))
+                .numbering(NumberingId::new(LIST_NUM), IndentLevel::new(0))
+                .add_run(run(text, style)),
+        ),
+        Para::Space(_) | Para::Rule { .. } => None,
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// docProps/core.xml with title, creator and language (docx-rs cannot set them).
+fn core_xml(doc: &Document, epoch: i64) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp(epoch).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let date = format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    );
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><dc:title>{}</dc:title><dc:creator>{}</dc:creator><cp:lastModifiedBy>leafpress</cp:lastModifiedBy><dc:language>{}</dc:language><cp:revision>1</cp:revision><dcterms:created xsi:type="dcterms:W3CDTF">{date}</dcterms:created><dcterms:modified xsi:type="dcterms:W3CDTF">{date}</dcterms:modified></cp:coreProperties>"#,
+        escape(&doc.title),
+        escape(&doc.author),
+        escape(&doc.language)
+    )
+}
+
+/// Adds `<w:lang>` to the document defaults in styles.xml, so Word and CAT tools
+/// know the source language (docx-rs has no setter for it). `w:lang` is the last
+/// of the run properties it may sit among, so it goes just before `</w:rPr>`.
+fn with_language(styles: &[u8], lang: &str) -> Vec<u8> {
+    let xml = String::from_utf8_lossy(styles);
+    let lang_el = format!(r#"<w:lang w:val="{0}" w:eastAsia="{0}" w:bidi="{0}" />"#, escape(lang));
+    if let Some(start) = xml.find("<w:rPrDefault>")
+        && let Some(rel) = xml[start..].find("</w:rPr>")
+    {
+        let at = start + rel;
+        let mut out = String::with_capacity(xml.len() + lang_el.len());
+        out.push_str(&xml[..at]);
+        out.push_str(&lang_el);
+        out.push_str(&xml[at..]);
+        return out.into_bytes();
+    }
+    styles.to_vec()
+}

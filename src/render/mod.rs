@@ -1,0 +1,71 @@
+//! The writers: each turns one job into bytes, behind one trait, so the batch
+//! driver treats them alike and only it touches the file system.
+
+pub mod docx;
+pub mod pdf;
+
+use crate::doc::Document;
+use crate::layout::Format;
+use crate::model::Project;
+
+/// A finished output, still in memory.
+pub struct Rendered {
+    pub bytes: Vec<u8>,
+    /// Page count, where the writer lays out pages itself (Word paginates DOCX).
+    pub pages: Option<usize>,
+}
+
+/// Why a job failed: problems the author can fix, reported per job.
+#[derive(Debug, Clone)]
+pub struct JobError {
+    pub reasons: Vec<String>,
+}
+
+pub struct RenderOptions {
+    pub epoch: i64,
+}
+
+pub trait Backend: Sync {
+    fn format(&self) -> Format;
+    fn render(&self, project: &Project, doc: &Document, opts: &RenderOptions) -> Result<Rendered, JobError>;
+}
+
+pub struct PdfBackend;
+pub struct DocxBackend;
+
+impl Backend for PdfBackend {
+    fn format(&self) -> Format {
+        Format::Pdf
+    }
+    fn render(&self, project: &Project, doc: &Document, opts: &RenderOptions) -> Result<Rendered, JobError> {
+        let pages = crate::typeset::typeset(project, doc).map_err(|o| JobError {
+            reasons: o.iter().map(|o| o.to_string()).collect(),
+        })?;
+        let n = pages.pages.len();
+        let bytes = pdf::write(
+            &pages,
+            &project.fonts,
+            &pdf::PdfOptions { colour: pdf::ColourModel::Cmyk, epoch: opts.epoch },
+        )
+        .map_err(|e| JobError { reasons: vec![e] })?;
+        Ok(Rendered { bytes, pages: Some(n) })
+    }
+}
+
+impl Backend for DocxBackend {
+    fn format(&self) -> Format {
+        Format::Docx
+    }
+    fn render(&self, _project: &Project, doc: &Document, opts: &RenderOptions) -> Result<Rendered, JobError> {
+        let bytes = docx::write(doc, opts.epoch).map_err(|e| JobError { reasons: vec![e] })?;
+        Ok(Rendered { bytes, pages: None })
+    }
+}
+
+/// The writer for a format.
+pub fn backend(format: Format) -> &'static dyn Backend {
+    match format {
+        Format::Pdf => &PdfBackend,
+        Format::Docx => &DocxBackend,
+    }
+}

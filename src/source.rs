@@ -1,0 +1,174 @@
+//! Reading input files: size limits, UTF-8, YAML parsing with serde_yaml, and
+//! turning its errors into diagnostics with a position and a hint.
+
+use crate::diag::{Diagnostic, Span, did_you_mean};
+use serde::de::DeserializeOwned;
+use std::path::Path;
+
+/// Inputs are hand-written YAML: anything larger is a mistake (a wrong file),
+/// and refusing it early keeps memory bounded.
+pub const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
+
+/// A loaded text file: its path as the user should see it, and its text.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub path: std::path::PathBuf,
+    pub text: String,
+}
+
+impl SourceFile {
+    pub fn read(path: &Path) -> Result<SourceFile, Diagnostic> {
+        let meta = std::fs::metadata(path).map_err(|e| read_error(path, &e))?;
+        if meta.is_dir() {
+            return Err(Diagnostic::error(path, "expected a file, found a folder"));
+        }
+        if meta.len() > MAX_INPUT_BYTES {
+            return Err(Diagnostic::error(
+                path,
+                format!(
+                    "file is {} MB, larger than the {} MB leafpress reads",
+                    meta.len() / (1024 * 1024),
+                    MAX_INPUT_BYTES / (1024 * 1024)
+                ),
+            )
+            .with_hint("split the content or check that this is the right file"));
+        }
+        let bytes = std::fs::read(path).map_err(|e| read_error(path, &e))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let off = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            Diagnostic::error(path, "file is not valid UTF-8 text")
+                .with_span(Some(Span::at_offset(&text, off)))
+                .with_hint("save the file as UTF-8 in your editor")
+        })?;
+        Ok(SourceFile {
+            path: path.to_path_buf(),
+            text,
+        })
+    }
+
+    /// Parses the whole file as `T`.
+    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, Diagnostic> {
+        serde_yaml::from_str(&self.text).map_err(|e| yaml_error(&self.path, &self.text, &e))
+    }
+
+    /// The positions (byte offsets of the value) where `key: value` occurs, in order.
+    /// Used to point at a line for problems found after parsing (duplicate ids).
+    pub fn find_key_value(&self, key: &str, value: &str) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut offset = 0;
+        for line in self.text.split_inclusive('\n') {
+            let trimmed = line.trim_start().trim_start_matches("- ");
+            if let Some(rest) = trimmed.strip_prefix(key)
+                && let Some(v) = rest.trim_start().strip_prefix(':')
+            {
+                let v = v.trim().trim_matches(|c| c == '"' || c == '\'');
+                if value.is_empty() || v == value {
+                    let col = line.find(v).unwrap_or(0);
+                    out.push(offset + col);
+                }
+            }
+            offset += line.len();
+        }
+        out
+    }
+
+    pub fn span_of(&self, key: &str, value: &str) -> Option<Span> {
+        self.find_key_value(key, value)
+            .first()
+            .map(|&o| Span::at_offset(&self.text, o))
+    }
+}
+
+fn read_error(path: &Path, e: &std::io::Error) -> Diagnostic {
+    let d = Diagnostic::error(path, format!("cannot read file: {}", lower_first(&e.to_string())));
+    match e.kind() {
+        std::io::ErrorKind::NotFound => d.with_hint("check the file name and the folder it is in"),
+        std::io::ErrorKind::PermissionDenied => d.with_hint("make the file readable"),
+        _ => d,
+    }
+}
+
+pub fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// Turns a serde_yaml error into a diagnostic: the position it carries, its message
+/// without the duplicated " at line N column M", and a hint where we can give one.
+pub fn yaml_error(path: &Path, text: &str, e: &serde_yaml::Error) -> Diagnostic {
+    let mut msg = e.to_string();
+    if let Some(i) = msg.rfind(" at line ") {
+        msg.truncate(i);
+    }
+    let span = e.location().map(|l| Span::at(text, l.line(), l.column()));
+    let mut hint = None;
+    if let Some((field, expected)) = parse_unknown(&msg, "unknown field `") {
+        hint = Some(match did_you_mean(&field, expected.iter().map(|s| s.as_str())) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("remove `{field}` or use one of: {}", expected.join(", ")),
+        });
+    } else if let Some((variant, expected)) = parse_unknown(&msg, "unknown variant `") {
+        hint = Some(match did_you_mean(&variant, expected.iter().map(|s| s.as_str())) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("use one of: {}", expected.join(", ")),
+        });
+    } else if msg.contains("missing field `") {
+        hint = Some("add the field, or check its spelling and indentation".into());
+    } else if msg.contains("found character that cannot start any token")
+        && span.as_ref().is_some_and(|s| s.snippet.contains('\t'))
+    {
+        hint = Some("YAML indents with spaces, not tabs: replace the tab with spaces".into());
+    } else if msg.contains("did not find expected") || msg.contains("mapping values are not allowed") {
+        hint = Some(
+            "check the indentation and quoting on this line and the one before it; text with `: ` in it needs quotes"
+                .into(),
+        );
+    } else if msg.contains("duplicate entry") || msg.contains("duplicate key") {
+        hint = Some("each key may appear once in a mapping; remove or rename one".into());
+    }
+    let mut d = Diagnostic::error(path, lower_first(&msg)).with_span(span);
+    d.hint = hint;
+    d
+}
+
+/// From "unknown field `x`, expected one of `a`, `b`" get ("x", ["a", "b"]).
+fn parse_unknown(msg: &str, marker: &str) -> Option<(String, Vec<String>)> {
+    let start = msg.find(marker)? + marker.len();
+    let rest = &msg[start..];
+    let end = rest.find('`')?;
+    let word = rest[..end].to_string();
+    let expected = rest[end + 1..]
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect();
+    Some((word, expected))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_field_gets_a_suggestion() {
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct S {
+            color: String,
+            size: String,
+        }
+        let text = "size: x\ncolour: red\n";
+        let e = serde_yaml::from_str::<S>(text).unwrap_err();
+        let d = yaml_error(Path::new("f.yaml"), text, &e);
+        assert!(d.message.starts_with("unknown field `colour`"), "{}", d.message);
+        assert_eq!(d.hint.as_deref(), Some("did you mean `color`?"));
+        let s = d.span.unwrap();
+        assert_eq!((s.line, s.column), (2, 1));
+    }
+}
