@@ -66,6 +66,9 @@ pub struct Layout {
     /// PDF: named flows of content that fill the panels that name them, in order.
     #[serde(default)]
     pub flows: BTreeMap<String, Vec<Block>>,
+    /// PDF: flows whose panels are filled to an even depth instead of one after another.
+    #[serde(default)]
+    pub balance: Vec<FlowRef>,
     /// PDF: the sides of the sheet (pages), each with its panels in reading order.
     #[serde(default)]
     pub sides: Vec<Side>,
@@ -264,6 +267,9 @@ pub struct Style {
     /// Never leave this paragraph last in a panel (headings).
     #[serde(default)]
     pub keep_with_next: bool,
+    /// Move the whole paragraph to the next panel rather than split it.
+    #[serde(default)]
+    pub keep_together: bool,
 }
 
 impl Style {

@@ -184,6 +184,7 @@ struct Resolved {
     ascent: f32,
     descent: f32,
     keep_with_next: bool,
+    keep_together: bool,
     uppercase: bool,
 }
 
@@ -225,7 +226,12 @@ fn break_lines(book: &FontBook, st: &Resolved, language: &str, text: &str, width
     }
     for w in &pieces {
         let line = lines.last_mut().unwrap();
-        let extra = if line.is_empty() { w.width } else { space_w + w.width };
+        // A break after a hyphen or slash has no space to add.
+        let joiner = match line.last() {
+            Some(prev) if prev.space_after => space_w,
+            _ => 0.0,
+        };
+        let extra = if line.is_empty() { w.width } else { joiner + w.width };
         if !line.is_empty() && cur_w + extra > width + 0.001 {
             lines.push(vec![w]);
             cur_w = w.width;
@@ -244,25 +250,27 @@ fn break_lines(book: &FontBook, st: &Resolved, language: &str, text: &str, width
         .enumerate()
         .filter(|(_, l)| !l.is_empty())
         .map(|(i, ws)| {
-            let natural: f32 = ws.iter().map(|w| w.width).sum::<f32>() + space_w * (ws.len() as f32 - 1.0);
+            let spaces = ws[..ws.len() - 1].iter().filter(|w| w.space_after).count();
+            let natural: f32 = ws.iter().map(|w| w.width).sum::<f32>() + space_w * spaces as f32;
             let last = i + 1 == n || ws.last().is_some_and(|w| w.hard_break);
-            let gap = if st.align == Align::Justify && !last && ws.len() > 1 {
-                space_w + (width - natural) / (ws.len() as f32 - 1.0)
+            let gap = if st.align == Align::Justify && !last && spaces > 0 {
+                space_w + (width - natural) / spaces as f32
             } else {
                 space_w
             };
             let mut glyphs = Vec::new();
             let mut x = 0.0;
             for (j, w) in ws.iter().enumerate() {
-                if j > 0 {
+                if j > 0 && ws[j - 1].space_after {
                     if let Some(s) = &space {
-                        glyphs.push(Glyph { id: s.id, x: x - gap, text: " ".into() });
+                        glyphs.push(Glyph { id: s.id, x, text: " ".into() });
                     }
+                    x += gap;
                 }
                 glyphs.extend(w.glyphs.iter().map(|g| Glyph { id: g.id, x: g.x + x, text: g.text.clone() }));
-                x += w.width + gap;
+                x += w.width;
             }
-            Line { glyphs, width: x - gap }
+            Line { glyphs, width: x }
         })
         .collect()
 }
@@ -332,6 +340,7 @@ impl Typesetter<'_> {
             ascent: f.ascent,
             descent: f.descent,
             keep_with_next: s.keep_with_next,
+            keep_together: s.keep_together,
             uppercase: s.uppercase,
         }
     }
@@ -339,7 +348,14 @@ impl Typesetter<'_> {
     fn set(&self, para: &Para, width: f32) -> Set {
         let book = &self.project.fonts;
         let empty = |st: Resolved| Set { lines: Vec::new(), number: None, st, rect: None, space: 0.0, origin: None };
-        let any_style = || self.style(self.layout.layout.styles.keys().next().expect("styles"));
+        // Rules and spaces borrow a style only for its fields; they add no spacing of their own.
+        let any_style = || Resolved {
+            space_before: 0.0,
+            space_after: 0.0,
+            keep_with_next: false,
+            keep_together: false,
+            ..self.style(self.layout.layout.styles.keys().next().expect("styles"))
+        };
         match para {
             Para::Space(h) => Set { space: *h, ..empty(any_style()) },
             Para::Rule { colour, thickness, length } => Set {
@@ -404,9 +420,9 @@ fn frame(p: &Panel, page: usize, page_h: f32) -> Frame {
 }
 
 /// Emits the items of `set`, its top at `y`, into `items`; lines `from..to` only.
-fn emit(set: &Set, frame: &Frame, y: f32, from: usize, to: usize, items: &mut Vec<Item>) {
+fn emit(set: &Set, frame: &Frame, y: f32, from: usize, to: usize, items: &mut Vec<(usize, Item)>) {
     if let Some((t, len, colour)) = set.rect {
-        items.push(Item::Rect { x: frame.x, y, w: len, h: t, colour });
+        items.push((frame.page, Item::Rect { x: frame.x, y, w: len, h: t, colour }));
         return;
     }
     let st = &set.st;
@@ -415,7 +431,7 @@ fn emit(set: &Set, frame: &Frame, y: f32, from: usize, to: usize, items: &mut Ve
     for (i, (line, dx)) in set.lines[from..to].iter().enumerate() {
         let top = y + i as f32 * st.leading;
         let baseline = top + half_gap + st.ascent * st.size;
-        items.push(Item::Text(GlyphRun {
+        items.push((frame.page, Item::Text(GlyphRun {
             face: st.face,
             size: st.size,
             colour: st.colour,
@@ -423,12 +439,12 @@ fn emit(set: &Set, frame: &Frame, y: f32, from: usize, to: usize, items: &mut Ve
             baseline,
             glyphs: line.glyphs.clone(),
             width: line.width,
-        }));
+        })));
         if from == 0
             && i == 0
             && let Some((run, _)) = &set.number
         {
-            items.push(Item::Text(GlyphRun { x: frame.x, baseline, ..run.clone() }));
+            items.push((frame.page, Item::Text(GlyphRun { x: frame.x, baseline, ..run.clone() })));
         }
     }
 }
@@ -485,8 +501,10 @@ pub fn typeset(project: &Project, doc: &Document) -> Result<Pages, Vec<Overflow>
                 overflows.push(overflow(&p.name, &origin, top_h + bottom_h - fr.h));
                 continue;
             }
-            place_all(&top, &fr, fr.y, &mut pages[si].items);
-            place_all(&bottom, &fr, fr.y + fr.h - bottom_h, &mut pages[si].items);
+            let mut placed = Vec::new();
+            place_all(&top, &fr, fr.y, &mut placed);
+            place_all(&bottom, &fr, fr.y + fr.h - bottom_h, &mut placed);
+            pages[si].items.extend(placed.into_iter().map(|(_, it)| it));
             if let Some(f) = &p.flow {
                 // A flow panel starts below any fixed content on top of it.
                 flow_frames.entry(f.as_str()).or_default().push(Frame { y: fr.y + top_h, h: fr.h - top_h - bottom_h, ..fr });
@@ -500,70 +518,102 @@ pub fn typeset(project: &Project, doc: &Document) -> Result<Pages, Vec<Overflow>
         // Set at the narrowest panel's measure, so every line fits wherever it lands.
         let Some(width) = frames.iter().map(|f| f.w).reduce(f32::min) else { continue };
         let sets: Vec<Set> = paras.iter().map(|para| ts.set(para, width)).collect();
-        let mut fi = 0;
-        let mut y = frames[0].y;
-        let mut i = 0;
-        let mut line_from = 0;
-        'paras: while i < sets.len() {
-            let fr = &frames[fi];
-            let set = &sets[i];
-            let at_top = (y - fr.y).abs() < 0.01;
-            let room = fr.y + fr.h - y;
-            let before = if at_top || line_from > 0 { 0.0 } else { set.st.space_before };
-            let need_all = if line_from > 0 {
-                (set.lines.len() - line_from) as f32 * set.st.leading
-            } else {
-                set.height(at_top)
-            };
-            // Keep a heading with the first line of what follows.
-            let keep = if set.st.keep_with_next && i + 1 < sets.len() {
-                let next = &sets[i + 1];
-                next.st.space_before + next.st.leading.min(next.height(false))
-            } else {
-                0.0
-            };
-            if need_all + keep <= room + 0.01 {
-                let top = y + before + set.space;
-                let to = set.lines.len();
-                emit(set, fr, top, line_from, to, &mut pages[fr.page].items);
-                y += need_all + set.st.space_after;
-                i += 1;
-                line_from = 0;
-                continue;
+        let pour_capped = |cap: f32, items: &mut Vec<(usize, Item)>| {
+            let capped: Vec<Frame> = frames.iter().map(|f| Frame { name: f.name.clone(), h: f.h.min(cap), ..*f }).collect();
+            pour(&sets, &capped, items)
+        };
+        let mut cap = f32::INFINITY;
+        if layout.layout.balance.iter().any(|b| b.as_str() == flow) {
+            // Balanced columns: the lowest panel height at which everything still
+            // fits, found by bisection (pouring is cheap; nothing is drawn yet).
+            let (mut lo, mut hi) = (0.0f32, frames.iter().map(|f| f.h).fold(0.0, f32::max));
+            if pour_capped(hi, &mut Vec::new()).is_ok() {
+                for _ in 0..20 {
+                    let mid = (lo + hi) / 2.0;
+                    if pour_capped(mid, &mut Vec::new()).is_ok() { hi = mid } else { lo = mid }
+                }
+                cap = hi + 0.01;
             }
-            // Split: as many lines as fit, but never one alone at the bottom
-            // (orphan) or at the top of the next panel (widow).
-            let total = set.lines.len() - line_from;
-            let mut fit = if set.lines.is_empty() || set.st.keep_with_next {
-                0
-            } else {
-                (((room - before) / set.st.leading + 0.001).floor().max(0.0) as usize).min(total)
-            };
-            if fit == 1 && total > 1 {
-                fit = 0;
+        }
+        let mut items = Vec::new();
+        match pour_capped(cap, &mut items) {
+            Ok(()) => {
+                for (page, item) in items {
+                    pages[page].items.push(item);
+                }
             }
-            if total - fit == 1 && fit >= 2 {
-                fit -= 1;
-            }
-            if fit > 0 {
-                emit(set, fr, y + before, line_from, line_from + fit, &mut pages[fr.page].items);
-                line_from += fit;
-            }
-            if fi + 1 >= frames.len() {
-                // Out of panels: report how much is left over.
-                let rest: f32 = (set.lines.len() - line_from) as f32 * set.st.leading
-                    + sets[i + 1..].iter().map(|s| s.height(false)).sum::<f32>();
-                overflows.push(overflow(&fr.name, &set.origin.clone().or_else(|| sets[i..].iter().find_map(|s| s.origin.clone())), rest));
-                break 'paras;
-            }
-            fi += 1;
-            y = frames[fi].y;
+            Err((panel, origin, rest)) => overflows.push(overflow(&panel, &origin, rest)),
         }
     }
     if !overflows.is_empty() {
         return Err(overflows);
     }
     Ok(Pages { title: doc.title.clone(), author: doc.author.clone(), language: doc.language.clone(), pages })
+}
+
+/// Pours `sets` through `frames` in order. On overflow, returns the last panel,
+/// the content that did not fit, and how much was left over (points).
+fn pour(sets: &[Set], frames: &[Frame], out: &mut Vec<(usize, Item)>) -> Result<(), (String, Option<Origin>, f32)> {
+    let mut fi = 0;
+    let mut y = frames[0].y;
+    let mut i = 0;
+    let mut line_from = 0;
+    let mut items = Vec::new();
+    while i < sets.len() {
+        let fr = &frames[fi];
+        let set = &sets[i];
+        let at_top = (y - fr.y).abs() < 0.01;
+        let room = fr.y + fr.h - y;
+        let before = if at_top || line_from > 0 { 0.0 } else { set.st.space_before };
+        let need_all = if line_from > 0 {
+            (set.lines.len() - line_from) as f32 * set.st.leading
+        } else {
+            set.height(at_top)
+        };
+        // Keep a heading with the first line of what follows.
+        let keep = if set.st.keep_with_next && i + 1 < sets.len() {
+            let next = &sets[i + 1];
+            next.st.space_before + next.st.leading.min(next.height(false))
+        } else {
+            0.0
+        };
+        if need_all + keep <= room + 0.01 {
+            let top = y + before + set.space;
+            emit(set, fr, top, line_from, set.lines.len(), &mut items);
+            y += need_all + set.st.space_after;
+            i += 1;
+            line_from = 0;
+            continue;
+        }
+        // Split: as many lines as fit, but never one alone at the bottom
+        // (orphan) or at the top of the next panel (widow).
+        let total = set.lines.len() - line_from;
+        let mut fit = if set.lines.is_empty() || set.st.keep_with_next || (set.st.keep_together && !at_top) {
+            0
+        } else {
+            (((room - before) / set.st.leading + 0.001).floor().max(0.0) as usize).min(total)
+        };
+        if fit == 1 && total > 1 {
+            fit = 0;
+        }
+        if total - fit == 1 && fit >= 2 {
+            fit -= 1;
+        }
+        if fit > 0 {
+            emit(set, fr, y + before, line_from, line_from + fit, &mut items);
+            line_from += fit;
+        }
+        if fi + 1 >= frames.len() {
+            let rest: f32 = (set.lines.len() - line_from) as f32 * set.st.leading
+                + sets[i + 1..].iter().map(|s| s.height(false)).sum::<f32>();
+            let origin = set.origin.clone().or_else(|| sets[i..].iter().find_map(|s| s.origin.clone()));
+            return Err((fr.name.clone(), origin, rest));
+        }
+        fi += 1;
+        y = frames[fi].y;
+    }
+    out.extend(items);
+    Ok(())
 }
 
 fn heights(sets: &[Set]) -> f32 {
@@ -573,7 +623,7 @@ fn heights(sets: &[Set]) -> f32 {
         .sum()
 }
 
-fn place_all(sets: &[Set], fr: &Frame, mut y: f32, items: &mut Vec<Item>) {
+fn place_all(sets: &[Set], fr: &Frame, mut y: f32, items: &mut Vec<(usize, Item)>) {
     for (i, s) in sets.iter().enumerate() {
         if i > 0 {
             y += s.st.space_before;

@@ -21,7 +21,8 @@ pub fn style_id(name: &str) -> String {
     name.chars().filter(|c| c.is_ascii_alphanumeric()).collect()
 }
 
-const LIST_NUM: usize = 1;
+/// docx-rs always writes a default list as number 1; ours is the next.
+const LIST_NUM: usize = 2;
 
 pub fn write(doc: &Document, epoch: i64) -> Result<Vec<u8>, String> {
     let m = doc.margins;
@@ -41,6 +42,9 @@ pub fn write(doc: &Document, epoch: i64) -> Result<Vec<u8>, String> {
             .default_fonts(fonts(&normal.family))
             .default_size((normal.size * 2.0).round() as usize);
     }
+    // docx-rs starts with a plain `Normal`; ours replaces it rather than duplicating the id.
+    let ours: Vec<String> = doc.styles.keys().map(|n| style_id(n)).collect();
+    docx.styles.styles.retain(|s| !ours.contains(&s.style_id));
     for (name, st) in &doc.styles {
         docx = docx.add_style(word_style(name, st));
     }
@@ -87,6 +91,9 @@ pub fn write(doc: &Document, epoch: i64) -> Result<Vec<u8>, String> {
     let mut xml = docx.build();
     xml.doc_props.core = core_xml(doc, epoch).into_bytes();
     xml.styles = with_language(&xml.styles, &doc.language);
+    if doc.styles.contains_key("Normal") {
+        xml.styles = without_blank_normal(&xml.styles);
+    }
     let mut out = std::io::Cursor::new(Vec::new());
     xml.pack(&mut out).map_err(|e| format!("cannot write DOCX: {e}"))?;
     Ok(out.into_inner())
@@ -173,6 +180,13 @@ fn core_xml(doc: &Document, epoch: i64) -> String {
         escape(&doc.author),
         escape(&doc.language)
     )
+}
+
+/// docx-rs writes a blank `Normal` before the document's own styles; with ours
+/// also present the id would be defined twice, so the blank one goes.
+fn without_blank_normal(styles: &[u8]) -> Vec<u8> {
+    const BLANK: &str = r#"<w:style w:type="paragraph" w:styleId="Normal"><w:name w:val="Normal" /><w:rPr /><w:pPr><w:rPr /></w:pPr><w:qFormat /></w:style>"#;
+    String::from_utf8_lossy(styles).replacen(BLANK, "", 1).into_bytes()
 }
 
 /// Adds `<w:lang>` to the document defaults in styles.xml, so Word and CAT tools
