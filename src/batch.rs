@@ -98,23 +98,27 @@ pub fn run(
     }
     let mut results = results.into_inner().unwrap();
     results.sort_by_key(|(i, _)| *i);
-    let mut report = BuildReport { written: Vec::new(), failed: Vec::new() };
+    let mut report = BuildReport {
+        written: Vec::new(),
+        failed: Vec::new(),
+    };
     for (_, r) in results {
         match r {
             JobOutcome::Written(row) => report.written.push(row),
             JobOutcome::Failed(job, e) => report.failed.push((job, e)),
         }
     }
-    write_manifest(&opts.out_dir, &report.written, jobs)?;
+    write_manifest(&opts.out_dir, &report.written)?;
     Ok(report)
 }
 
 fn run_job(project: &Project, job: &Job, opts: &BuildOptions) -> Result<JobOutcome, Error> {
     let doc = crate::doc::resolve(project, job);
-    let rendered = match backend(job.format).render(project, &doc, &RenderOptions { epoch: opts.epoch }) {
-        Ok(r) => r,
-        Err(e) => return Ok(JobOutcome::Failed(job.clone(), e)),
-    };
+    let rendered =
+        match backend(job.format).render(project, &doc, &RenderOptions { epoch: opts.epoch }) {
+            Ok(r) => r,
+            Err(e) => return Ok(JobOutcome::Failed(job.clone(), e)),
+        };
     let path = opts.out_dir.join(&job.output);
     write_atomic(&path, &rendered.bytes)?;
     Ok(JobOutcome::Written(OutputRow {
@@ -155,7 +159,10 @@ fn prepare_out_dir(dir: &Path) -> Result<(), Error> {
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
@@ -171,21 +178,27 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 }
 
 /// Writes the manifest: this build's outputs, plus rows of an earlier build for
-/// outputs this one did not touch (a filtered build) whose files are still there.
-fn write_manifest(out_dir: &Path, written: &[OutputRow], jobs: &[Job]) -> Result<(), Error> {
+/// outputs this one did not write (filtered out, or failed and so left as they
+/// were) whose files are still there unchanged in size.
+fn write_manifest(out_dir: &Path, written: &[OutputRow]) -> Result<(), Error> {
     let path = out_dir.join("manifest.json");
-    let touched: Vec<String> = jobs.iter().map(|j| rel_path(&j.output)).collect();
+    let touched: Vec<&str> = written.iter().map(|r| r.path.as_str()).collect();
     let mut rows: Vec<OutputRow> = std::fs::read(&path)
         .ok()
         .and_then(|b| serde_json::from_slice::<Manifest>(&b).ok())
         .map(|m| m.outputs)
         .unwrap_or_default()
         .into_iter()
-        .filter(|r| !touched.contains(&r.path) && out_dir.join(&r.path).is_file())
+        .filter(|r| {
+            !touched.contains(&r.path.as_str())
+                && std::fs::metadata(out_dir.join(&r.path))
+                    .is_ok_and(|m| m.is_file() && m.len() == r.bytes)
+        })
         .collect();
     rows.extend(written.iter().cloned());
     rows.sort_by(|a, b| a.path.cmp(&b.path));
-    let mut json = serde_json::to_vec_pretty(&Manifest { outputs: rows }).map_err(|e| Error::Usage(e.to_string()))?;
+    let mut json = serde_json::to_vec_pretty(&Manifest { outputs: rows })
+        .map_err(|e| Error::Usage(e.to_string()))?;
     json.push(b'\n');
     write_atomic(&path, &json)
 }

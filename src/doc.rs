@@ -3,9 +3,9 @@
 //! writer, which lets Word lay out its own text.
 
 use crate::layout::{Align, Block, Format, Show, Weight};
-use crate::units::{Colour, Insets};
 use crate::model::Project;
 use crate::plan::Job;
+use crate::units::{Colour, Insets};
 use std::collections::BTreeMap;
 
 /// Where a piece of text came from, so late problems can point at it.
@@ -95,7 +95,9 @@ pub fn resolve(p: &Project, job: &Job) -> Document {
         .iter()
         .find(|a| a.id == job.audience)
         .expect("plan only makes jobs for known audiences");
-    let layout = p.layout(&job.layout).expect("plan only makes jobs for known layouts");
+    let layout = p
+        .layout(&job.layout)
+        .expect("plan only makes jobs for known layouts");
     let c = &p.content;
     let line_of = |key: &str, value: &str| p.content_src.span_of(key, value).map(|s| s.line);
 
@@ -114,7 +116,9 @@ pub fn resolve(p: &Project, job: &Job) -> Document {
                 });
                 continue;
             }
-            let (Some(show), Some(style)) = (b.show, &b.style) else { continue };
+            let (Some(show), Some(style)) = (b.show, &b.style) else {
+                continue;
+            };
             let style = style.as_str().to_string();
             let mut text = |text: &str, what: &str, line: Option<usize>| {
                 out.push(Para::Text {
@@ -128,20 +132,44 @@ pub fn resolve(p: &Project, job: &Job) -> Document {
             };
             match show {
                 Show::Title => text(&c.title, "title", line_of("title", "")),
-                Show::Attribution => text(&c.attribution, "attribution", line_of("attribution", "")),
-                Show::Organisation => text(&c.organisation.name, "organisation.name", line_of("name", &c.organisation.name)),
-                Show::DefinitionHeading => text(&c.definition.heading, "definition.heading", line_of("heading", &c.definition.heading)),
-                Show::DefinitionText => text(&c.definition.text, "definition.text", line_of("text", "")),
+                Show::Attribution => {
+                    text(&c.attribution, "attribution", line_of("attribution", ""))
+                }
+                Show::Organisation => text(
+                    &c.organisation.name,
+                    "organisation.name",
+                    line_of("name", &c.organisation.name),
+                ),
+                Show::DefinitionHeading => text(
+                    &c.definition.heading,
+                    "definition.heading",
+                    line_of("heading", &c.definition.heading),
+                ),
+                Show::DefinitionText => {
+                    text(&c.definition.text, "definition.text", line_of("text", ""))
+                }
                 Show::DefinitionNote => {
                     if let Some(n) = &c.definition.note {
                         text(n, "definition.note", line_of("note", ""))
                     }
                 }
-                Show::AudienceName => text(&audience.name, &format!("audience {} name", audience.id), line_of("name", &audience.name)),
-                Show::AudienceHeading => text(&audience.heading, &format!("audience {} heading", audience.id), line_of("heading", &audience.heading)),
+                Show::AudienceName => text(
+                    &audience.name,
+                    &format!("audience {} name", audience.id),
+                    line_of("name", &audience.name),
+                ),
+                Show::AudienceHeading => text(
+                    &audience.heading,
+                    &format!("audience {} heading", audience.id),
+                    line_of("heading", &audience.heading),
+                ),
                 Show::AudienceIntro => {
                     if let Some(i) = &audience.intro {
-                        text(i, &format!("audience {} intro", audience.id), line_of("intro", ""))
+                        text(
+                            i,
+                            &format!("audience {} intro", audience.id),
+                            line_of("intro", ""),
+                        )
                     }
                 }
                 Show::Messages => {
@@ -177,7 +205,10 @@ pub fn resolve(p: &Project, job: &Job) -> Document {
                 italic: s.italic,
                 size: s.size.0,
                 leading: s.leading(),
-                colour: Colour { cmyk: c.cmyk, rgb: c.rgb },
+                colour: Colour {
+                    cmyk: c.cmyk,
+                    rgb: c.rgb,
+                },
                 align: s.align,
                 space_before: s.space_before.0,
                 space_after: s.space_after.0,
@@ -199,7 +230,11 @@ pub fn resolve(p: &Project, job: &Job) -> Document {
         audience: audience.id.clone(),
         layout: layout.name.clone(),
         format: l.format,
-        flows: l.flows.iter().map(|(k, v)| (k.clone(), resolve_blocks(v))).collect(),
+        flows: l
+            .flows
+            .iter()
+            .map(|(k, v)| (k.clone(), resolve_blocks(v)))
+            .collect(),
         panels: l
             .sides
             .iter()

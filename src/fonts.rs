@@ -54,9 +54,14 @@ pub struct FontBook {
 impl FontBook {
     /// Loads every face the brand names from `fonts_dir`. Problems are reported
     /// against `brand.yaml`, where the file names are written.
-    pub fn load(brand: &Brand, brand_src: &SourceFile, fonts_dir: &Path) -> Result<FontBook, Vec<Diagnostic>> {
+    pub fn load(
+        brand: &Brand,
+        brand_src: &SourceFile,
+        fonts_dir: &Path,
+    ) -> Result<FontBook, Vec<Diagnostic>> {
         let mut book = FontBook::default();
         let mut by_file: BTreeMap<String, FaceId> = BTreeMap::new();
+        let mut failed: Vec<String> = Vec::new();
         let mut problems = Vec::new();
         for (role, fam) in &brand.fonts {
             let variants = [
@@ -66,6 +71,9 @@ impl FontBook {
                 (&fam.bold_italic, true, true, "bold-italic"),
             ];
             for (file, bold, italic, key) in variants {
+                if failed.contains(file) {
+                    continue;
+                }
                 let id = match by_file.get(file) {
                     Some(&id) => id,
                     None => match load_face(file, &fam.family, bold, italic, fonts_dir) {
@@ -75,6 +83,7 @@ impl FontBook {
                             book.faces.len() - 1
                         }
                         Err((msg, hint)) => {
+                            failed.push(file.clone());
                             problems.push(
                                 Diagnostic::error(&brand_src.path, msg)
                                     .with_span(brand_src.span_of(key, file))
@@ -122,7 +131,11 @@ fn load_face(
     let path = fonts_dir.join(file);
     let data = std::fs::read(&path).map_err(|e| {
         (
-            format!("cannot read font file `{}`: {}", path.display(), crate::source::lower_first(&e.to_string())),
+            format!(
+                "cannot read font file `{}`: {}",
+                path.display(),
+                crate::source::lower_first(&e.to_string())
+            ),
             "put the .ttf or .otf file in the fonts folder, or correct the name".into(),
         )
     })?;
@@ -136,7 +149,7 @@ fn load_face(
         return Err(not_a_font("it could not be parsed"));
     }
     let metrics = fontdue::Font::from_bytes(data.as_slice(), fontdue::FontSettings::default())
-        .map_err(|e| not_a_font(e))?;
+        .map_err(not_a_font)?;
     let lm = metrics
         .horizontal_line_metrics(1.0)
         .ok_or_else(|| not_a_font("it has no horizontal metrics"))?;

@@ -137,7 +137,9 @@ impl<'de> Deserialize<'de> for PageSize {
             },
             Raw::Dims(v) => match v[..] {
                 [w, h] if w.0 > 0.0 && h.0 > 0.0 => Ok(PageSize::Custom(w, h)),
-                [_, _] => Err(de::Error::custom("page width and height must be greater than zero")),
+                [_, _] => Err(de::Error::custom(
+                    "page width and height must be greater than zero",
+                )),
                 _ => Err(de::Error::custom(
                     "a custom page size is two lengths, `[width, height]`",
                 )),
@@ -162,14 +164,23 @@ pub struct Side {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Panel {
     pub name: String,
-    pub x: Length,
+    /// Distance from the page's left edge (trim).
     #[serde(default)]
-    pub y: Length,
-    pub width: Length,
-    /// Defaults to the rest of the page below `y`.
+    pub x: Length,
+    /// Distance from the page's top edge (trim).
+    #[serde(default)]
+    pub y: Option<Length>,
+    /// Instead of `y`: distance from the page's bottom edge to the panel's bottom.
+    #[serde(default)]
+    pub y_from_bottom: Option<Length>,
+    /// Defaults to the rest of the page right of `x`.
+    #[serde(default)]
+    pub width: Option<Length>,
+    /// Defaults to the space down to the next panel below it on the side, or to
+    /// the page's bottom edge.
     #[serde(default)]
     pub height: Option<Length>,
     #[serde(default)]
@@ -186,6 +197,64 @@ pub struct Panel {
     /// Fixed content stacked at the bottom of the panel.
     #[serde(default)]
     pub bottom: Vec<Block>,
+}
+
+/// A panel's rectangle in points from the trim box's top-left: `(x, y, w, h)`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PanelRect {
+    pub x: f32,
+    pub y: f32,
+    pub w: f32,
+    pub h: f32,
+}
+
+impl Side {
+    /// Where each panel of this side lies on a `pw` × `ph` page: sizes left out
+    /// stretch to the page edge or to the next panel, so one layout fits A4 and Letter.
+    pub fn rects(&self, pw: f32, ph: f32) -> Vec<PanelRect> {
+        let tops: Vec<f32> = self
+            .panels
+            .iter()
+            .map(|p| match (p.y, p.y_from_bottom, p.height) {
+                (Some(y), _, _) => y.0,
+                (None, Some(b), Some(h)) => ph - b.0 - h.0,
+                (None, Some(b), None) => ph - b.0,
+                (None, None, _) => 0.0,
+            })
+            .collect();
+        self.panels
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let x = p.x.0;
+                let w = p.width.map(|w| w.0).unwrap_or(pw - x);
+                let y = tops[i];
+                let h = match (p.height, p.y_from_bottom) {
+                    (Some(h), _) => h.0,
+                    (None, Some(b)) if p.y.is_some() => ph - b.0 - y,
+                    (None, Some(_)) => 0.0,
+                    (None, None) => {
+                        // Down to the nearest panel below that overlaps horizontally.
+                        let below = self
+                            .panels
+                            .iter()
+                            .enumerate()
+                            .filter(|&(j, q)| {
+                                j != i && tops[j] > y + 0.01 && {
+                                    let qx = q.x.0;
+                                    let qw = q.width.map(|w| w.0).unwrap_or(pw - qx);
+                                    qx < x + w - 0.01 && qx + qw > x + 0.01
+                                }
+                            })
+                            .map(|(j, _)| tops[j])
+                            .fold(ph, f32::min);
+                        below - y
+                    }
+                };
+                PanelRect { x, y, w, h }
+            })
+            .collect()
+    }
 }
 
 /// One piece of a panel, flow or handout: text from the content (`show`), a rule,
@@ -350,7 +419,7 @@ impl<'de, K: RefKind> Deserialize<'de> for Ref<K> {
             let n = n.borrow();
             let n = n.as_ref()?;
             let valid = K::names(n);
-            if valid.iter().any(|v| *v == name) {
+            if valid.contains(&name) {
                 return None;
             }
             let mut msg = format!("unknown {} `{name}`", K::WHAT);
@@ -392,9 +461,21 @@ macro_rules! ref_kind {
     };
 }
 
-ref_kind!(ColourKind, ColourRef, "colour", "brand.yaml `colours`", colours);
+ref_kind!(
+    ColourKind,
+    ColourRef,
+    "colour",
+    "brand.yaml `colours`",
+    colours
+);
 ref_kind!(FontKind, FontRef, "font role", "brand.yaml `fonts`", fonts);
-ref_kind!(StyleKind, StyleRef, "style", "this layout's `styles`", styles);
+ref_kind!(
+    StyleKind,
+    StyleRef,
+    "style",
+    "this layout's `styles`",
+    styles
+);
 ref_kind!(FlowKind, FlowRef, "flow", "this layout's `flows`", flows);
 
 /// The names a layout file defines for itself (its styles and flows), read in a
@@ -403,7 +484,11 @@ pub fn local_names(text: &str) -> (Vec<String>, Vec<String>) {
     let keys = |v: &serde_yaml::Value, k: &str| -> Vec<String> {
         v.get(k)
             .and_then(|m| m.as_mapping())
-            .map(|m| m.keys().filter_map(|k| k.as_str().map(str::to_string)).collect())
+            .map(|m| {
+                m.keys()
+                    .filter_map(|k| k.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default()
     };
     match serde_yaml::from_str::<serde_yaml::Value>(text) {

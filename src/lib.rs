@@ -61,21 +61,52 @@ pub fn build(
 /// The starter project `leafpress init` writes: the shipped content, layouts and
 /// fonts, to edit for another organisation or campaign.
 pub const STARTER: &[(&str, &[u8])] = &[
-    ("content/messages.yaml", include_bytes!("../content/messages.yaml")),
-    ("layouts/brand.yaml", include_bytes!("../layouts/brand.yaml")),
-    ("layouts/leaflet.yaml", include_bytes!("../layouts/leaflet.yaml")),
-    ("layouts/flyer.yaml", include_bytes!("../layouts/flyer.yaml")),
-    ("layouts/handout.yaml", include_bytes!("../layouts/handout.yaml")),
-    ("fonts/NotoSans-Regular.ttf", include_bytes!("../fonts/NotoSans-Regular.ttf")),
-    ("fonts/NotoSans-Bold.ttf", include_bytes!("../fonts/NotoSans-Bold.ttf")),
-    ("fonts/NotoSans-Italic.ttf", include_bytes!("../fonts/NotoSans-Italic.ttf")),
-    ("fonts/NotoSans-BoldItalic.ttf", include_bytes!("../fonts/NotoSans-BoldItalic.ttf")),
+    (
+        "content/messages.yaml",
+        include_bytes!("../content/messages.yaml"),
+    ),
+    (
+        "layouts/brand.yaml",
+        include_bytes!("../layouts/brand.yaml"),
+    ),
+    (
+        "layouts/leaflet.yaml",
+        include_bytes!("../layouts/leaflet.yaml"),
+    ),
+    (
+        "layouts/flyer.yaml",
+        include_bytes!("../layouts/flyer.yaml"),
+    ),
+    (
+        "layouts/handout.yaml",
+        include_bytes!("../layouts/handout.yaml"),
+    ),
+    (
+        "fonts/NotoSans-Regular.ttf",
+        include_bytes!("../fonts/NotoSans-Regular.ttf"),
+    ),
+    (
+        "fonts/NotoSans-Bold.ttf",
+        include_bytes!("../fonts/NotoSans-Bold.ttf"),
+    ),
+    (
+        "fonts/NotoSans-Italic.ttf",
+        include_bytes!("../fonts/NotoSans-Italic.ttf"),
+    ),
+    (
+        "fonts/NotoSans-BoldItalic.ttf",
+        include_bytes!("../fonts/NotoSans-BoldItalic.ttf"),
+    ),
     ("fonts/OFL.txt", include_bytes!("../fonts/OFL.txt")),
 ];
 
 /// Starts a new project in `dir`. Refuses to overwrite any file already there.
 pub fn init(dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>, Error> {
-    let existing: Vec<_> = STARTER.iter().map(|(p, _)| dir.join(p)).filter(|p| p.exists()).collect();
+    let existing: Vec<_> = STARTER
+        .iter()
+        .map(|(p, _)| dir.join(p))
+        .filter(|p| p.exists())
+        .collect();
     if let Some(p) = existing.first() {
         return Err(Error::Usage(format!(
             "`{}` already exists; init only starts new projects (choose an empty folder)",

@@ -8,7 +8,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "leafpress", version, about = "Print-ready leaflets, flyers and handouts for every audience, from one YAML source")]
+#[command(
+    name = "leafpress",
+    version,
+    about = "Print-ready leaflets, flyers and handouts for every audience, from one YAML source"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -70,13 +74,20 @@ struct FilterArgs {
 
 impl Inputs {
     fn paths(&self) -> Paths {
-        Paths { content: self.content.clone(), layouts: self.layouts.clone(), fonts: self.fonts.clone() }
+        Paths {
+            content: self.content.clone(),
+            layouts: self.layouts.clone(),
+            fonts: self.fonts.clone(),
+        }
     }
 }
 
 impl FilterArgs {
     fn filter(&self) -> Filter {
-        Filter { audiences: self.only_audiences.clone(), layouts: self.only_layouts.clone() }
+        Filter {
+            audiences: self.only_audiences.clone(),
+            layouts: self.only_layouts.clone(),
+        }
     }
 }
 
@@ -112,7 +123,10 @@ fn report_error(e: &Error) {
         Error::Input(diags) => {
             print_diagnostics(diags);
             let n = diags.iter().filter(|d| d.is_error()).count();
-            eprintln!("{n} problem{} found; nothing was built", if n == 1 { "" } else { "s" });
+            eprintln!(
+                "{n} problem{} found; nothing was built",
+                if n == 1 { "" } else { "s" }
+            );
         }
         Error::Io { path, source } => eprintln!("error: {}: {source}", path.display()),
         Error::Usage(m) => eprintln!("error: {m}"),
@@ -136,7 +150,13 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::List { inputs, filter } => {
             let p = leafpress::check(&inputs.paths())?;
             for j in leafpress::list(&p, &filter.filter())? {
-                println!("{}\t{}\t{}\t{}", j.audience, j.language, j.layout, j.output.display());
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    j.audience,
+                    j.language,
+                    j.layout,
+                    j.output.display()
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -148,26 +168,47 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             println!("next: cd {} && leafpress build", dir.display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Build { inputs, filter, out, jobs } => {
+        Command::Build {
+            inputs,
+            filter,
+            out,
+            jobs,
+        } => {
             let p = leafpress::check(&inputs.paths())?;
             print_diagnostics(&p.warnings);
             let opts = BuildOptions {
                 out_dir: out.clone(),
                 epoch: leafpress::batch::epoch_from_env(),
-                jobs: jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)),
+                jobs: jobs.unwrap_or_else(|| {
+                    std::thread::available_parallelism()
+                        .map(|n| n.get())
+                        .unwrap_or(1)
+                }),
             };
             let started = std::time::Instant::now();
             let progress = |o: &JobOutcome| match o {
                 JobOutcome::Written(r) => {
-                    let pages = r.pages.map(|n| format!("{n} page{}, ", if n == 1 { "" } else { "s" })).unwrap_or_default();
-                    println!("wrote  {} ({pages}{} KB)", out.join(&r.path).display(), r.bytes.div_ceil(1024));
+                    let pages = r
+                        .pages
+                        .map(|n| format!("{n} page{}, ", if n == 1 { "" } else { "s" }))
+                        .unwrap_or_default();
+                    println!(
+                        "wrote  {} ({pages}{} KB)",
+                        out.join(&r.path).display(),
+                        r.bytes.div_ceil(1024)
+                    );
                 }
                 JobOutcome::Failed(j, _) => println!("FAILED {}", out.join(&j.output).display()),
             };
             let report = leafpress::build(&p, &filter.filter(), &opts, &progress)?;
             for (job, e) in &report.failed {
                 for r in &e.reasons {
-                    eprintln!("error: {} ({} / {}): {r}", job.output.display(), job.audience, job.layout);
+                    eprintln!(
+                        "error: {} ({} / {}): {r}",
+                        job.output.display(),
+                        job.audience,
+                        job.layout
+                    );
                 }
             }
             println!(
@@ -177,7 +218,11 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 started.elapsed().as_secs_f64(),
                 out.join("manifest.json").display()
             );
-            Ok(if report.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(if report.failed.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
     }
 }

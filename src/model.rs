@@ -170,7 +170,9 @@ pub fn load(paths: &Paths) -> Result<Project, Error> {
 
     let (errors, warnings): (Vec<_>, Vec<_>) = problems.into_iter().partition(|d| d.is_error());
     match (content, brand, fonts) {
-        (Some((content, content_src)), Some((brand, brand_src)), Some(fonts)) if errors.is_empty() => {
+        (Some((content, content_src)), Some((brand, brand_src)), Some(fonts))
+            if errors.is_empty() =>
+        {
             let mut p = Project {
                 content,
                 content_src,
@@ -191,8 +193,14 @@ pub fn load(paths: &Paths) -> Result<Project, Error> {
 /// `name -> path` of every layout file (`*.yaml`, `*.yml`) except `brand.yaml`, sorted.
 fn layout_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, Diagnostic> {
     let rd = std::fs::read_dir(dir).map_err(|e| {
-        Diagnostic::error(dir, format!("cannot read the layouts folder: {}", crate::source::lower_first(&e.to_string())))
-            .with_hint("run leafpress in the project folder, or pass --layouts DIR")
+        Diagnostic::error(
+            dir,
+            format!(
+                "cannot read the layouts folder: {}",
+                crate::source::lower_first(&e.to_string())
+            ),
+        )
+        .with_hint("run leafpress in the project folder, or pass --layouts DIR")
     })?;
     let mut out = Vec::new();
     for entry in rd.flatten() {
@@ -210,7 +218,8 @@ fn layout_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, Diagnostic> {
 fn is_slug(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !s.starts_with('-')
         && !s.ends_with('-')
 }
@@ -218,7 +227,9 @@ fn is_slug(s: &str) -> bool {
 fn check_content(c: &Content, src: &SourceFile) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let err = |msg: String, span: Option<Span>, hint: &str| {
-        Diagnostic::error(&src.path, msg).with_span(span).with_hint(hint)
+        Diagnostic::error(&src.path, msg)
+            .with_span(span)
+            .with_hint(hint)
     };
     if !is_language_tag(&c.language) {
         out.push(err(
@@ -230,7 +241,9 @@ fn check_content(c: &Content, src: &SourceFile) -> Vec<Diagnostic> {
     if c.audiences.is_empty() {
         out.push(err(
             "there are no audiences".into(),
-            src.find_key_value("audiences", "").first().map(|&o| Span::at_offset(&src.text, o)),
+            src.find_key_value("audiences", "")
+                .first()
+                .map(|&o| Span::at_offset(&src.text, o)),
             "add at least one audience with an id, a name, a heading and messages",
         ));
     }
@@ -245,7 +258,10 @@ fn check_content(c: &Content, src: &SourceFile) -> Vec<Diagnostic> {
             ));
         }
         if !audience_ids.insert(a.id.as_str()) {
-            let span = src.find_key_value("id", &a.id).get(1).map(|&o| Span::at_offset(&src.text, o));
+            let span = src
+                .find_key_value("id", &a.id)
+                .get(1)
+                .map(|&o| Span::at_offset(&src.text, o));
             out.push(err(
                 format!("audience id `{}` is used twice", a.id),
                 span,
@@ -268,14 +284,26 @@ fn check_content(c: &Content, src: &SourceFile) -> Vec<Diagnostic> {
                 ));
             }
             if let Some(first) = message_ids.insert(&m.id, &a.id) {
-                let span = src.find_key_value("id", &m.id).get(1).map(|&o| Span::at_offset(&src.text, o));
+                let span = src
+                    .find_key_value("id", &m.id)
+                    .get(1)
+                    .map(|&o| Span::at_offset(&src.text, o));
                 out.push(err(
-                    format!("message id `{}` is used twice (also in audience `{first}`)", m.id),
+                    format!(
+                        "message id `{}` is used twice (also in audience `{first}`)",
+                        m.id
+                    ),
                     span,
                     "give each message its own id; translations are matched by it",
                 ));
             }
-            check_text(&m.text, &format!("message `{}`", m.id), src, &m.id, &mut out);
+            check_text(
+                &m.text,
+                &format!("message `{}`", m.id),
+                src,
+                &m.id,
+                &mut out,
+            );
         }
     }
     check_text(&c.title, "the title", src, "", &mut out);
@@ -287,19 +315,26 @@ fn check_text(text: &str, what: &str, src: &SourceFile, id: &str, out: &mut Vec<
     if text.trim().is_empty() {
         out.push(
             Diagnostic::error(&src.path, format!("{what} is empty"))
-                .with_span(if id.is_empty() { None } else { src.span_of("id", id) })
+                .with_span(if id.is_empty() {
+                    None
+                } else {
+                    src.span_of("id", id)
+                })
                 .with_hint("write the text after `text:`"),
         );
     }
-    if let Some(c) = text
-        .chars()
-        .find(|&c| (c.is_control() && c != '\n') || matches!(c, '\u{200B}' | '\u{FEFF}' | '\u{2028}' | '\u{2029}'))
-    {
+    if let Some(c) = text.chars().find(|&c| {
+        (c.is_control() && c != '\n')
+            || matches!(c, '\u{200B}' | '\u{FEFF}' | '\u{2028}' | '\u{2029}')
+    }) {
         let offset = src.text.find(c);
         out.push(
-            Diagnostic::error(&src.path, format!("{what} contains an invisible character U+{:04X}", c as u32))
-                .with_span(offset.map(|o| Span::at_offset(&src.text, o)))
-                .with_hint("delete it (it often comes from pasting out of Word or a web page)"),
+            Diagnostic::error(
+                &src.path,
+                format!("{what} contains an invisible character U+{:04X}", c as u32),
+            )
+            .with_span(offset.map(|o| Span::at_offset(&src.text, o)))
+            .with_hint("delete it (it often comes from pasting out of Word or a web page)"),
         );
     }
 }
@@ -319,8 +354,15 @@ fn check_layout(l: &NamedLayout) -> Vec<Diagnostic> {
     for (name, st) in &l.layout.styles {
         if st.size.0 <= 0.0 || st.leading() <= 0.0 {
             out.push(
-                Diagnostic::error(&src.path, format!("style `{name}` needs a size and leading above zero"))
-                    .with_span(src.find_key_value(name, "").first().map(|&o| Span::at_offset(&src.text, o))),
+                Diagnostic::error(
+                    &src.path,
+                    format!("style `{name}` needs a size and leading above zero"),
+                )
+                .with_span(
+                    src.find_key_value(name, "")
+                        .first()
+                        .map(|&o| Span::at_offset(&src.text, o)),
+                ),
             );
         }
     }
@@ -336,15 +378,23 @@ fn check_layout(l: &NamedLayout) -> Vec<Diagnostic> {
                 .or_else(|| src.span_of(place, ""));
             if kinds != 1 {
                 out.push(
-                    Diagnostic::error(&src.path, format!("a block in {place} must have exactly one of `show`, `rule` or `space`"))
-                        .with_span(span.clone()),
+                    Diagnostic::error(
+                        &src.path,
+                        format!(
+                            "a block in {place} must have exactly one of `show`, `rule` or `space`"
+                        ),
+                    )
+                    .with_span(span.clone()),
                 );
             }
             if b.show.is_some() && b.style.is_none() {
                 out.push(
-                    Diagnostic::error(&src.path, format!("a `show` block in {place} has no `style`"))
-                        .with_span(span)
-                        .with_hint("add `style:` with one of the layout's styles"),
+                    Diagnostic::error(
+                        &src.path,
+                        format!("a `show` block in {place} has no `style`"),
+                    )
+                    .with_span(span)
+                    .with_hint("add `style:` with one of the layout's styles"),
                 );
             }
         }
@@ -360,37 +410,59 @@ fn check_layout(l: &NamedLayout) -> Vec<Diagnostic> {
             let mut used_flows = BTreeSet::new();
             let mut panel_names = BTreeSet::new();
             for side in &l.layout.sides {
-                for p in &side.panels {
+                for (p, r) in side.panels.iter().zip(side.rects(pw, ph)) {
                     let span = src.span_of("name", &p.name);
                     if !panel_names.insert(p.name.clone()) {
-                        out.push(Diagnostic::error(&src.path, format!("panel name `{}` is used twice", p.name)).with_span(span.clone()));
+                        out.push(
+                            Diagnostic::error(
+                                &src.path,
+                                format!("panel name `{}` is used twice", p.name),
+                            )
+                            .with_span(span.clone()),
+                        );
                     }
-                    let h = p.height.map(|h| h.0).unwrap_or(ph - p.y.0);
                     let eps = 0.01;
-                    if p.width.0 <= 0.0 || h <= 0.0 || p.x.0 < -eps || p.y.0 < -eps || p.x.0 + p.width.0 > pw + eps || p.y.0 + h > ph + eps {
+                    if r.w <= 0.0
+                        || r.h <= 0.0
+                        || r.x < -eps
+                        || r.y < -eps
+                        || r.x + r.w > pw + eps
+                        || r.y + r.h > ph + eps
+                    {
                         out.push(
                             Diagnostic::error(
                                 &src.path,
                                 format!(
                                     "panel `{}` ({:.1} × {:.1} mm at {:.1}, {:.1} mm) does not fit on the {:.1} × {:.1} mm page",
                                     p.name,
-                                    p.width.mm(),
-                                    h / crate::units::MM,
-                                    p.x.mm(),
-                                    p.y.mm(),
+                                    r.w / crate::units::MM,
+                                    r.h / crate::units::MM,
+                                    r.x / crate::units::MM,
+                                    r.y / crate::units::MM,
                                     pw / crate::units::MM,
                                     ph / crate::units::MM
                                 ),
                             )
                             .with_span(span.clone())
-                            .with_hint("check x, y, width and height against the page size and orientation"),
+                            .with_hint("check x, y, width and height against the page size and orientation; leave out width or height to stretch to the page edge"),
                         );
                     }
-                    if p.padding.left + p.padding.right >= p.width.0 || p.padding.top + p.padding.bottom >= h {
+                    if p.y.is_some() && p.y_from_bottom.is_some() && p.height.is_some() {
                         out.push(
-                            Diagnostic::error(&src.path, format!("panel `{}` has padding larger than the panel", p.name))
-                                .with_span(span.clone())
-                                .with_hint("make the padding smaller"),
+                            Diagnostic::error(&src.path, format!("panel `{}` gives y, y-from-bottom and height; give at most two", p.name))
+                                .with_span(span.clone()),
+                        );
+                    }
+                    if p.padding.left + p.padding.right >= r.w
+                        || p.padding.top + p.padding.bottom >= r.h
+                    {
+                        out.push(
+                            Diagnostic::error(
+                                &src.path,
+                                format!("panel `{}` has padding larger than the panel", p.name),
+                            )
+                            .with_span(span.clone())
+                            .with_hint("make the padding smaller"),
                         );
                     }
                     if let Some(f) = &p.flow {
@@ -403,9 +475,16 @@ fn check_layout(l: &NamedLayout) -> Vec<Diagnostic> {
             for (name, blocks) in &l.layout.flows {
                 if !used_flows.contains(name) {
                     out.push(
-                        Diagnostic::error(&src.path, format!("flow `{name}` is not placed in any panel"))
-                            .with_span(src.find_key_value(name, "").first().map(|&o| Span::at_offset(&src.text, o)))
-                            .with_hint(format!("add `flow: {name}` to the panels it should fill")),
+                        Diagnostic::error(
+                            &src.path,
+                            format!("flow `{name}` is not placed in any panel"),
+                        )
+                        .with_span(
+                            src.find_key_value(name, "")
+                                .first()
+                                .map(|&o| Span::at_offset(&src.text, o)),
+                        )
+                        .with_hint(format!("add `flow: {name}` to the panels it should fill")),
                     );
                 }
                 check_blocks(blocks, &format!("flow `{name}`"), &mut out);
@@ -413,14 +492,20 @@ fn check_layout(l: &NamedLayout) -> Vec<Diagnostic> {
         }
         Format::Docx => {
             if l.layout.content.is_empty() {
-                out.push(Diagnostic::error(&src.path, "a DOCX layout needs `content`").with_hint("list the blocks of the handout under `content:`"));
+                out.push(
+                    Diagnostic::error(&src.path, "a DOCX layout needs `content`")
+                        .with_hint("list the blocks of the handout under `content:`"),
+                );
             }
             check_blocks(&l.layout.content, "content", &mut out);
             check_blocks(&l.layout.footer, "footer", &mut out);
             if let Some(m) = l.layout.page.margins
                 && (m.left + m.right >= pw || m.top + m.bottom >= ph)
             {
-                out.push(Diagnostic::error(&src.path, "the margins are larger than the page").with_span(src.span_of("margins", "")));
+                out.push(
+                    Diagnostic::error(&src.path, "the margins are larger than the page")
+                        .with_span(src.span_of("margins", "")),
+                );
             }
         }
     }
@@ -430,20 +515,36 @@ fn check_layout(l: &NamedLayout) -> Vec<Diagnostic> {
 /// Warns about characters that no face of the brand's fonts can draw.
 fn check_coverage(p: &Project) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let mut texts: Vec<(&str, &str)> = vec![("title", &p.content.title), ("definition", &p.content.definition.text)];
+    let mut texts: Vec<(&str, &str)> = vec![
+        ("title", &p.content.title),
+        ("definition", &p.content.definition.text),
+    ];
     for a in &p.content.audiences {
         texts.push((&a.id, &a.heading));
         for m in &a.messages {
             texts.push((&m.id, &m.text));
         }
     }
-    let Some(body) = p.fonts.faces.first() else { return out };
+    let Some(body) = p.fonts.faces.first() else {
+        return out;
+    };
     for (id, t) in texts {
         if let Some(c) = t.chars().find(|&c| !body.covers(c)) {
             out.push(
-                Diagnostic::warning(&p.content_src.path, format!("`{id}`: the font `{}` has no glyph for `{c}` (U+{:04X})", body.file, c as u32))
-                    .with_span(p.content_src.text.find(c).map(|o| Span::at_offset(&p.content_src.text, o)))
-                    .with_hint("use a font that covers this script, or replace the character"),
+                Diagnostic::warning(
+                    &p.content_src.path,
+                    format!(
+                        "`{id}`: the font `{}` has no glyph for `{c}` (U+{:04X})",
+                        body.file, c as u32
+                    ),
+                )
+                .with_span(
+                    p.content_src
+                        .text
+                        .find(c)
+                        .map(|o| Span::at_offset(&p.content_src.text, o)),
+                )
+                .with_hint("use a font that covers this script, or replace the character"),
             );
         }
     }
@@ -453,21 +554,38 @@ fn check_coverage(p: &Project) -> Vec<Diagnostic> {
 fn load_logo(file: &str, brand: &SourceFile, layouts_dir: &Path) -> Result<Vec<u8>, Diagnostic> {
     let span = brand.span_of("logo", file);
     let path = Path::new(file);
-    if path.is_absolute() || path.components().any(|c| matches!(c, std::path::Component::ParentDir)) {
-        return Err(Diagnostic::error(&brand.path, format!("logo path `{file}` leaves the project folder"))
-            .with_span(span)
-            .with_hint("put the logo in the layouts folder and give a path inside it"));
+    if path.is_absolute()
+        || path
+            .components()
+            .any(|c| matches!(c, std::path::Component::ParentDir))
+    {
+        return Err(Diagnostic::error(
+            &brand.path,
+            format!("logo path `{file}` leaves the project folder"),
+        )
+        .with_span(span)
+        .with_hint("put the logo in the layouts folder and give a path inside it"));
     }
     let full = layouts_dir.join(path);
     let bytes = std::fs::read(&full).map_err(|e| {
-        Diagnostic::error(&brand.path, format!("cannot read logo `{}`: {}", full.display(), crate::source::lower_first(&e.to_string())))
-            .with_span(span.clone())
-            .with_hint("check the file name, or remove `logo:`")
+        Diagnostic::error(
+            &brand.path,
+            format!(
+                "cannot read logo `{}`: {}",
+                full.display(),
+                crate::source::lower_first(&e.to_string())
+            ),
+        )
+        .with_span(span.clone())
+        .with_hint("check the file name, or remove `logo:`")
     })?;
     if !bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        return Err(Diagnostic::error(&brand.path, format!("logo `{}` is not a PNG image", full.display()))
-            .with_span(span)
-            .with_hint("export the logo as PNG"));
+        return Err(Diagnostic::error(
+            &brand.path,
+            format!("logo `{}` is not a PNG image", full.display()),
+        )
+        .with_span(span)
+        .with_hint("export the logo as PNG"));
     }
     Ok(bytes)
 }

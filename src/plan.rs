@@ -31,7 +31,13 @@ pub fn plan(p: &Project, filter: &Filter) -> Result<Vec<Job>, Error> {
             Some(s) => format!("did you mean `{s}`? (known: {})", valid.join(", ")),
             None => format!("known {what}s: {}", valid.join(", ")),
         };
-        problems.push(Diagnostic::error(place, format!("unknown {what} `{name}` on the command line")).with_hint(hint));
+        problems.push(
+            Diagnostic::error(
+                place,
+                format!("unknown {what} `{name}` on the command line"),
+            )
+            .with_hint(hint),
+        );
     };
     for a in &filter.audiences {
         if !audience_ids.contains(&a.as_str()) {
@@ -40,7 +46,12 @@ pub fn plan(p: &Project, filter: &Filter) -> Result<Vec<Job>, Error> {
     }
     for l in &filter.layouts {
         if !layout_names.contains(&l.as_str()) {
-            unknown("layout", l, &layout_names, p.brand_src.path.parent().unwrap_or(Path::new(".")));
+            unknown(
+                "layout",
+                l,
+                &layout_names,
+                p.brand_src.path.parent().unwrap_or(Path::new(".")),
+            );
         }
     }
     if !problems.is_empty() {
@@ -57,7 +68,12 @@ pub fn plan(p: &Project, filter: &Filter) -> Result<Vec<Job>, Error> {
                 continue;
             }
             let format = l.layout.format;
-            let output = PathBuf::from(&language).join(format!("{}-{}.{}", l.name, a.id, format.extension()));
+            let output = PathBuf::from(&language).join(format!(
+                "{}-{}.{}",
+                l.name,
+                a.id,
+                format.extension()
+            ));
             jobs.push(Job {
                 audience: a.id.clone(),
                 language: language.clone(),

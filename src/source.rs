@@ -81,7 +81,10 @@ impl SourceFile {
 }
 
 fn read_error(path: &Path, e: &std::io::Error) -> Diagnostic {
-    let d = Diagnostic::error(path, format!("cannot read file: {}", lower_first(&e.to_string())));
+    let d = Diagnostic::error(
+        path,
+        format!("cannot read file: {}", lower_first(&e.to_string())),
+    );
     match e.kind() {
         std::io::ErrorKind::NotFound => d.with_hint("check the file name and the folder it is in"),
         std::io::ErrorKind::PermissionDenied => d.with_hint("make the file readable"),
@@ -100,39 +103,83 @@ pub fn lower_first(s: &str) -> String {
 /// Turns a serde_yaml error into a diagnostic: the position it carries, its message
 /// without the duplicated " at line N column M", and a hint where we can give one.
 pub fn yaml_error(path: &Path, text: &str, e: &serde_yaml::Error) -> Diagnostic {
-    let mut msg = e.to_string();
+    let raw = e.to_string();
+    let mut span = e.location().map(|l| Span::at(text, l.line(), l.column()));
+    // A scanner error ("found unexpected end of stream ..., while scanning a quoted
+    // scalar at line 12 column 9") is best shown where the unfinished thing began.
+    let scanning = raw.contains("while scanning");
+    if scanning && let Some((line, col)) = last_line_col(&raw) {
+        span = Some(Span::at(text, line, col));
+    }
+    let mut msg = raw.clone();
+    if let Some(i) = msg.find(" at line ") {
+        let rest = &msg[i..];
+        let end = rest.find(", ").map(|j| i + j).unwrap_or(msg.len());
+        msg.replace_range(i..end, "");
+    }
     if let Some(i) = msg.rfind(" at line ") {
         msg.truncate(i);
     }
-    let span = e.location().map(|l| Span::at(text, l.line(), l.column()));
+    // serde_yaml places errors raised inside a flow mapping (`{ colour: primry }`)
+    // at the mapping's start; point at the offending name itself when it is on that line.
+    if let (Some(s), Some(name)) = (span.as_mut(), msg.split('`').nth(1))
+        && !name.is_empty()
+        && let Some(byte) = s
+            .snippet
+            .char_indices()
+            .nth(s.column.saturating_sub(1))
+            .map(|(b, _)| b)
+            .and_then(|from| s.snippet[from..].find(name).map(|i| i + from))
+    {
+        s.column = s.snippet[..byte].chars().count() + 1;
+    }
     let mut hint = None;
     if let Some((field, expected)) = parse_unknown(&msg, "unknown field `") {
-        hint = Some(match did_you_mean(&field, expected.iter().map(|s| s.as_str())) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => format!("remove `{field}` or use one of: {}", expected.join(", ")),
-        });
+        hint = Some(
+            match did_you_mean(&field, expected.iter().map(|s| s.as_str())) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("remove `{field}` or use one of: {}", expected.join(", ")),
+            },
+        );
     } else if let Some((variant, expected)) = parse_unknown(&msg, "unknown variant `") {
-        hint = Some(match did_you_mean(&variant, expected.iter().map(|s| s.as_str())) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => format!("use one of: {}", expected.join(", ")),
-        });
+        hint = Some(
+            match did_you_mean(&variant, expected.iter().map(|s| s.as_str())) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("use one of: {}", expected.join(", ")),
+            },
+        );
     } else if msg.contains("missing field `") {
         hint = Some("add the field, or check its spelling and indentation".into());
     } else if msg.contains("found character that cannot start any token")
         && span.as_ref().is_some_and(|s| s.snippet.contains('\t'))
     {
         hint = Some("YAML indents with spaces, not tabs: replace the tab with spaces".into());
-    } else if msg.contains("did not find expected") || msg.contains("mapping values are not allowed") {
+    } else if msg.contains("did not find expected")
+        || msg.contains("mapping values are not allowed")
+    {
         hint = Some(
             "check the indentation and quoting on this line and the one before it; text with `: ` in it needs quotes"
                 .into(),
         );
+    } else if scanning && msg.contains("quoted scalar") {
+        hint = Some("a quote opened here is never closed: add the closing quote".into());
     } else if msg.contains("duplicate entry") || msg.contains("duplicate key") {
         hint = Some("each key may appear once in a mapping; remove or rename one".into());
     }
     let mut d = Diagnostic::error(path, lower_first(&msg)).with_span(span);
     d.hint = hint;
     d
+}
+
+/// The last "line N column M" in a serde_yaml message.
+fn last_line_col(msg: &str) -> Option<(usize, usize)> {
+    let i = msg.rfind("line ")?;
+    let mut it = msg[i + 5..]
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty());
+    let line = it.next()?.parse().ok()?;
+    let col = it.next()?.parse().ok()?;
+    Some((line, col))
 }
 
 /// From "unknown field `x`, expected one of `a`, `b`" get ("x", ["a", "b"]).
@@ -166,7 +213,11 @@ mod tests {
         let text = "size: x\ncolour: red\n";
         let e = serde_yaml::from_str::<S>(text).unwrap_err();
         let d = yaml_error(Path::new("f.yaml"), text, &e);
-        assert!(d.message.starts_with("unknown field `colour`"), "{}", d.message);
+        assert!(
+            d.message.starts_with("unknown field `colour`"),
+            "{}",
+            d.message
+        );
         assert_eq!(d.hint.as_deref(), Some("did you mean `color`?"));
         let s = d.span.unwrap();
         assert_eq!((s.line, s.column), (2, 1));

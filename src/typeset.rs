@@ -6,7 +6,7 @@
 
 use crate::doc::{Document, Origin, Para};
 use crate::fonts::{FaceId, FontBook};
-use crate::layout::{Align, Panel, Style};
+use crate::layout::{Align, Panel, PanelRect, Style};
 use crate::model::{NamedLayout, Project};
 use crate::units::MM;
 use std::collections::BTreeMap;
@@ -33,7 +33,13 @@ pub struct Page {
 #[derive(Debug, Clone)]
 pub enum Item {
     /// A filled rectangle (backgrounds, bands, rules).
-    Rect { x: f32, y: f32, w: f32, h: f32, colour: Colour },
+    Rect {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        colour: Colour,
+    },
     Text(GlyphRun),
 }
 
@@ -97,7 +103,13 @@ struct Word {
 }
 
 /// Shapes `text` in `face` at `size`: glyph ids and positions with kerning.
-fn shape(book: &FontBook, face: FaceId, size: f32, language: &str, text: &str) -> (Vec<Glyph>, f32) {
+fn shape(
+    book: &FontBook,
+    face: FaceId,
+    size: f32,
+    language: &str,
+    text: &str,
+) -> (Vec<Glyph>, f32) {
     let f = book.face(face);
     let Some(shaper) = f.shaper() else {
         return (Vec::new(), 0.0);
@@ -144,7 +156,8 @@ fn words(book: &FontBook, face: FaceId, size: f32, language: &str, text: &str) -
         let seg = &text[start..end];
         start = end;
         let trimmed = seg.trim_end();
-        let space_after = trimmed.len() < seg.len() && seg[trimmed.len()..].contains([' ', '\u{a0}']);
+        let space_after =
+            trimmed.len() < seg.len() && seg[trimmed.len()..].contains([' ', '\u{a0}']);
         let hard_break = kind == unicode_linebreak::BreakOpportunity::Mandatory && end < text.len();
         if trimmed.is_empty() {
             if let Some(last) = out.last_mut() {
@@ -189,7 +202,13 @@ struct Resolved {
 }
 
 /// Breaks a paragraph into lines no wider than `width`, first fit.
-fn break_lines(book: &FontBook, st: &Resolved, language: &str, text: &str, width: f32) -> Vec<Line> {
+fn break_lines(
+    book: &FontBook,
+    st: &Resolved,
+    language: &str,
+    text: &str,
+    width: f32,
+) -> Vec<Line> {
     let text: String = normalise(text, st.uppercase);
     let words = words(book, st.face, st.size, language, &text);
     let (space, space_w) = {
@@ -206,18 +225,32 @@ fn break_lines(book: &FontBook, st: &Resolved, language: &str, text: &str, width
             pieces.push(w.clone());
             continue;
         }
-        let mut chunk = Word { glyphs: Vec::new(), width: 0.0, space_after: false, hard_break: false };
+        let mut chunk = Word {
+            glyphs: Vec::new(),
+            width: 0.0,
+            space_after: false,
+            hard_break: false,
+        };
         let mut base = 0.0;
         for (i, g) in w.glyphs.iter().enumerate() {
             let next_x = w.glyphs.get(i + 1).map(|n| n.x).unwrap_or(w.width);
             if next_x - base > width && !chunk.glyphs.is_empty() {
                 pieces.push(std::mem::replace(
                     &mut chunk,
-                    Word { glyphs: Vec::new(), width: 0.0, space_after: false, hard_break: false },
+                    Word {
+                        glyphs: Vec::new(),
+                        width: 0.0,
+                        space_after: false,
+                        hard_break: false,
+                    },
                 ));
                 base = g.x;
             }
-            chunk.glyphs.push(Glyph { id: g.id, x: g.x - base, text: g.text.clone() });
+            chunk.glyphs.push(Glyph {
+                id: g.id,
+                x: g.x - base,
+                text: g.text.clone(),
+            });
             chunk.width = next_x - base;
         }
         chunk.space_after = w.space_after;
@@ -231,7 +264,11 @@ fn break_lines(book: &FontBook, st: &Resolved, language: &str, text: &str, width
             Some(prev) if prev.space_after => space_w,
             _ => 0.0,
         };
-        let extra = if line.is_empty() { w.width } else { joiner + w.width };
+        let extra = if line.is_empty() {
+            w.width
+        } else {
+            joiner + w.width
+        };
         if !line.is_empty() && cur_w + extra > width + 0.001 {
             lines.push(vec![w]);
             cur_w = w.width;
@@ -263,11 +300,19 @@ fn break_lines(book: &FontBook, st: &Resolved, language: &str, text: &str, width
             for (j, w) in ws.iter().enumerate() {
                 if j > 0 && ws[j - 1].space_after {
                     if let Some(s) = &space {
-                        glyphs.push(Glyph { id: s.id, x, text: " ".into() });
+                        glyphs.push(Glyph {
+                            id: s.id,
+                            x,
+                            text: " ".into(),
+                        });
                     }
                     x += gap;
                 }
-                glyphs.extend(w.glyphs.iter().map(|g| Glyph { id: g.id, x: g.x + x, text: g.text.clone() }));
+                glyphs.extend(w.glyphs.iter().map(|g| Glyph {
+                    id: g.id,
+                    x: g.x + x,
+                    text: g.text.clone(),
+                }));
                 x += w.width;
             }
             Line { glyphs, width: x }
@@ -319,7 +364,10 @@ struct Typesetter<'a> {
 impl Typesetter<'_> {
     fn colour(&self, name: &str) -> Colour {
         let c = self.project.brand.colours[name];
-        Colour { cmyk: c.cmyk, rgb: c.rgb }
+        Colour {
+            cmyk: c.cmyk,
+            rgb: c.rgb,
+        }
     }
 
     fn style(&self, name: &str) -> Resolved {
@@ -347,7 +395,14 @@ impl Typesetter<'_> {
 
     fn set(&self, para: &Para, width: f32) -> Set {
         let book = &self.project.fonts;
-        let empty = |st: Resolved| Set { lines: Vec::new(), number: None, st, rect: None, space: 0.0, origin: None };
+        let empty = |st: Resolved| Set {
+            lines: Vec::new(),
+            number: None,
+            st,
+            rect: None,
+            space: 0.0,
+            origin: None,
+        };
         // Rules and spaces borrow a style only for its fields; they add no spacing of their own.
         let any_style = || Resolved {
             space_before: 0.0,
@@ -357,18 +412,47 @@ impl Typesetter<'_> {
             ..self.style(self.layout.layout.styles.keys().next().expect("styles"))
         };
         match para {
-            Para::Space(h) => Set { space: *h, ..empty(any_style()) },
-            Para::Rule { colour, thickness, length } => Set {
-                rect: Some((*thickness, length.unwrap_or(width).min(width), self.colour(colour))),
+            Para::Space(h) => Set {
+                space: *h,
                 ..empty(any_style())
             },
-            Para::Text { text, style, origin } => {
+            Para::Rule {
+                colour,
+                thickness,
+                length,
+            } => Set {
+                rect: Some((
+                    *thickness,
+                    length.unwrap_or(width).min(width),
+                    self.colour(colour),
+                )),
+                ..empty(any_style())
+            },
+            Para::Text {
+                text,
+                style,
+                origin,
+            } => {
                 let st = self.style(style);
                 let lines = break_lines(book, &st, self.language, text, width);
-                let lines = lines.into_iter().map(|l| align(l, st.align, width)).collect();
-                Set { lines, origin: Some(origin.clone()), ..empty(st) }
+                let lines = lines
+                    .into_iter()
+                    .map(|l| align(l, st.align, width))
+                    .collect();
+                Set {
+                    lines,
+                    origin: Some(origin.clone()),
+                    ..empty(st)
+                }
             }
-            Para::Numbered { number, text, style, number_style, indent, origin } => {
+            Para::Numbered {
+                number,
+                text,
+                style,
+                number_style,
+                indent,
+                origin,
+            } => {
                 let st = self.style(style);
                 let indent = indent.unwrap_or(st.size * 2.0);
                 let lines = break_lines(book, &st, self.language, text, width - indent)
@@ -378,11 +462,27 @@ impl Typesetter<'_> {
                         (l, x + indent)
                     })
                     .collect();
-                let nst = number_style.as_deref().map(|n| self.style(n)).unwrap_or_else(|| self.style(style));
+                let nst = number_style
+                    .as_deref()
+                    .map(|n| self.style(n))
+                    .unwrap_or_else(|| self.style(style));
                 let label = number.to_string();
                 let (glyphs, w) = shape(book, nst.face, nst.size, self.language, &label);
-                let run = GlyphRun { face: nst.face, size: nst.size, colour: nst.colour, x: 0.0, baseline: 0.0, glyphs, width: w };
-                Set { lines, number: Some((run, nst.ascent * nst.size)), origin: Some(origin.clone()), ..empty(st) }
+                let run = GlyphRun {
+                    face: nst.face,
+                    size: nst.size,
+                    colour: nst.colour,
+                    x: 0.0,
+                    baseline: 0.0,
+                    glyphs,
+                    width: w,
+                };
+                Set {
+                    lines,
+                    number: Some((run, nst.ascent * nst.size)),
+                    origin: Some(origin.clone()),
+                    ..empty(st)
+                }
             }
         }
     }
@@ -407,14 +507,13 @@ struct Frame {
     page: usize,
 }
 
-fn frame(p: &Panel, page: usize, page_h: f32) -> Frame {
-    let h = p.height.map(|h| h.0).unwrap_or(page_h - p.y.0);
+fn frame(p: &Panel, r: PanelRect, page: usize) -> Frame {
     Frame {
         name: p.name.clone(),
-        x: p.x.0 + p.padding.left,
-        y: p.y.0 + p.padding.top,
-        w: p.width.0 - p.padding.left - p.padding.right,
-        h: h - p.padding.top - p.padding.bottom,
+        x: r.x + p.padding.left,
+        y: r.y + p.padding.top,
+        w: r.w - p.padding.left - p.padding.right,
+        h: r.h - p.padding.top - p.padding.bottom,
         page,
     }
 }
@@ -422,7 +521,16 @@ fn frame(p: &Panel, page: usize, page_h: f32) -> Frame {
 /// Emits the items of `set`, its top at `y`, into `items`; lines `from..to` only.
 fn emit(set: &Set, frame: &Frame, y: f32, from: usize, to: usize, items: &mut Vec<(usize, Item)>) {
     if let Some((t, len, colour)) = set.rect {
-        items.push((frame.page, Item::Rect { x: frame.x, y, w: len, h: t, colour }));
+        items.push((
+            frame.page,
+            Item::Rect {
+                x: frame.x,
+                y,
+                w: len,
+                h: t,
+                colour,
+            },
+        ));
         return;
     }
     let st = &set.st;
@@ -431,57 +539,94 @@ fn emit(set: &Set, frame: &Frame, y: f32, from: usize, to: usize, items: &mut Ve
     for (i, (line, dx)) in set.lines[from..to].iter().enumerate() {
         let top = y + i as f32 * st.leading;
         let baseline = top + half_gap + st.ascent * st.size;
-        items.push((frame.page, Item::Text(GlyphRun {
-            face: st.face,
-            size: st.size,
-            colour: st.colour,
-            x: frame.x + dx,
-            baseline,
-            glyphs: line.glyphs.clone(),
-            width: line.width,
-        })));
+        // The number goes first, so text extraction and screen readers meet it
+        // before the message it numbers.
         if from == 0
             && i == 0
             && let Some((run, _)) = &set.number
         {
-            items.push((frame.page, Item::Text(GlyphRun { x: frame.x, baseline, ..run.clone() })));
+            items.push((
+                frame.page,
+                Item::Text(GlyphRun {
+                    x: frame.x,
+                    baseline,
+                    ..run.clone()
+                }),
+            ));
         }
+        items.push((
+            frame.page,
+            Item::Text(GlyphRun {
+                face: st.face,
+                size: st.size,
+                colour: st.colour,
+                x: frame.x + dx,
+                baseline,
+                glyphs: line.glyphs.clone(),
+                width: line.width,
+            }),
+        ));
     }
 }
 
 /// Lays out one PDF job.
 pub fn typeset(project: &Project, doc: &Document) -> Result<Pages, Vec<Overflow>> {
     let layout = project.layout(&doc.layout).expect("job layouts exist");
-    let ts = Typesetter { project, layout, language: &doc.language };
+    let ts = Typesetter {
+        project,
+        layout,
+        language: &doc.language,
+    };
     let (pw, ph) = layout.page_dims();
     let bleed = layout.layout.page.bleed.0;
     let mut pages: Vec<Page> = layout
         .layout
         .sides
         .iter()
-        .map(|_| Page { width: pw, height: ph, bleed, items: Vec::new() })
+        .map(|_| Page {
+            width: pw,
+            height: ph,
+            bleed,
+            items: Vec::new(),
+        })
         .collect();
     let mut overflows = Vec::new();
     let overflow = |panel: &str, origin: &Option<Origin>, by: f32| Overflow {
         layout: layout.name.clone(),
         panel: panel.to_string(),
-        origin: origin.clone().unwrap_or(Origin { what: "content".into(), line: None }),
+        origin: origin.clone().unwrap_or(Origin {
+            what: "content".into(),
+            line: None,
+        }),
         overflow_mm: by / MM,
     };
 
     // Backgrounds first, so text is drawn over them; an edge on the trim line
     // runs out into the bleed so trimming leaves no white hairline.
     for (si, side) in layout.layout.sides.iter().enumerate() {
-        for p in &side.panels {
+        for (p, r) in side.panels.iter().zip(side.rects(pw, ph)) {
             if let Some(bg) = &p.background {
-                let h = p.height.map(|h| h.0).unwrap_or(ph - p.y.0);
-                let (mut x0, mut y0, mut x1, mut y1) = (p.x.0, p.y.0, p.x.0 + p.width.0, p.y.0 + h);
+                let (mut x0, mut y0, mut x1, mut y1) = (r.x, r.y, r.x + r.w, r.y + r.h);
                 let near = |a: f32, b: f32| (a - b).abs() < 0.01;
-                if near(x0, 0.0) { x0 = -bleed; }
-                if near(y0, 0.0) { y0 = -bleed; }
-                if near(x1, pw) { x1 = pw + bleed; }
-                if near(y1, ph) { y1 = ph + bleed; }
-                pages[si].items.push(Item::Rect { x: x0, y: y0, w: x1 - x0, h: y1 - y0, colour: ts.colour(bg.as_str()) });
+                if near(x0, 0.0) {
+                    x0 = -bleed;
+                }
+                if near(y0, 0.0) {
+                    y0 = -bleed;
+                }
+                if near(x1, pw) {
+                    x1 = pw + bleed;
+                }
+                if near(y1, ph) {
+                    y1 = ph + bleed;
+                }
+                pages[si].items.push(Item::Rect {
+                    x: x0,
+                    y: y0,
+                    w: x1 - x0,
+                    h: y1 - y0,
+                    colour: ts.colour(bg.as_str()),
+                });
             }
         }
     }
@@ -489,15 +634,23 @@ pub fn typeset(project: &Project, doc: &Document) -> Result<Pages, Vec<Overflow>
     // Fixed panel content: top-down from the top, and stacked up from the bottom.
     let mut flow_frames: BTreeMap<&str, Vec<Frame>> = BTreeMap::new();
     for (si, side) in layout.layout.sides.iter().enumerate() {
-        for p in &side.panels {
-            let fr = frame(p, si, ph);
+        for (p, r) in side.panels.iter().zip(side.rects(pw, ph)) {
+            let fr = frame(p, r, si);
             let content = &doc.panels[&p.name];
             let top: Vec<Set> = content.top.iter().map(|para| ts.set(para, fr.w)).collect();
-            let bottom: Vec<Set> = content.bottom.iter().map(|para| ts.set(para, fr.w)).collect();
+            let bottom: Vec<Set> = content
+                .bottom
+                .iter()
+                .map(|para| ts.set(para, fr.w))
+                .collect();
             let top_h: f32 = heights(&top);
             let bottom_h: f32 = heights(&bottom);
             if top_h + bottom_h > fr.h + 0.01 {
-                let origin = top.iter().chain(&bottom).rev().find_map(|s| s.origin.clone());
+                let origin = top
+                    .iter()
+                    .chain(&bottom)
+                    .rev()
+                    .find_map(|s| s.origin.clone());
                 overflows.push(overflow(&p.name, &origin, top_h + bottom_h - fr.h));
                 continue;
             }
@@ -507,7 +660,11 @@ pub fn typeset(project: &Project, doc: &Document) -> Result<Pages, Vec<Overflow>
             pages[si].items.extend(placed.into_iter().map(|(_, it)| it));
             if let Some(f) = &p.flow {
                 // A flow panel starts below any fixed content on top of it.
-                flow_frames.entry(f.as_str()).or_default().push(Frame { y: fr.y + top_h, h: fr.h - top_h - bottom_h, ..fr });
+                flow_frames.entry(f.as_str()).or_default().push(Frame {
+                    y: fr.y + top_h,
+                    h: fr.h - top_h - bottom_h,
+                    ..fr
+                });
             }
         }
     }
@@ -516,10 +673,19 @@ pub fn typeset(project: &Project, doc: &Document) -> Result<Pages, Vec<Overflow>
     for (flow, paras) in &doc.flows {
         let frames = flow_frames.remove(flow.as_str()).unwrap_or_default();
         // Set at the narrowest panel's measure, so every line fits wherever it lands.
-        let Some(width) = frames.iter().map(|f| f.w).reduce(f32::min) else { continue };
+        let Some(width) = frames.iter().map(|f| f.w).reduce(f32::min) else {
+            continue;
+        };
         let sets: Vec<Set> = paras.iter().map(|para| ts.set(para, width)).collect();
         let pour_capped = |cap: f32, items: &mut Vec<(usize, Item)>| {
-            let capped: Vec<Frame> = frames.iter().map(|f| Frame { name: f.name.clone(), h: f.h.min(cap), ..*f }).collect();
+            let capped: Vec<Frame> = frames
+                .iter()
+                .map(|f| Frame {
+                    name: f.name.clone(),
+                    h: f.h.min(cap),
+                    ..*f
+                })
+                .collect();
             pour(&sets, &capped, items)
         };
         let mut cap = f32::INFINITY;
@@ -530,7 +696,11 @@ pub fn typeset(project: &Project, doc: &Document) -> Result<Pages, Vec<Overflow>
             if pour_capped(hi, &mut Vec::new()).is_ok() {
                 for _ in 0..20 {
                     let mid = (lo + hi) / 2.0;
-                    if pour_capped(mid, &mut Vec::new()).is_ok() { hi = mid } else { lo = mid }
+                    if pour_capped(mid, &mut Vec::new()).is_ok() {
+                        hi = mid
+                    } else {
+                        lo = mid
+                    }
                 }
                 cap = hi + 0.01;
             }
@@ -548,12 +718,21 @@ pub fn typeset(project: &Project, doc: &Document) -> Result<Pages, Vec<Overflow>
     if !overflows.is_empty() {
         return Err(overflows);
     }
-    Ok(Pages { title: doc.title.clone(), author: doc.author.clone(), language: doc.language.clone(), pages })
+    Ok(Pages {
+        title: doc.title.clone(),
+        author: doc.author.clone(),
+        language: doc.language.clone(),
+        pages,
+    })
 }
 
 /// Pours `sets` through `frames` in order. On overflow, returns the last panel,
 /// the content that did not fit, and how much was left over (points).
-fn pour(sets: &[Set], frames: &[Frame], out: &mut Vec<(usize, Item)>) -> Result<(), (String, Option<Origin>, f32)> {
+fn pour(
+    sets: &[Set],
+    frames: &[Frame],
+    out: &mut Vec<(usize, Item)>,
+) -> Result<(), (String, Option<Origin>, f32)> {
     let mut fi = 0;
     let mut y = frames[0].y;
     let mut i = 0;
@@ -564,7 +743,11 @@ fn pour(sets: &[Set], frames: &[Frame], out: &mut Vec<(usize, Item)>) -> Result<
         let set = &sets[i];
         let at_top = (y - fr.y).abs() < 0.01;
         let room = fr.y + fr.h - y;
-        let before = if at_top || line_from > 0 { 0.0 } else { set.st.space_before };
+        let before = if at_top || line_from > 0 {
+            0.0
+        } else {
+            set.st.space_before
+        };
         let need_all = if line_from > 0 {
             (set.lines.len() - line_from) as f32 * set.st.leading
         } else {
@@ -588,11 +771,12 @@ fn pour(sets: &[Set], frames: &[Frame], out: &mut Vec<(usize, Item)>) -> Result<
         // Split: as many lines as fit, but never one alone at the bottom
         // (orphan) or at the top of the next panel (widow).
         let total = set.lines.len() - line_from;
-        let mut fit = if set.lines.is_empty() || set.st.keep_with_next || (set.st.keep_together && !at_top) {
-            0
-        } else {
-            (((room - before) / set.st.leading + 0.001).floor().max(0.0) as usize).min(total)
-        };
+        let mut fit =
+            if set.lines.is_empty() || set.st.keep_with_next || (set.st.keep_together && !at_top) {
+                0
+            } else {
+                (((room - before) / set.st.leading + 0.001).floor().max(0.0) as usize).min(total)
+            };
         if fit == 1 && total > 1 {
             fit = 0;
         }
@@ -606,7 +790,10 @@ fn pour(sets: &[Set], frames: &[Frame], out: &mut Vec<(usize, Item)>) -> Result<
         if fi + 1 >= frames.len() {
             let rest: f32 = (set.lines.len() - line_from) as f32 * set.st.leading
                 + sets[i + 1..].iter().map(|s| s.height(false)).sum::<f32>();
-            let origin = set.origin.clone().or_else(|| sets[i..].iter().find_map(|s| s.origin.clone()));
+            let origin = set
+                .origin
+                .clone()
+                .or_else(|| sets[i..].iter().find_map(|s| s.origin.clone()));
             return Err((fr.name.clone(), origin, rest));
         }
         fi += 1;
@@ -619,7 +806,14 @@ fn pour(sets: &[Set], frames: &[Frame], out: &mut Vec<(usize, Item)>) -> Result<
 fn heights(sets: &[Set]) -> f32 {
     sets.iter()
         .enumerate()
-        .map(|(i, s)| s.height(i == 0) + if i + 1 < sets.len() { s.st.space_after } else { 0.0 })
+        .map(|(i, s)| {
+            s.height(i == 0)
+                + if i + 1 < sets.len() {
+                    s.st.space_after
+                } else {
+                    0.0
+                }
+        })
         .sum()
 }
 

@@ -106,7 +106,12 @@ impl<'de> Deserialize<'de> for Insets {
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Insets, E> {
                 let l = parse_length(v).map_err(E::custom)?.0;
-                Ok(Insets { top: l, right: l, bottom: l, left: l })
+                Ok(Insets {
+                    top: l,
+                    right: l,
+                    bottom: l,
+                    left: l,
+                })
             }
             fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Insets, A::Error> {
                 let mut v = Vec::new();
@@ -114,9 +119,24 @@ impl<'de> Deserialize<'de> for Insets {
                     v.push(l.0);
                 }
                 match v[..] {
-                    [a] => Ok(Insets { top: a, right: a, bottom: a, left: a }),
-                    [a, b] => Ok(Insets { top: a, right: b, bottom: a, left: b }),
-                    [t, r, b, l] => Ok(Insets { top: t, right: r, bottom: b, left: l }),
+                    [a] => Ok(Insets {
+                        top: a,
+                        right: a,
+                        bottom: a,
+                        left: a,
+                    }),
+                    [a, b] => Ok(Insets {
+                        top: a,
+                        right: b,
+                        bottom: a,
+                        left: b,
+                    }),
+                    [t, r, b, l] => Ok(Insets {
+                        top: t,
+                        right: r,
+                        bottom: b,
+                        left: l,
+                    }),
                     _ => Err(de::Error::custom(format!(
                         "padding takes 1, 2 or 4 lengths, not {}",
                         v.len()
@@ -181,7 +201,12 @@ impl<'de> Deserialize<'de> for Cmyk {
                 "ink percentage {bad} is out of range; each of c, m, y, k is from 0 to 100"
             )));
         }
-        Ok(Cmyk { c: v[0], m: v[1], y: v[2], k: v[3] })
+        Ok(Cmyk {
+            c: v[0],
+            m: v[1],
+            y: v[2],
+            k: v[3],
+        })
     }
 }
 

@@ -6,9 +6,9 @@
 use crate::doc::{Document, Para, TextStyle};
 use crate::layout::Align;
 use docx_rs::{
-    AbstractNumbering, AlignmentType, Docx, Footer, IndentLevel, Level, LevelJc,
-    LevelText, LineSpacing, LineSpacingType, NumberFormat, Numbering, NumberingId, PageMargin,
-    Paragraph, Run, RunFonts, SpecialIndentType, Start, Style, StyleType,
+    AbstractNumbering, AlignmentType, Docx, Footer, IndentLevel, Level, LevelJc, LevelText,
+    LineSpacing, LineSpacingType, NumberFormat, Numbering, NumberingId, PageMargin, Paragraph, Run,
+    RunFonts, SpecialIndentType, Start, Style, StyleType,
 };
 
 /// Points to twentieths of a point, Word's unit for spacing and page size.
@@ -54,7 +54,9 @@ pub fn write(doc: &Document, epoch: i64) -> Result<Vec<u8>, String> {
         .body
         .iter()
         .find_map(|p| match p {
-            Para::Numbered { indent, style, .. } => Some(indent.unwrap_or_else(|| doc.styles[style].size * 2.0)),
+            Para::Numbered { indent, style, .. } => {
+                Some(indent.unwrap_or_else(|| doc.styles[style].size * 2.0))
+            }
             _ => None,
         })
         .unwrap_or(18.0);
@@ -68,7 +70,12 @@ pub fn write(doc: &Document, epoch: i64) -> Result<Vec<u8>, String> {
                     LevelText::new("%1."),
                     LevelJc::new("left"),
                 )
-                .indent(Some(twips(list_indent)), Some(SpecialIndentType::Hanging(twips(list_indent))), None, None),
+                .indent(
+                    Some(twips(list_indent)),
+                    Some(SpecialIndentType::Hanging(twips(list_indent))),
+                    None,
+                    None,
+                ),
             ),
         )
         .add_numbering(Numbering::new(LIST_NUM, LIST_NUM));
@@ -95,12 +102,17 @@ pub fn write(doc: &Document, epoch: i64) -> Result<Vec<u8>, String> {
         xml.styles = without_blank_normal(&xml.styles);
     }
     let mut out = std::io::Cursor::new(Vec::new());
-    xml.pack(&mut out).map_err(|e| format!("cannot write DOCX: {e}"))?;
+    xml.pack(&mut out)
+        .map_err(|e| format!("cannot write DOCX: {e}"))?;
     Ok(out.into_inner())
 }
 
 fn fonts(family: &str) -> RunFonts {
-    RunFonts::new().ascii(family).hi_ansi(family).cs(family).east_asia(family)
+    RunFonts::new()
+        .ascii(family)
+        .hi_ansi(family)
+        .cs(family)
+        .east_asia(family)
 }
 
 fn word_style(name: &str, st: &TextStyle) -> Style {
@@ -132,7 +144,10 @@ fn word_style(name: &str, st: &TextStyle) -> Style {
     if st.italic {
         s = s.italic();
     }
-    if let Some(level) = name.strip_prefix("Heading ").and_then(|n| n.parse::<usize>().ok()) {
+    if let Some(level) = name
+        .strip_prefix("Heading ")
+        .and_then(|n| n.parse::<usize>().ok())
+    {
         s = s.outline_lvl(level.saturating_sub(1));
     }
     s
@@ -142,11 +157,19 @@ fn paragraph(p: &Para, doc: &Document) -> Option<Paragraph> {
     let run = |text: &str, style: &str| {
         // One run with the whole text: no direct formatting, nothing split.
         let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        let text = if doc.styles.get(style).is_some_and(|s| s.uppercase) { text.to_uppercase() } else { text };
+        let text = if doc.styles.get(style).is_some_and(|s| s.uppercase) {
+            text.to_uppercase()
+        } else {
+            text
+        };
         Run::new().add_text(text)
     };
     match p {
-        Para::Text { text, style, .. } => Some(Paragraph::new().style(&style_id(style)).add_run(run(text, style))),
+        Para::Text { text, style, .. } => Some(
+            Paragraph::new()
+                .style(&style_id(style))
+                .add_run(run(text, style)),
+        ),
         Para::Numbered { text, style, .. } => Some(
             Paragraph::new()
                 .style(&style_id(style))
@@ -158,12 +181,16 @@ fn paragraph(p: &Para, doc: &Document) -> Option<Paragraph> {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// docProps/core.xml with title, creator and language (docx-rs cannot set them).
 fn core_xml(doc: &Document, epoch: i64) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp(epoch).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let t = time::OffsetDateTime::from_unix_timestamp(epoch)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     let date = format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
         t.year(),
@@ -186,7 +213,9 @@ fn core_xml(doc: &Document, epoch: i64) -> String {
 /// also present the id would be defined twice, so the blank one goes.
 fn without_blank_normal(styles: &[u8]) -> Vec<u8> {
     const BLANK: &str = r#"<w:style w:type="paragraph" w:styleId="Normal"><w:name w:val="Normal" /><w:rPr /><w:pPr><w:rPr /></w:pPr><w:qFormat /></w:style>"#;
-    String::from_utf8_lossy(styles).replacen(BLANK, "", 1).into_bytes()
+    String::from_utf8_lossy(styles)
+        .replacen(BLANK, "", 1)
+        .into_bytes()
 }
 
 /// Adds `<w:lang>` to the document defaults in styles.xml, so Word and CAT tools
@@ -194,7 +223,10 @@ fn without_blank_normal(styles: &[u8]) -> Vec<u8> {
 /// of the run properties it may sit among, so it goes just before `</w:rPr>`.
 fn with_language(styles: &[u8], lang: &str) -> Vec<u8> {
     let xml = String::from_utf8_lossy(styles);
-    let lang_el = format!(r#"<w:lang w:val="{0}" w:eastAsia="{0}" w:bidi="{0}" />"#, escape(lang));
+    let lang_el = format!(
+        r#"<w:lang w:val="{0}" w:eastAsia="{0}" w:bidi="{0}" />"#,
+        escape(lang)
+    );
     if let Some(start) = xml.find("<w:rPrDefault>")
         && let Some(rel) = xml[start..].find("</w:rPr>")
     {

@@ -27,7 +27,12 @@ pub struct RenderOptions {
 
 pub trait Backend: Sync {
     fn format(&self) -> Format;
-    fn render(&self, project: &Project, doc: &Document, opts: &RenderOptions) -> Result<Rendered, JobError>;
+    fn render(
+        &self,
+        project: &Project,
+        doc: &Document,
+        opts: &RenderOptions,
+    ) -> Result<Rendered, JobError>;
 }
 
 pub struct PdfBackend;
@@ -37,7 +42,12 @@ impl Backend for PdfBackend {
     fn format(&self) -> Format {
         Format::Pdf
     }
-    fn render(&self, project: &Project, doc: &Document, opts: &RenderOptions) -> Result<Rendered, JobError> {
+    fn render(
+        &self,
+        project: &Project,
+        doc: &Document,
+        opts: &RenderOptions,
+    ) -> Result<Rendered, JobError> {
         let pages = crate::typeset::typeset(project, doc).map_err(|o| JobError {
             reasons: o.iter().map(|o| o.to_string()).collect(),
         })?;
@@ -45,10 +55,16 @@ impl Backend for PdfBackend {
         let bytes = pdf::write(
             &pages,
             &project.fonts,
-            &pdf::PdfOptions { colour: pdf::ColourModel::Cmyk, epoch: opts.epoch },
+            &pdf::PdfOptions {
+                colour: pdf::ColourModel::Cmyk,
+                epoch: opts.epoch,
+            },
         )
         .map_err(|e| JobError { reasons: vec![e] })?;
-        Ok(Rendered { bytes, pages: Some(n) })
+        Ok(Rendered {
+            bytes,
+            pages: Some(n),
+        })
     }
 }
 
@@ -56,7 +72,12 @@ impl Backend for DocxBackend {
     fn format(&self) -> Format {
         Format::Docx
     }
-    fn render(&self, _project: &Project, doc: &Document, opts: &RenderOptions) -> Result<Rendered, JobError> {
+    fn render(
+        &self,
+        _project: &Project,
+        doc: &Document,
+        opts: &RenderOptions,
+    ) -> Result<Rendered, JobError> {
         let bytes = docx::write(doc, opts.epoch).map_err(|e| JobError { reasons: vec![e] })?;
         Ok(Rendered { bytes, pages: None })
     }

@@ -35,7 +35,9 @@ pub fn write(pages: &Pages, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u8
     for page in &pages.pages {
         for item in &page.items {
             if let Item::Text(run) = item {
-                used.entry(run.face).or_default().extend(run.glyphs.iter().map(|g| g.id));
+                used.entry(run.face)
+                    .or_default()
+                    .extend(run.glyphs.iter().map(|g| g.id));
             }
         }
     }
@@ -52,8 +54,13 @@ pub fn write(pages: &Pages, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u8
         let subset = subsetter::subset(&face.data, 0, &remap)
             .map_err(|e| format!("cannot subset font `{}`: {e}", face.file))?;
         let mut warnings = Vec::new();
-        let mut parsed = printpdf::ParsedFont::from_bytes(&subset, 0, &mut warnings)
-            .ok_or_else(|| format!("cannot embed font `{}`: the subset could not be read back", face.file))?;
+        let mut parsed =
+            printpdf::ParsedFont::from_bytes(&subset, 0, &mut warnings).ok_or_else(|| {
+                format!(
+                    "cannot embed font `{}`: the subset could not be read back",
+                    face.file
+                )
+            })?;
         let name = postscript_name(face).unwrap_or_else(|| format!("Font{face_id}"));
         // The subset tag is derived from the glyph set, so equal inputs give equal files.
         let mut h = Sha256::new();
@@ -61,7 +68,10 @@ pub fn write(pages: &Pages, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u8
         for g in gids {
             h.update(g.to_be_bytes());
         }
-        let tag: String = h.finalize()[..6].iter().map(|b| (b'A' + b % 26) as char).collect();
+        let tag: String = h.finalize()[..6]
+            .iter()
+            .map(|b| (b'A' + b % 26) as char)
+            .collect();
         tags.insert(name.clone(), tag);
         parsed.font_name = Some(name);
         doc.resources
@@ -98,7 +108,13 @@ pub fn write(pages: &Pages, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u8
         let mut ops = Vec::new();
         for item in &page.items {
             match item {
-                Item::Rect { x, y, w, h, colour: c } => {
+                Item::Rect {
+                    x,
+                    y,
+                    w,
+                    h,
+                    colour: c,
+                } => {
                     ops.push(Op::SetFillColor { col: colour(c) });
                     ops.push(Op::DrawRectangle {
                         rectangle: Rect {
@@ -121,7 +137,9 @@ pub fn write(pages: &Pages, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u8
                         // The viewer advances by the width in /W (truncated to 1/1000 em,
                         // as printpdf writes it); the TJ adjustment moves the pen from
                         // there to where the typesetter put the next glyph.
-                        let adv_units = shaper.glyph_hor_advance(rustybuzz::ttf_parser::GlyphId(g.id)).unwrap_or(0);
+                        let adv_units = shaper
+                            .glyph_hor_advance(rustybuzz::ttf_parser::GlyphId(g.id))
+                            .unwrap_or(0);
                         let w_pdf = (adv_units as f32 * scale).trunc() * run.size / 1000.0;
                         let next_x = run.glyphs.get(i + 1).map(|n| n.x).unwrap_or(g.x + w_pdf);
                         let adjust = -((next_x - g.x) - w_pdf) * 1000.0 / run.size;
@@ -134,28 +152,55 @@ pub fn write(pages: &Pages, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u8
                     }
                     let x0 = run.x + run.glyphs.first().map(|g| g.x).unwrap_or(0.0);
                     ops.push(Op::StartTextSection);
-                    ops.push(Op::SetFont { font: PdfFontHandle::External(font_id(run.face)), size: Pt(run.size) });
-                    ops.push(Op::SetFillColor { col: colour(&run.colour) });
-                    ops.push(Op::SetTextMatrix { matrix: TextMatrix::Translate(Pt(px(x0)), Pt(py(run.baseline))) });
-                    ops.push(Op::ShowText { items: vec![TextItem::GlyphIds(glyphs)] });
+                    ops.push(Op::SetFont {
+                        font: PdfFontHandle::External(font_id(run.face)),
+                        size: Pt(run.size),
+                    });
+                    ops.push(Op::SetFillColor {
+                        col: colour(&run.colour),
+                    });
+                    ops.push(Op::SetTextMatrix {
+                        matrix: TextMatrix::Translate(Pt(px(x0)), Pt(py(run.baseline))),
+                    });
+                    ops.push(Op::ShowText {
+                        items: vec![TextItem::GlyphIds(glyphs)],
+                    });
                     ops.push(Op::EndTextSection);
                 }
             }
         }
         let media = Rect::from_wh(Pt(mw), Pt(mh));
-        let trim = Rect { x: Pt(b), y: Pt(b), width: Pt(page.width), height: Pt(page.height), mode: None, winding_order: None };
+        let trim = Rect {
+            x: Pt(b),
+            y: Pt(b),
+            width: Pt(page.width),
+            height: Pt(page.height),
+            mode: None,
+            winding_order: None,
+        };
         boxes.push((mw, mh, b));
-        pdf_pages.push(PdfPage { media_box: media.clone(), trim_box: trim, crop_box: media, ops });
+        pdf_pages.push(PdfPage {
+            media_box: media.clone(),
+            trim_box: trim,
+            crop_box: media,
+            ops,
+        });
     }
     doc.with_pages(pdf_pages);
 
     let mut warnings = Vec::new();
-    let save = PdfSaveOptions { optimize: true, subset_fonts: false, secure: true, image_optimization: None };
+    let save = PdfSaveOptions {
+        optimize: true,
+        subset_fonts: false,
+        secure: true,
+        image_optimization: None,
+    };
     let mut lo = doc.to_lopdf_document(&save, &mut warnings);
     finish(&mut lo, pages, opts, &tags, &boxes);
     lo.compress();
     let mut out = Vec::new();
-    lo.save_to(&mut out).map_err(|e| format!("cannot write PDF: {e}"))?;
+    lo.save_to(&mut out)
+        .map_err(|e| format!("cannot write PDF: {e}"))?;
     Ok(out)
 }
 
@@ -166,12 +211,14 @@ fn font_id(face: FaceId) -> FontId {
 /// The face's PostScript name (name id 6), as a PDF name wants it.
 fn postscript_name(face: &crate::fonts::Face) -> Option<String> {
     let f = rustybuzz::ttf_parser::Face::parse(&face.data, 0).ok()?;
-    let n = f
-        .names()
-        .into_iter()
-        .find(|n| n.name_id == rustybuzz::ttf_parser::name_id::POST_SCRIPT_NAME && n.is_unicode())?;
+    let n = f.names().into_iter().find(|n| {
+        n.name_id == rustybuzz::ttf_parser::name_id::POST_SCRIPT_NAME && n.is_unicode()
+    })?;
     let s = n.to_string()?;
-    let s: String = s.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+    let s: String = s
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
     (!s.is_empty()).then_some(s)
 }
 
@@ -222,7 +269,10 @@ fn finish(
         ("Title", text_string(&pages.title)),
         ("Author", text_string(&pages.author)),
         ("Creator", text_string("leafpress")),
-        ("Producer", text_string(&format!("leafpress {}", env!("CARGO_PKG_VERSION")))),
+        (
+            "Producer",
+            text_string(&format!("leafpress {}", env!("CARGO_PKG_VERSION"))),
+        ),
         ("CreationDate", Object::string_literal(date.clone())),
         ("ModDate", Object::string_literal(date)),
         ("Trapped", Object::Name(b"False".to_vec())),
@@ -233,7 +283,10 @@ fn finish(
         && let Ok(Object::Dictionary(cat)) = lo.get_object_mut(root)
     {
         cat.set("Lang", text_string(&pages.language));
-        cat.set("ViewerPreferences", lopdf::Dictionary::from_iter(vec![("DisplayDocTitle", Object::Boolean(true))]));
+        cat.set(
+            "ViewerPreferences",
+            lopdf::Dictionary::from_iter(vec![("DisplayDocTitle", Object::Boolean(true))]),
+        );
     }
     // A stable file identifier: the same inputs give the same bytes.
     let mut h = Sha256::new();
@@ -266,7 +319,8 @@ fn text_string(s: &str) -> Object {
 }
 
 fn pdf_date(epoch: i64) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp(epoch).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let t = time::OffsetDateTime::from_unix_timestamp(epoch)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     format!(
         "D:{:04}{:02}{:02}{:02}{:02}{:02}Z",
         t.year(),

@@ -1,0 +1,179 @@
+//! The batch: one failing job does not stop the others or harm a good output;
+//! layouts are data; init, check and list do what they say.
+
+mod common;
+
+use common::{Project, tool};
+
+#[test]
+fn an_overflowing_job_fails_alone_names_layout_panel_message_and_keeps_the_old_file() {
+    let p = Project::shipped();
+    p.run(&["build"]).ok();
+    let good = std::fs::read(p.file("out/en/flyer-workforce.pdf")).unwrap();
+    let manifest_before = p.read("out/manifest.json");
+
+    // A message far too long for the flyer's body panel.
+    let long = "Convene and support community actors. ".repeat(80);
+    p.edit("content/messages.yaml", "Convene and support community actors, civil society and other actors\n          to intensify", &format!("{long} to intensify"));
+    let r = p.run(&["build"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("FAILED out/en/flyer-workforce.pdf"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stderr.contains(
+            "message convene-advocacy does not fit: layout `flyer`, panel `body`, overflows by"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("mm (content line"), "{}", r.stderr);
+    // The other jobs still ran.
+    assert!(
+        r.stdout.contains("wrote  out/en/flyer-media-public.pdf"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("7 written, 2 failed"), "{}", r.stdout);
+    // The earlier good output is untouched, and no temp file is left.
+    assert_eq!(
+        std::fs::read(p.file("out/en/flyer-workforce.pdf")).unwrap(),
+        good
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(p.file("out/en"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains(".tmp")
+        })
+        .collect();
+    assert!(leftovers.is_empty());
+    // The manifest still lists the good file with its real hash.
+    let m: leafpress::Manifest = serde_json::from_str(&p.read("out/manifest.json")).unwrap();
+    let row = m
+        .outputs
+        .iter()
+        .find(|r| r.path == "en/flyer-workforce.pdf")
+        .expect("kept in manifest");
+    let before: leafpress::Manifest = serde_json::from_str(&manifest_before).unwrap();
+    assert_eq!(
+        Some(row),
+        before
+            .outputs
+            .iter()
+            .find(|r| r.path == "en/flyer-workforce.pdf")
+    );
+}
+
+#[test]
+fn paper_size_and_colours_are_data() {
+    let p = Project::shipped();
+    p.edit("layouts/flyer.yaml", "size: A4", "size: Letter");
+    p.edit(
+        "layouts/brand.yaml",
+        "primary: { cmyk: [100, 50, 10, 35]",
+        "primary: { cmyk: [0, 100, 0, 0]",
+    );
+    p.run(&["build", "--layout", "flyer", "--audience", "workforce"])
+        .ok();
+    let info = tool(
+        "pdfinfo",
+        &[
+            "-box",
+            p.file("out/en/flyer-workforce.pdf").to_str().unwrap(),
+        ],
+    );
+    // US Letter is 612 x 792 pt, plus 8.5 pt of bleed each side.
+    assert!(
+        info.contains("TrimBox:             8.50     8.50   620.50   800.50"),
+        "{info}"
+    );
+    let doc = lopdf::Document::load(p.file("out/en/flyer-workforce.pdf")).unwrap();
+    let (_, page) = doc.get_pages().into_iter().next().unwrap();
+    let content = String::from_utf8_lossy(&doc.get_page_content(page)).to_string();
+    assert!(
+        content.contains("0 1 0 0 k"),
+        "brand colour as CMYK fill: {content:.400}"
+    );
+}
+
+#[test]
+fn filters_select_jobs_and_list_shows_them() {
+    let p = Project::shipped();
+    let r = p.run(&["list"]);
+    r.ok();
+    assert_eq!(r.stdout.lines().count(), 9, "{}", r.stdout);
+    let r = p.run(&[
+        "list",
+        "--audience",
+        "workforce",
+        "--layout",
+        "leaflet",
+        "--layout",
+        "handout",
+    ]);
+    r.ok();
+    assert_eq!(
+        r.stdout.lines().collect::<Vec<_>>(),
+        [
+            "workforce\ten\thandout\ten/handout-workforce.docx",
+            "workforce\ten\tleaflet\ten/leaflet-workforce.pdf"
+        ]
+    );
+    p.run(&["build", "--audience", "workforce", "--layout", "leaflet"])
+        .ok();
+    let names: Vec<_> = std::fs::read_dir(p.file("out/en"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(names, ["leaflet-workforce.pdf"]);
+}
+
+#[test]
+fn check_validates_and_writes_nothing() {
+    let p = Project::shipped();
+    let r = p.run(&["check"]);
+    r.ok();
+    assert!(
+        r.stdout
+            .contains("ok: 3 audiences, 3 layouts, 9 outputs to build"),
+        "{}",
+        r.stdout
+    );
+    assert!(!p.file("out").exists());
+}
+
+#[test]
+fn init_starts_a_project_that_builds_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("campaign");
+    let r = common::run_in(dir.path(), &["init", "campaign"], &[]);
+    r.ok();
+    for f in [
+        "content/messages.yaml",
+        "layouts/brand.yaml",
+        "layouts/leaflet.yaml",
+        "fonts/OFL.txt",
+    ] {
+        assert!(target.join(f).is_file(), "{f}");
+    }
+    common::run_in(&target, &["build"], &[]).ok();
+    assert!(target.join("out/manifest.json").is_file());
+    let again = common::run_in(dir.path(), &["init", "campaign"], &[]);
+    assert_eq!(again.code, 2);
+    assert!(again.stderr.contains("already exists"), "{}", again.stderr);
+}
+
+#[test]
+fn output_folder_that_is_a_file_is_an_error() {
+    let p = Project::shipped();
+    p.write("out", "not a folder");
+    let r = p.run(&["build"]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("is a file"), "{}", r.stderr);
+}

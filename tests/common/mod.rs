@@ -1,0 +1,148 @@
+//! Helpers shared by the integration tests: a copy of the shipped project in a
+//! temp dir, running the real binary, and the tools a user would check with.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A temp folder holding a copy of the shipped content, layouts and fonts.
+pub struct Project {
+    pub dir: tempfile::TempDir,
+}
+
+impl Project {
+    pub fn shipped() -> Project {
+        let dir = tempfile::tempdir().unwrap();
+        for sub in ["content", "layouts", "fonts"] {
+            copy_dir(&repo().join(sub), &dir.path().join(sub));
+        }
+        Project { dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn file(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.file(rel)).unwrap()
+    }
+
+    pub fn write(&self, rel: &str, text: &str) {
+        std::fs::write(self.file(rel), text).unwrap();
+    }
+
+    /// Replaces `from` with `to` in a file; panics if `from` is not there, so a
+    /// test never silently runs on unchanged input.
+    pub fn edit(&self, rel: &str, from: &str, to: &str) {
+        let text = self.read(rel);
+        assert!(text.contains(from), "`{from}` not found in {rel}");
+        self.write(rel, &text.replacen(from, to, 1));
+    }
+
+    /// Runs leafpress in the project folder.
+    pub fn run(&self, args: &[&str]) -> Run {
+        run_in(self.path(), args, &[])
+    }
+
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        run_in(self.path(), args, env)
+    }
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn from(o: Output) -> Run {
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+    pub fn ok(&self) -> &Self {
+        assert_eq!(
+            self.code, 0,
+            "leafpress failed:\n{}\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+pub fn run_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_leafpress"));
+    c.args(args)
+        .current_dir(dir)
+        .env_remove("SOURCE_DATE_EPOCH");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    Run::from(c.output().unwrap())
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// Runs an external tool (installed by .ci/run) and returns its stdout.
+pub fn tool(name: &str, args: &[&str]) -> String {
+    let o = Command::new(name).args(args).output().unwrap_or_else(|e| {
+        panic!("cannot run `{name}` ({e}); .ci/run installs it (poppler-utils, qpdf)")
+    });
+    assert!(
+        o.status.success(),
+        "{name} {args:?} failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// The text of a PDF in content order, with line breaks after hyphens joined
+/// and all other white space collapsed: what a reader sees, modulo line breaks.
+pub fn pdf_text(pdf: &Path) -> String {
+    let raw = tool(
+        "pdftotext",
+        &["-raw", "-enc", "UTF-8", pdf.to_str().unwrap(), "-"],
+    );
+    normalise(&raw.replace("-\n", "-"))
+}
+
+pub fn normalise(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Reads one part of a DOCX (a zip) as text.
+pub fn docx_part(docx: &Path, part: &str) -> String {
+    let f = std::fs::File::open(docx).unwrap();
+    let mut z = zip::ZipArchive::new(f).unwrap();
+    let mut s = String::new();
+    std::io::Read::read_to_string(&mut z.by_name(part).unwrap(), &mut s).unwrap();
+    s
+}
+
+/// The shipped content, parsed with the library's own types.
+pub fn shipped_content() -> leafpress::content::Content {
+    serde_yaml::from_str(&std::fs::read_to_string(repo().join("content/messages.yaml")).unwrap())
+        .unwrap()
+}

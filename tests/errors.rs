@@ -1,0 +1,279 @@
+//! Bad input gets a clear error naming the file, line and column and the fix;
+//! exit status 1 (2 for a usage error); nothing half-written.
+
+mod common;
+
+use common::Project;
+
+/// Runs `check` and `build` on the project and returns build's stderr, after
+/// asserting both fail with status 1 and build wrote nothing.
+fn fails(p: &Project) -> String {
+    let check = p.run(&["check"]);
+    assert_eq!(
+        check.code, 1,
+        "check should fail:\n{}\n{}",
+        check.stdout, check.stderr
+    );
+    let build = p.run(&["build"]);
+    assert_eq!(
+        build.code, 1,
+        "build should fail:\n{}\n{}",
+        build.stdout, build.stderr
+    );
+    assert!(
+        !p.file("out").exists(),
+        "a failed input check must write nothing"
+    );
+    assert!(!build.stderr.contains("panicked"), "{}", build.stderr);
+    build.stderr
+}
+
+/// 1-based line of the first line containing `needle`.
+fn line_of(p: &Project, rel: &str, needle: &str) -> usize {
+    p.read(rel)
+        .lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle} not in {rel}"))
+        + 1
+}
+
+#[test]
+fn yaml_syntax_error_names_file_line_and_column() {
+    let p = Project::shipped();
+    p.edit(
+        "content/messages.yaml",
+        "  name: Global Social Service Workforce Alliance",
+        "  name: \"Global Social Service Workforce Alliance",
+    );
+    let err = fails(&p);
+    assert!(err.contains("content/messages.yaml:"), "{err}");
+    assert!(err.contains("error: "), "{err}");
+    // Shown where the unclosed quote opens.
+    let line = line_of(&p, "content/messages.yaml", "name: \"Global");
+    assert!(err.contains(&format!("messages.yaml:{line}:9")), "{err}");
+    assert!(err.contains("never closed"), "{err}");
+}
+
+#[test]
+fn tab_indentation_says_to_use_spaces() {
+    let p = Project::shipped();
+    p.edit("content/messages.yaml", "  name: Global", "\tname: Global");
+    let err = fails(&p);
+    let line = line_of(&p, "content/messages.yaml", "\tname: Global");
+    assert!(err.contains(&format!("messages.yaml:{line}:")), "{err}");
+    assert!(err.contains("tab"), "{err}");
+}
+
+#[test]
+fn unknown_field_typo_gets_did_you_mean() {
+    let p = Project::shipped();
+    p.edit(
+        "layouts/flyer.yaml",
+        "colour: white, space-after: 4mm",
+        "color: white, space-after: 4mm",
+    );
+    let err = fails(&p);
+    assert!(err.contains("unknown field `color`"), "{err}");
+    let line = line_of(&p, "layouts/flyer.yaml", "color: white");
+    assert!(
+        err.contains(&format!("layouts/flyer.yaml:{line}:77")),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `colour`?"), "{err}");
+}
+
+#[test]
+fn wrong_type_says_what_was_expected() {
+    let p = Project::shipped();
+    p.edit(
+        "content/messages.yaml",
+        "    messages:\n      - id: sdg-ally",
+        "    messages: three\n    old:\n      - id: sdg-ally",
+    );
+    let err = fails(&p);
+    assert!(
+        err.contains("invalid type: string \"three\", expected a sequence"),
+        "{err}"
+    );
+    let line = line_of(&p, "content/messages.yaml", "messages: three");
+    assert!(err.contains(&format!("messages.yaml:{line}:")), "{err}");
+}
+
+#[test]
+fn unknown_colour_name_points_at_the_name_with_a_hint() {
+    let p = Project::shipped();
+    p.edit(
+        "layouts/leaflet.yaml",
+        "colour: primary, space-before: 4mm",
+        "colour: primry, space-before: 4mm",
+    );
+    let err = fails(&p);
+    assert!(
+        err.contains("unknown colour `primry`; did you mean `primary`?"),
+        "{err}"
+    );
+    let line = p
+        .read("layouts/leaflet.yaml")
+        .lines()
+        .position(|l| l.contains("primry"))
+        .unwrap()
+        + 1;
+    let col = p
+        .read("layouts/leaflet.yaml")
+        .lines()
+        .nth(line - 1)
+        .unwrap()
+        .find("primry")
+        .unwrap()
+        + 1;
+    assert!(
+        err.contains(&format!("layouts/leaflet.yaml:{line}:{col}")),
+        "{err}"
+    );
+}
+
+#[test]
+fn malformed_length_and_colour_are_explained() {
+    let p = Project::shipped();
+    p.edit("layouts/flyer.yaml", "bleed: 3mm", "bleed: 3 mmm");
+    let err = fails(&p);
+    assert!(
+        err.contains("`mmm` in `3 mmm` is not a unit; use mm, cm, in or pt"),
+        "{err}"
+    );
+    let line = line_of(&p, "layouts/flyer.yaml", "bleed: 3 mmm");
+    assert!(
+        err.contains(&format!("layouts/flyer.yaml:{line}:12")),
+        "{err}"
+    );
+
+    let p = Project::shipped();
+    p.edit("layouts/brand.yaml", "rgb: \"#00537F\"", "rgb: \"#00537\"");
+    let err = fails(&p);
+    assert!(err.contains("needs six hex digits"), "{err}");
+    assert!(err.contains("layouts/brand.yaml:"), "{err}");
+
+    let p = Project::shipped();
+    p.edit(
+        "layouts/brand.yaml",
+        "cmyk: [0, 60, 100, 0]",
+        "cmyk: [0, 60, 120, 0]",
+    );
+    let err = fails(&p);
+    assert!(err.contains("ink percentage 120 is out of range"), "{err}");
+}
+
+#[test]
+fn missing_required_field_is_named() {
+    let p = Project::shipped();
+    p.edit("content/messages.yaml", "language: en\n", "");
+    let err = fails(&p);
+    assert!(err.contains("missing field `language`"), "{err}");
+}
+
+#[test]
+fn duplicate_ids_point_at_the_second_one() {
+    let p = Project::shipped();
+    p.edit("content/messages.yaml", "- id: inclusion", "- id: partners");
+    let err = fails(&p);
+    assert!(err.contains("message id `partners` is used twice"), "{err}");
+    let line = p
+        .read("content/messages.yaml")
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains("id: partners"))
+        .nth(1)
+        .unwrap()
+        .0
+        + 1;
+    assert!(err.contains(&format!("messages.yaml:{line}:")), "{err}");
+}
+
+#[test]
+fn missing_font_file_names_brand_yaml_line() {
+    let p = Project::shipped();
+    std::fs::remove_file(p.file("fonts/NotoSans-Italic.ttf")).unwrap();
+    let err = fails(&p);
+    assert!(err.contains("cannot read font file"), "{err}");
+    assert!(err.contains("NotoSans-Italic.ttf"), "{err}");
+    let line = line_of(&p, "layouts/brand.yaml", "italic: NotoSans-Italic.ttf");
+    assert!(
+        err.contains(&format!("layouts/brand.yaml:{line}:13")),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("cannot read font file").count(),
+        1,
+        "reported once: {err}"
+    );
+}
+
+#[test]
+fn a_file_that_is_not_a_font_is_refused() {
+    let p = Project::shipped();
+    std::fs::write(p.file("fonts/NotoSans-Bold.ttf"), b"not a font at all").unwrap();
+    let err = fails(&p);
+    assert!(err.contains("is not a usable font file"), "{err}");
+}
+
+#[test]
+fn missing_or_bad_logo_is_reported() {
+    let p = Project::shipped();
+    p.edit("layouts/brand.yaml", "# logo: logo.png", "logo: logo.png");
+    let err = fails(&p);
+    assert!(err.contains("cannot read logo"), "{err}");
+    assert!(err.contains("layouts/brand.yaml:"), "{err}");
+    std::fs::write(p.file("layouts/logo.png"), b"GIF89a").unwrap();
+    let err = fails(&p);
+    assert!(err.contains("is not a PNG image"), "{err}");
+    p.edit(
+        "layouts/brand.yaml",
+        "logo: logo.png",
+        "logo: ../../etc/passwd",
+    );
+    let err = fails(&p);
+    assert!(err.contains("leaves the project folder"), "{err}");
+}
+
+#[test]
+fn unknown_audience_or_layout_on_the_command_line() {
+    let p = Project::shipped();
+    let r = p.run(&["build", "--audience", "workforse"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr
+            .contains("unknown audience `workforse` on the command line"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("did you mean `workforce`?"),
+        "{}",
+        r.stderr
+    );
+    let r = p.run(&["build", "--layout", "poster"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("unknown layout `poster`"), "{}", r.stderr);
+    assert!(r.stderr.contains("flyer, handout, leaflet"), "{}", r.stderr);
+    assert!(!p.file("out/en").exists());
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let p = Project::shipped();
+    assert_eq!(p.run(&["build", "--no-such-flag"]).code, 2);
+    assert_eq!(p.run(&["frobnicate"]).code, 2);
+}
+
+#[test]
+fn several_files_with_mistakes_are_all_reported_in_one_run() {
+    let p = Project::shipped();
+    p.edit("content/messages.yaml", "title:", "titel:");
+    p.edit("layouts/flyer.yaml", "size: A4", "size: A44");
+    p.edit("layouts/handout.yaml", "colour: ink", "colour: inc");
+    let err = fails(&p);
+    assert!(err.contains("did you mean `title`?"), "{err}");
+    assert!(err.contains("unknown paper size `A44`"), "{err}");
+    assert!(err.contains("unknown colour `inc`"), "{err}");
+    assert!(err.contains("3 problems found"), "{err}");
+}
