@@ -25,6 +25,12 @@ impl Length {
 
 /// Parses `12mm`, `1.5 cm`, `0.25in`, `10pt`. A bare number is refused because
 /// "10" could mean points or millimetres and the wrong guess ruins a print job.
+///
+/// ```
+/// use leafpress::units::parse_length;
+/// assert_eq!(parse_length("1in").unwrap().pt(), 72.0);
+/// assert!(parse_length("12").unwrap_err().contains("no unit"));
+/// ```
 pub fn parse_length(s: &str) -> Result<Length, String> {
     let t = s.trim();
     let split = t
