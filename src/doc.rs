@@ -39,6 +39,8 @@ pub enum Para {
         length: Option<f32>,
     },
     Space(f32),
+    /// The brand logo (PNG), this tall.
+    Logo { height: f32 },
 }
 
 #[derive(Debug, Clone, Default)]
@@ -116,6 +118,15 @@ pub fn resolve(p: &Project, job: &Job) -> Document {
                 });
                 continue;
             }
+            if b.show == Some(Show::Logo) {
+                // No logo in the brand: the block shows nothing.
+                if p.logo.is_some() {
+                    out.push(Para::Logo {
+                        height: b.height.map(|h| h.0).unwrap_or(36.0),
+                    });
+                }
+                continue;
+            }
             let (Some(show), Some(style)) = (b.show, &b.style) else {
                 continue;
             };
@@ -172,6 +183,7 @@ pub fn resolve(p: &Project, job: &Job) -> Document {
                         )
                     }
                 }
+                Show::Logo => {}
                 Show::Messages => {
                     for (i, m) in audience.messages.iter().enumerate() {
                         out.push(Para::Numbered {

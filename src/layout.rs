@@ -283,6 +283,9 @@ pub struct Block {
     /// Vertical space.
     #[serde(default)]
     pub space: Option<Length>,
+    /// For `show: logo`: its height (the width follows the image's proportions).
+    #[serde(default)]
+    pub height: Option<Length>,
 }
 
 /// Which piece of the content a block shows.
@@ -308,6 +311,9 @@ pub enum Show {
     AudienceIntro,
     #[serde(rename = "messages")]
     Messages,
+    /// The brand's logo (PDF layouts), `height` tall.
+    #[serde(rename = "logo")]
+    Logo,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

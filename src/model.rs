@@ -4,7 +4,7 @@
 use crate::content::Content;
 use crate::diag::{Diagnostic, Error, Span};
 use crate::fonts::FontBook;
-use crate::layout::{Block, Brand, Format, Layout, Names, Orientation, with_names};
+use crate::layout::{Block, Brand, Format, Layout, Names, Orientation, Show, with_names};
 use crate::source::SourceFile;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -45,6 +45,13 @@ impl NamedLayout {
     }
 }
 
+#[derive(Debug, Clone)]
+pub struct Logo {
+    pub png: std::sync::Arc<[u8]>,
+    pub width_px: u32,
+    pub height_px: u32,
+}
+
 pub struct Project {
     pub content: Content,
     pub content_src: SourceFile,
@@ -52,7 +59,8 @@ pub struct Project {
     pub brand_src: SourceFile,
     pub layouts: Vec<NamedLayout>,
     pub fonts: FontBook,
-    pub logo: Option<Vec<u8>>,
+    /// The brand logo (PNG bytes) and its size in pixels.
+    pub logo: Option<Logo>,
     /// Problems that do not stop a build.
     pub warnings: Vec<Diagnostic>,
 }
@@ -387,7 +395,7 @@ fn check_layout(l: &NamedLayout) -> Vec<Diagnostic> {
                     .with_span(span.clone()),
                 );
             }
-            if b.show.is_some() && b.style.is_none() {
+            if b.show.is_some_and(|s| s != Show::Logo) && b.style.is_none() {
                 out.push(
                     Diagnostic::error(
                         &src.path,
@@ -499,6 +507,13 @@ fn check_layout(l: &NamedLayout) -> Vec<Diagnostic> {
             }
             check_blocks(&l.layout.content, "content", &mut out);
             check_blocks(&l.layout.footer, "footer", &mut out);
+            if l.layout.content.iter().chain(&l.layout.footer).any(|b| b.show == Some(Show::Logo)) {
+                out.push(
+                    Diagnostic::error(&src.path, "`show: logo` is for PDF layouts; a DOCX handout keeps to text")
+                        .with_span(src.span_of("show", "logo"))
+                        .with_hint("remove the logo block from this layout"),
+                );
+            }
             if let Some(m) = l.layout.page.margins
                 && (m.left + m.right >= pw || m.top + m.bottom >= ph)
             {
@@ -551,7 +566,11 @@ fn check_coverage(p: &Project) -> Vec<Diagnostic> {
     out
 }
 
-fn load_logo(file: &str, brand: &SourceFile, layouts_dir: &Path) -> Result<Vec<u8>, Diagnostic> {
+/// Largest logo accepted, in pixels per side: a bigger one is a mistake and would
+/// cost memory in every job.
+const MAX_LOGO_PX: u32 = 8000;
+
+fn load_logo(file: &str, brand: &SourceFile, layouts_dir: &Path) -> Result<Logo, Diagnostic> {
     let span = brand.span_of("logo", file);
     let path = Path::new(file);
     if path.is_absolute()
@@ -587,5 +606,22 @@ fn load_logo(file: &str, brand: &SourceFile, layouts_dir: &Path) -> Result<Vec<u
         .with_span(span)
         .with_hint("export the logo as PNG"));
     }
-    Ok(bytes)
+    let dims = (bytes.len() >= 24 && &bytes[12..16] == b"IHDR").then(|| {
+        let be = |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+        (be(16), be(20))
+    });
+    let broken = || {
+        Diagnostic::error(&brand.path, format!("logo `{}` is a damaged PNG file", full.display()))
+            .with_span(span.clone())
+            .with_hint("export the logo again as PNG")
+    };
+    let (w, h) = dims.ok_or_else(broken)?;
+    if w == 0 || h == 0 || w > MAX_LOGO_PX || h > MAX_LOGO_PX {
+        return Err(Diagnostic::error(&brand.path, format!("logo `{}` is {w} × {h} pixels; leafpress takes up to {MAX_LOGO_PX} per side", full.display()))
+            .with_span(span)
+            .with_hint("scale the logo down (about 1500 pixels wide is plenty for print)"));
+    }
+    // Decode it once now, so a damaged file is an input error, not a failed job.
+    printpdf::RawImage::decode_from_bytes(&bytes, &mut Vec::new()).map_err(|_| broken())?;
+    Ok(Logo { png: bytes.into(), width_px: w, height_px: h })
 }

@@ -57,14 +57,26 @@ impl SourceFile {
     pub fn find_key_value(&self, key: &str, value: &str) -> Vec<usize> {
         let mut out = Vec::new();
         let mut offset = 0;
+        let pat = format!("{key}:");
         for line in self.text.split_inclusive('\n') {
-            let trimmed = line.trim_start().trim_start_matches("- ");
-            if let Some(rest) = trimmed.strip_prefix(key)
-                && let Some(v) = rest.trim_start().strip_prefix(':')
-            {
-                let v = v.trim().trim_matches(|c| c == '"' || c == '\'');
+            // Block style (`key: value`) and flow style (`{ a: 1, key: value }`) alike.
+            let mut from = 0;
+            while let Some(rel) = line[from..].find(&pat) {
+                let at = from + rel;
+                from = at + pat.len();
+                let before = line[..at].chars().next_back();
+                if !matches!(before, None | Some(' ' | '{' | ',' | '-' | '\t')) {
+                    continue;
+                }
+                let rest = &line[from..];
+                let v_end = if line[..at].contains('{') {
+                    rest.find([',', '}']).unwrap_or(rest.len())
+                } else {
+                    rest.len()
+                };
+                let v = rest[..v_end].trim().trim_matches(|c| c == '"' || c == '\'');
                 if value.is_empty() || v == value {
-                    let col = line.find(v).unwrap_or(0);
+                    let col = if value.is_empty() { at } else { from + rest.find(v).unwrap_or(0) };
                     out.push(offset + col);
                 }
             }

@@ -40,6 +40,14 @@ pub enum Item {
         h: f32,
         colour: Colour,
     },
+    /// A PNG image scaled into the box.
+    Image {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        png: std::sync::Arc<[u8]>,
+    },
     Text(GlyphRun),
 }
 
@@ -341,6 +349,8 @@ struct Set {
     number: Option<(GlyphRun, f32)>,
     st: Resolved,
     rect: Option<(f32, f32, Colour)>, // rule: thickness, length, colour
+    image: Option<(f32, f32)>,        // logo: width, height
+    png: Option<std::sync::Arc<[u8]>>,
     space: f32,
     origin: Option<Origin>,
 }
@@ -350,6 +360,9 @@ impl Set {
         let before = if at_top { 0.0 } else { self.st.space_before };
         if let Some((t, _, _)) = self.rect {
             return t;
+        }
+        if let Some((_, h)) = self.image {
+            return h;
         }
         before + self.space + self.lines.len() as f32 * self.st.leading
     }
@@ -400,6 +413,8 @@ impl Typesetter<'_> {
             number: None,
             st,
             rect: None,
+            image: None,
+            png: None,
             space: 0.0,
             origin: None,
         };
@@ -416,6 +431,17 @@ impl Typesetter<'_> {
                 space: *h,
                 ..empty(any_style())
             },
+            Para::Logo { height } => {
+                let logo = self.project.logo.as_ref().expect("logo paragraphs only exist with a logo");
+                let mut h = *height;
+                let mut w = h * logo.width_px as f32 / logo.height_px as f32;
+                if w > width {
+                    // Never wider than the panel.
+                    h *= width / w;
+                    w = width;
+                }
+                Set { image: Some((w, h)), png: Some(logo.png.clone()), ..empty(any_style()) }
+            }
             Para::Rule {
                 colour,
                 thickness,
@@ -531,6 +557,12 @@ fn emit(set: &Set, frame: &Frame, y: f32, from: usize, to: usize, items: &mut Ve
                 colour,
             },
         ));
+        return;
+    }
+    if let Some((w, h)) = set.image {
+        if let Some(png) = &set.png {
+            items.push((frame.page, Item::Image { x: frame.x, y, w, h, png: png.clone() }));
+        }
         return;
     }
     let st = &set.st;

@@ -177,3 +177,42 @@ fn output_folder_that_is_a_file_is_an_error() {
     assert_ne!(r.code, 0);
     assert!(r.stderr.contains("is a file"), "{}", r.stderr);
 }
+
+/// A small PNG: `w` × `h` pixels of one colour.
+fn png(w: u32, h: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut enc = png::Encoder::new(&mut out, w, h);
+    enc.set_color(png::ColorType::Rgb);
+    enc.set_depth(png::BitDepth::Eight);
+    let mut wr = enc.write_header().unwrap();
+    wr.write_image_data(&[200u8, 30, 30].repeat((w * h) as usize)).unwrap();
+    wr.finish().unwrap();
+    out
+}
+
+#[test]
+fn the_brand_logo_is_placed_where_the_layout_says() {
+    let p = Project::shipped();
+    std::fs::write(p.file("layouts/logo.png"), png(400, 200)).unwrap();
+    p.edit("layouts/brand.yaml", "# logo: logo.png", "logo: logo.png");
+    p.run(&["build", "--layout", "leaflet", "--audience", "workforce"]).ok();
+    let list = tool("pdfimages", &["-list", p.file("out/en/leaflet-workforce.pdf").to_str().unwrap()]);
+    let rows: Vec<&str> = list.lines().skip(2).collect();
+    assert_eq!(rows.len(), 1, "{list}");
+    let cols: Vec<&str> = rows[0].split_whitespace().collect();
+    // page 1 (the back panel), 400 x 200 px, drawn 16 mm tall: 400 px over 32 mm = 317 ppi.
+    assert_eq!((cols[0], cols[3], cols[4]), ("1", "400", "200"), "{list}");
+    assert_eq!(cols[12], "317", "{list}");
+}
+
+#[test]
+fn an_oversized_or_damaged_logo_is_an_input_error() {
+    let p = Project::shipped();
+    p.edit("layouts/brand.yaml", "# logo: logo.png", "logo: logo.png");
+    let mut broken = png(10, 10);
+    broken.truncate(40);
+    std::fs::write(p.file("layouts/logo.png"), broken).unwrap();
+    let r = p.run(&["check"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("is a damaged PNG file"), "{}", r.stderr);
+}

@@ -176,7 +176,8 @@ fn paragraph(p: &Para, doc: &Document) -> Option<Paragraph> {
                 .numbering(NumberingId::new(LIST_NUM), IndentLevel::new(0))
                 .add_run(run(text, style)),
         ),
-        Para::Space(_) | Para::Rule { .. } => None,
+        // Rules, spacing and the logo are print decoration; a handout keeps to text.
+        Para::Space(_) | Para::Rule { .. } | Para::Logo { .. } => None,
     }
 }
 

@@ -97,6 +97,23 @@ pub fn write(pages: &Pages, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u8
         )),
     };
 
+    // Images, once each, under stable names.
+    let mut images: Vec<(std::sync::Arc<[u8]>, printpdf::XObjectId, u32, u32)> = Vec::new();
+    for page in &pages.pages {
+        for item in &page.items {
+            if let Item::Image { png, .. } = item
+                && !images.iter().any(|(d, ..)| std::sync::Arc::ptr_eq(d, png))
+            {
+                let raw = printpdf::RawImage::decode_from_bytes(png, &mut Vec::new())
+                    .map_err(|e| format!("cannot embed the logo: {e}"))?;
+                let id = printpdf::XObjectId(format!("Im{}", images.len() + 1));
+                let (w, h) = (raw.width as u32, raw.height as u32);
+                doc.resources.xobjects.map.insert(id.clone(), printpdf::XObject::Image(raw));
+                images.push((png.clone(), id, w, h));
+            }
+        }
+    }
+
     let mut pdf_pages = Vec::new();
     let mut boxes = Vec::new();
     for page in &pages.pages {
@@ -124,6 +141,21 @@ pub fn write(pages: &Pages, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u8
                             height: Pt(*h),
                             mode: Some(printpdf::PaintMode::Fill),
                             winding_order: None,
+                        },
+                    });
+                }
+                Item::Image { x, y, w, h, png } => {
+                    let (_, id, pw_px, ph_px) = images.iter().find(|(d, ..)| std::sync::Arc::ptr_eq(d, png)).ok_or("image not registered")?;
+                    // printpdf sizes an image as pixels at `dpi`; pick the dpi that gives our width.
+                    let dpi = *pw_px as f32 * 72.0 / w;
+                    ops.push(Op::UseXobject {
+                        id: id.clone(),
+                        transform: printpdf::XObjectTransform {
+                            translate_x: Some(Pt(px(*x))),
+                            translate_y: Some(Pt(py(*y + *h))),
+                            scale_y: Some(h / (*ph_px as f32 * 72.0 / dpi)),
+                            dpi: Some(dpi),
+                            ..Default::default()
                         },
                     });
                 }
