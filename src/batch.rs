@@ -19,12 +19,18 @@ pub struct OutputRow {
     pub language: String,
     pub layout: String,
     pub format: String,
+    /// `print` or `screen` for a PDF; absent for a DOCX (the same for both).
+    #[serde(default)]
+    pub variant: Option<crate::plan::Variant>,
     /// Relative to the manifest's folder, with `/` separators.
     pub path: String,
     /// Pages, where known (Word paginates a DOCX when it opens it).
     pub pages: Option<usize>,
     pub bytes: u64,
     pub sha256: String,
+    /// Things a person should look at before printing (a low-resolution image, ...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -114,11 +120,14 @@ pub fn run(
 
 fn run_job(project: &Project, job: &Job, opts: &BuildOptions) -> Result<JobOutcome, Error> {
     let doc = crate::doc::resolve(project, job);
-    let rendered =
-        match backend(job.format).render(project, &doc, &RenderOptions { epoch: opts.epoch }) {
-            Ok(r) => r,
-            Err(e) => return Ok(JobOutcome::Failed(job.clone(), e)),
-        };
+    let ropts = RenderOptions {
+        epoch: opts.epoch,
+        variant: job.variant.unwrap_or(crate::plan::Variant::Print),
+    };
+    let rendered = match backend(job.format).render(project, &doc, &ropts) {
+        Ok(r) => r,
+        Err(e) => return Ok(JobOutcome::Failed(job.clone(), e)),
+    };
     let path = opts.out_dir.join(&job.output);
     write_atomic(&path, &rendered.bytes)?;
     Ok(JobOutcome::Written(OutputRow {
@@ -126,10 +135,12 @@ fn run_job(project: &Project, job: &Job, opts: &BuildOptions) -> Result<JobOutco
         language: job.language.clone(),
         layout: job.layout.clone(),
         format: job.format.extension().to_string(),
+        variant: job.variant,
         path: rel_path(&job.output),
         pages: rendered.pages,
         bytes: rendered.bytes.len() as u64,
         sha256: hex(&Sha256::digest(&rendered.bytes)),
+        warnings: rendered.warnings,
     }))
 }
 

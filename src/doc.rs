@@ -40,7 +40,9 @@ pub enum Para {
     },
     Space(f32),
     /// The brand logo (PNG), this tall.
-    Logo { height: f32 },
+    Logo {
+        height: f32,
+    },
 }
 
 #[derive(Debug, Clone, Default)]

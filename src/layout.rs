@@ -81,7 +81,7 @@ pub struct Layout {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct PageSpec {
     /// A paper name (`A4`, `Letter`, ...) or `[width, height]`.
     pub size: PageSize,
@@ -93,6 +93,41 @@ pub struct PageSpec {
     /// Page margins (DOCX).
     #[serde(default)]
     pub margins: Option<Insets>,
+    /// Printer's marks on print PDFs: `crop`, `fold`.
+    #[serde(default)]
+    pub marks: Vec<MarkKind>,
+    /// How far inside the trim text must stay (print PDFs).
+    #[serde(default = "default_safe")]
+    pub safe_margin: Length,
+    /// How the sheet folds, checked against the panels.
+    #[serde(default)]
+    pub fold: Option<Fold>,
+}
+
+fn default_safe() -> Length {
+    Length::from_mm(5.0)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MarkKind {
+    Crop,
+    Fold,
+}
+
+/// A folding scheme. `roll`: panels side by side, the one that folds in first
+/// narrower by `fold-in-narrower-by`, and the back side a mirror of the front.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Fold {
+    pub style: FoldStyle,
+    pub fold_in_narrower_by: Length,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FoldStyle {
+    Roll,
 }
 
 fn default_bleed() -> Length {

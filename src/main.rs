@@ -70,6 +70,16 @@ struct FilterArgs {
     /// Only this layout (by name); repeat for more.
     #[arg(long = "layout", value_name = "NAME")]
     only_layouts: Vec<String>,
+    /// Who the PDFs are for: `print` (CMYK, bleed, crop marks, PDF/X-4; the default)
+    /// or `screen` (sRGB, no bleed or marks, clickable links). Repeat for both.
+    #[arg(long = "for", value_name = "USE", value_enum)]
+    variants: Vec<VariantArg>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum VariantArg {
+    Print,
+    Screen,
 }
 
 impl Inputs {
@@ -87,6 +97,14 @@ impl FilterArgs {
         Filter {
             audiences: self.only_audiences.clone(),
             layouts: self.only_layouts.clone(),
+            variants: self
+                .variants
+                .iter()
+                .map(|v| match v {
+                    VariantArg::Print => leafpress::plan::Variant::Print,
+                    VariantArg::Screen => leafpress::plan::Variant::Screen,
+                })
+                .collect(),
         }
     }
 }
@@ -197,6 +215,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                         out.join(&r.path).display(),
                         r.bytes.div_ceil(1024)
                     );
+                    for w in &r.warnings {
+                        println!("       warning: {w}");
+                    }
                 }
                 JobOutcome::Failed(j, _) => println!("FAILED {}", out.join(&j.output).display()),
             };

@@ -415,6 +415,7 @@ fn check_layout(l: &NamedLayout) -> Vec<Diagnostic> {
                         .with_hint("add `sides:` with at least one side and its panels"),
                 );
             }
+            problems_of_print_geometry(l, &mut out);
             let mut used_flows = BTreeSet::new();
             let mut panel_names = BTreeSet::new();
             for side in &l.layout.sides {
@@ -507,11 +508,19 @@ fn check_layout(l: &NamedLayout) -> Vec<Diagnostic> {
             }
             check_blocks(&l.layout.content, "content", &mut out);
             check_blocks(&l.layout.footer, "footer", &mut out);
-            if l.layout.content.iter().chain(&l.layout.footer).any(|b| b.show == Some(Show::Logo)) {
+            if l.layout
+                .content
+                .iter()
+                .chain(&l.layout.footer)
+                .any(|b| b.show == Some(Show::Logo))
+            {
                 out.push(
-                    Diagnostic::error(&src.path, "`show: logo` is for PDF layouts; a DOCX handout keeps to text")
-                        .with_span(src.span_of("show", "logo"))
-                        .with_hint("remove the logo block from this layout"),
+                    Diagnostic::error(
+                        &src.path,
+                        "`show: logo` is for PDF layouts; a DOCX handout keeps to text",
+                    )
+                    .with_span(src.span_of("show", "logo"))
+                    .with_hint("remove the logo block from this layout"),
                 );
             }
             if let Some(m) = l.layout.page.margins
@@ -525,6 +534,87 @@ fn check_layout(l: &NamedLayout) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// Print rules a layout's geometry must follow: text inside the safe margin, and
+/// panels that fold the way the layout says.
+fn problems_of_print_geometry(l: &NamedLayout, out: &mut Vec<Diagnostic>) {
+    let src = &l.source;
+    let (pw, ph) = l.page_dims();
+    let safe = l.layout.page.safe_margin.0;
+    let mm = crate::units::MM;
+    for side in &l.layout.sides {
+        for (p, r) in side.panels.iter().zip(side.rects(pw, ph)) {
+            let has_text =
+                p.flow.is_some() || p.content.iter().chain(&p.bottom).any(|b| b.show.is_some());
+            let (x0, y0) = (r.x + p.padding.left, r.y + p.padding.top);
+            let (x1, y1) = (r.x + r.w - p.padding.right, r.y + r.h - p.padding.bottom);
+            let closest = x0.min(y0).min(pw - x1).min(ph - y1);
+            if has_text && closest < safe - 0.01 {
+                out.push(
+                    Diagnostic::error(
+                        &src.path,
+                        format!(
+                            "panel `{}` lets text come {:.1} mm from the trim edge, inside the {:.1} mm safe margin",
+                            p.name,
+                            closest / mm,
+                            safe / mm
+                        ),
+                    )
+                    .with_span(src.span_of("name", &p.name))
+                    .with_hint("increase the panel's padding on the side that touches the page edge"),
+                );
+            }
+        }
+    }
+    let Some(fold) = &l.layout.page.fold else {
+        return;
+    };
+    let span = src.span_of("fold", "");
+    let widths: Vec<Vec<f32>> = l
+        .layout
+        .sides
+        .iter()
+        .map(|s| {
+            let mut rs = s.rects(pw, ph);
+            rs.sort_by(|a, b| a.x.total_cmp(&b.x));
+            rs.iter().map(|r| r.w).collect()
+        })
+        .collect();
+    let by = fold.fold_in_narrower_by.0;
+    let fmt = |w: &[f32]| {
+        w.iter()
+            .map(|x| format!("{:.1}", x / mm))
+            .collect::<Vec<_>>()
+            .join(" + ")
+    };
+    let problem = match widths.as_slice() {
+        [front, back] if front.len() >= 3 && front.len() == back.len() => {
+            let mirrored: Vec<f32> = back.iter().rev().copied().collect();
+            let full = front[1..].iter().copied().fold(f32::MIN, f32::max);
+            if front.iter().zip(&mirrored).any(|(a, b)| (a - b).abs() > 0.1) {
+                Some(format!(
+                    "the two sides' panels must mirror each other for a roll fold: front {} mm, back {} mm",
+                    fmt(front),
+                    fmt(back)
+                ))
+            } else if (full - front[0] - by).abs() > 0.3 * mm || front[1..].iter().any(|w| (w - full).abs() > 0.1) {
+                Some(format!(
+                    "for a roll fold the first panel of the front side (it folds in) is {:.1} mm narrower than the others; here the widths are {} mm",
+                    by / mm,
+                    fmt(front)
+                ))
+            } else {
+                None
+            }
+        }
+        _ => Some("a roll fold needs two sides with the same number (three or more) of side-by-side panels".to_string()),
+    };
+    if let Some(msg) = problem {
+        out.push(Diagnostic::error(&src.path, msg).with_span(span).with_hint(
+            "make the fold-in panel narrower by the fold's amount and the sides mirror images",
+        ));
+    }
 }
 
 /// Warns about characters that no face of the brand's fonts can draw.
@@ -607,21 +697,35 @@ fn load_logo(file: &str, brand: &SourceFile, layouts_dir: &Path) -> Result<Logo,
         .with_hint("export the logo as PNG"));
     }
     let dims = (bytes.len() >= 24 && &bytes[12..16] == b"IHDR").then(|| {
-        let be = |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+        let be =
+            |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
         (be(16), be(20))
     });
     let broken = || {
-        Diagnostic::error(&brand.path, format!("logo `{}` is a damaged PNG file", full.display()))
-            .with_span(span.clone())
-            .with_hint("export the logo again as PNG")
+        Diagnostic::error(
+            &brand.path,
+            format!("logo `{}` is a damaged PNG file", full.display()),
+        )
+        .with_span(span.clone())
+        .with_hint("export the logo again as PNG")
     };
     let (w, h) = dims.ok_or_else(broken)?;
     if w == 0 || h == 0 || w > MAX_LOGO_PX || h > MAX_LOGO_PX {
-        return Err(Diagnostic::error(&brand.path, format!("logo `{}` is {w} × {h} pixels; leafpress takes up to {MAX_LOGO_PX} per side", full.display()))
-            .with_span(span)
-            .with_hint("scale the logo down (about 1500 pixels wide is plenty for print)"));
+        return Err(Diagnostic::error(
+            &brand.path,
+            format!(
+                "logo `{}` is {w} × {h} pixels; leafpress takes up to {MAX_LOGO_PX} per side",
+                full.display()
+            ),
+        )
+        .with_span(span)
+        .with_hint("scale the logo down (about 1500 pixels wide is plenty for print)"));
     }
     // Decode it once now, so a damaged file is an input error, not a failed job.
     printpdf::RawImage::decode_from_bytes(&bytes, &mut Vec::new()).map_err(|_| broken())?;
-    Ok(Logo { png: bytes.into(), width_px: w, height_px: h })
+    Ok(Logo {
+        png: bytes.into(),
+        width_px: w,
+        height_px: h,
+    })
 }

@@ -6,12 +6,34 @@ use crate::layout::Format;
 use crate::model::Project;
 use std::path::{Path, PathBuf};
 
+/// Who a PDF is for: a print shop (CMYK, bleed, marks, PDF/X-4) or a screen
+/// (sRGB, trimmed, clickable links).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Variant {
+    Print,
+    Screen,
+}
+
+impl Variant {
+    pub fn name(self) -> &'static str {
+        match self {
+            Variant::Print => "print",
+            Variant::Screen => "screen",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {
     pub audience: String,
     pub language: String,
     pub layout: String,
     pub format: Format,
+    /// For PDFs; a DOCX is the same for print and screen.
+    pub variant: Option<Variant>,
     /// Relative to the output folder.
     pub output: PathBuf,
 }
@@ -20,6 +42,8 @@ pub struct Job {
 pub struct Filter {
     pub audiences: Vec<String>,
     pub layouts: Vec<String>,
+    /// PDF variants to make; empty means print.
+    pub variants: Vec<Variant>,
 }
 
 pub fn plan(p: &Project, filter: &Filter) -> Result<Vec<Job>, Error> {
@@ -68,19 +92,39 @@ pub fn plan(p: &Project, filter: &Filter) -> Result<Vec<Job>, Error> {
                 continue;
             }
             let format = l.layout.format;
-            let output = PathBuf::from(&language).join(format!(
-                "{}-{}.{}",
-                l.name,
-                a.id,
-                format.extension()
-            ));
-            jobs.push(Job {
-                audience: a.id.clone(),
-                language: language.clone(),
-                layout: l.name.clone(),
-                format,
-                output,
-            });
+            let variants: Vec<Option<Variant>> = match format {
+                Format::Docx => vec![None],
+                Format::Pdf if filter.variants.is_empty() => vec![Some(Variant::Print)],
+                Format::Pdf => {
+                    let mut v = filter.variants.clone();
+                    v.sort();
+                    v.dedup();
+                    v.into_iter().map(Some).collect()
+                }
+            };
+            for variant in variants {
+                // Print files keep the plain name a print shop expects; screen
+                // files say so, so the two never overwrite each other.
+                let suffix = if variant == Some(Variant::Screen) {
+                    "-screen"
+                } else {
+                    ""
+                };
+                let output = PathBuf::from(&language).join(format!(
+                    "{}-{}{suffix}.{}",
+                    l.name,
+                    a.id,
+                    format.extension()
+                ));
+                jobs.push(Job {
+                    audience: a.id.clone(),
+                    language: language.clone(),
+                    layout: l.name.clone(),
+                    format,
+                    variant,
+                    output,
+                });
+            }
         }
     }
     Ok(jobs)

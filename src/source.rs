@@ -76,7 +76,11 @@ impl SourceFile {
                 };
                 let v = rest[..v_end].trim().trim_matches(|c| c == '"' || c == '\'');
                 if value.is_empty() || v == value {
-                    let col = if value.is_empty() { at } else { from + rest.find(v).unwrap_or(0) };
+                    let col = if value.is_empty() {
+                        at
+                    } else {
+                        from + rest.find(v).unwrap_or(0)
+                    };
                     out.push(offset + col);
                 }
             }

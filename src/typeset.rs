@@ -8,6 +8,7 @@ use crate::doc::{Document, Origin, Para};
 use crate::fonts::{FaceId, FontBook};
 use crate::layout::{Align, Panel, PanelRect, Style};
 use crate::model::{NamedLayout, Project};
+use crate::plan::Variant;
 use crate::units::MM;
 use std::collections::BTreeMap;
 
@@ -15,10 +16,15 @@ pub use crate::units::Colour;
 
 #[derive(Debug, Clone)]
 pub struct Pages {
+    /// The layout these pages were set from.
+    pub layout: String,
     pub title: String,
     pub author: String,
     pub language: String,
+    pub variant: Variant,
     pub pages: Vec<Page>,
+    /// Things to look at before printing (an image under 300 ppi, ...).
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -26,8 +32,40 @@ pub struct Page {
     /// Trim size.
     pub width: f32,
     pub height: f32,
+    /// Bleed beyond the trim on every side (0 for screen).
     pub bleed: f32,
+    /// Room beyond the bleed for printer's marks (0 without marks).
+    pub slug: f32,
     pub items: Vec<Item>,
+    /// Printer's marks, outside the bleed, in registration colour.
+    pub marks: Vec<Mark>,
+    /// Clickable areas (screen variant).
+    pub links: Vec<Link>,
+}
+
+/// A printer's mark: a hairline from (x1, y1) to (x2, y2), in trim coordinates.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Mark {
+    pub kind: MarkKind,
+    pub x1: f32,
+    pub y1: f32,
+    pub x2: f32,
+    pub y2: f32,
+}
+
+pub use crate::layout::MarkKind;
+
+/// Stroke width of printer's marks, in points.
+pub const MARK_WIDTH: f32 = 0.25;
+
+/// A clickable web address on a page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    pub x: f32,
+    pub y: f32,
+    pub w: f32,
+    pub h: f32,
+    pub uri: String,
 }
 
 #[derive(Debug, Clone)]
@@ -432,7 +470,11 @@ impl Typesetter<'_> {
                 ..empty(any_style())
             },
             Para::Logo { height } => {
-                let logo = self.project.logo.as_ref().expect("logo paragraphs only exist with a logo");
+                let logo = self
+                    .project
+                    .logo
+                    .as_ref()
+                    .expect("logo paragraphs only exist with a logo");
                 let mut h = *height;
                 let mut w = h * logo.width_px as f32 / logo.height_px as f32;
                 if w > width {
@@ -440,7 +482,11 @@ impl Typesetter<'_> {
                     h *= width / w;
                     w = width;
                 }
-                Set { image: Some((w, h)), png: Some(logo.png.clone()), ..empty(any_style()) }
+                Set {
+                    image: Some((w, h)),
+                    png: Some(logo.png.clone()),
+                    ..empty(any_style())
+                }
             }
             Para::Rule {
                 colour,
@@ -561,7 +607,16 @@ fn emit(set: &Set, frame: &Frame, y: f32, from: usize, to: usize, items: &mut Ve
     }
     if let Some((w, h)) = set.image {
         if let Some(png) = &set.png {
-            items.push((frame.page, Item::Image { x: frame.x, y, w, h, png: png.clone() }));
+            items.push((
+                frame.page,
+                Item::Image {
+                    x: frame.x,
+                    y,
+                    w,
+                    h,
+                    png: png.clone(),
+                },
+            ));
         }
         return;
     }
@@ -602,7 +657,111 @@ fn emit(set: &Set, frame: &Frame, y: f32, from: usize, to: usize, items: &mut Ve
 }
 
 /// Lays out one PDF job.
-pub fn typeset(project: &Project, doc: &Document) -> Result<Pages, Vec<Overflow>> {
+/// How far marks stand off the bleed, and how long they are.
+const MARK_GAP: f32 = 2.0 * MM;
+const MARK_LEN: f32 = 5.0 * MM;
+
+/// The crop marks at the four trim corners and fold marks at `folds` (x positions),
+/// all starting `MARK_GAP` outside the bleed so none reaches into it.
+fn marks(w: f32, h: f32, bleed: f32, kinds: &[MarkKind], folds: &[f32]) -> Vec<Mark> {
+    let (near, far) = (bleed + MARK_GAP, bleed + MARK_GAP + MARK_LEN);
+    let mut out = Vec::new();
+    if kinds.contains(&MarkKind::Crop) {
+        for (x, y, sx, sy) in [
+            (0.0, 0.0, -1.0, -1.0),
+            (w, 0.0, 1.0, -1.0),
+            (0.0, h, -1.0, 1.0),
+            (w, h, 1.0, 1.0),
+        ] {
+            // A horizontal line level with the trim edge, and a vertical one.
+            out.push(Mark {
+                kind: MarkKind::Crop,
+                x1: x + sx * near,
+                y1: y,
+                x2: x + sx * far,
+                y2: y,
+            });
+            out.push(Mark {
+                kind: MarkKind::Crop,
+                x1: x,
+                y1: y + sy * near,
+                x2: x,
+                y2: y + sy * far,
+            });
+        }
+    }
+    if kinds.contains(&MarkKind::Fold) {
+        for &x in folds {
+            out.push(Mark {
+                kind: MarkKind::Fold,
+                x1: x,
+                y1: -near,
+                x2: x,
+                y2: -far,
+            });
+            out.push(Mark {
+                kind: MarkKind::Fold,
+                x1: x,
+                y1: h + near,
+                x2: x,
+                y2: h + far,
+            });
+        }
+    }
+    out
+}
+
+/// Web addresses in a line of text, as (first glyph, last glyph, address).
+fn find_links(glyphs: &[Glyph]) -> Vec<(usize, usize, String)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut word = String::new();
+    for (i, g) in glyphs.iter().enumerate().chain(std::iter::once((
+        glyphs.len(),
+        &Glyph {
+            id: 0,
+            x: 0.0,
+            text: " ".into(),
+        },
+    ))) {
+        if g.text == " " {
+            let trimmed = word.trim_end_matches(['.', ',', ';', ':', ')', '!', '?']);
+            let lower = trimmed.to_ascii_lowercase();
+            if lower.starts_with("https://")
+                || lower.starts_with("http://")
+                || lower.starts_with("www.")
+            {
+                let uri = if lower.starts_with("www.") {
+                    format!("https://{trimmed}")
+                } else {
+                    trimmed.to_string()
+                };
+                // The link covers the glyphs of the address, not trailing punctuation.
+                let cut = word.len() - trimmed.len();
+                let mut end = i;
+                let mut dropped = 0;
+                while dropped < cut && end > start {
+                    end -= 1;
+                    dropped += glyphs[end].text.len();
+                }
+                if end > start {
+                    out.push((start, end - 1, uri));
+                }
+            }
+            word.clear();
+            start = i + 1;
+        } else {
+            word.push_str(&g.text);
+        }
+    }
+    out
+}
+
+pub fn typeset(
+    project: &Project,
+    doc: &Document,
+    variant: Variant,
+) -> Result<Pages, Vec<Overflow>> {
     let layout = project.layout(&doc.layout).expect("job layouts exist");
     let ts = Typesetter {
         project,
@@ -610,18 +769,49 @@ pub fn typeset(project: &Project, doc: &Document) -> Result<Pages, Vec<Overflow>
         language: &doc.language,
     };
     let (pw, ph) = layout.page_dims();
-    let bleed = layout.layout.page.bleed.0;
+    let print = variant == Variant::Print;
+    // A screen file is cut to the trim: no bleed, no marks.
+    let bleed = if print {
+        layout.layout.page.bleed.0
+    } else {
+        0.0
+    };
+    let mark_kinds: &[MarkKind] = if print {
+        &layout.layout.page.marks
+    } else {
+        &[]
+    };
+    let slug = if mark_kinds.is_empty() {
+        0.0
+    } else {
+        MARK_GAP + MARK_LEN + 1.0 * MM
+    };
     let mut pages: Vec<Page> = layout
         .layout
         .sides
         .iter()
-        .map(|_| Page {
-            width: pw,
-            height: ph,
-            bleed,
-            items: Vec::new(),
+        .map(|side| {
+            // Folds lie where panels meet side by side.
+            let mut folds: Vec<f32> = side
+                .rects(pw, ph)
+                .iter()
+                .map(|r| r.x)
+                .filter(|&x| x > 0.01 && x < pw - 0.01)
+                .collect();
+            folds.sort_by(f32::total_cmp);
+            folds.dedup_by(|a, b| (*a - *b).abs() < 0.01);
+            Page {
+                width: pw,
+                height: ph,
+                bleed,
+                slug,
+                items: Vec::new(),
+                marks: marks(pw, ph, bleed, mark_kinds, &folds),
+                links: Vec::new(),
+            }
         })
         .collect();
+    let mut warnings = Vec::new();
     let mut overflows = Vec::new();
     let overflow = |panel: &str, origin: &Option<Origin>, by: f32| Overflow {
         layout: layout.name.clone(),
@@ -750,11 +940,50 @@ pub fn typeset(project: &Project, doc: &Document) -> Result<Pages, Vec<Overflow>
     if !overflows.is_empty() {
         return Err(overflows);
     }
+    for page in &mut pages {
+        for item in &page.items {
+            match item {
+                Item::Text(run) if !print => {
+                    for (a, b, uri) in find_links(&run.glyphs) {
+                        let x0 = run.x + run.glyphs[a].x;
+                        let x1 = run.x + run.glyphs.get(b + 1).map(|g| g.x).unwrap_or(run.width);
+                        let f = project.fonts.face(run.face);
+                        page.links.push(Link {
+                            x: x0,
+                            y: run.baseline - f.ascent * run.size,
+                            w: x1 - x0,
+                            h: (f.ascent - f.descent) * run.size,
+                            uri,
+                        });
+                    }
+                }
+                Item::Image { w, png, .. } if print => {
+                    let logo = project
+                        .logo
+                        .as_ref()
+                        .filter(|l| std::sync::Arc::ptr_eq(&l.png, png));
+                    if let Some(l) = logo {
+                        let ppi = l.width_px as f32 / (w / 72.0);
+                        if ppi < 300.0 {
+                            warnings.push(format!(
+                                "the logo prints at {ppi:.0} ppi, under the 300 ppi print needs; use an image at least {:.0} pixels wide",
+                                (w / 72.0 * 300.0).ceil()
+                            ));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
     Ok(Pages {
+        layout: doc.layout.clone(),
         title: doc.title.clone(),
         author: doc.author.clone(),
         language: doc.language.clone(),
+        variant,
         pages,
+        warnings,
     })
 }
 

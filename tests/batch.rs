@@ -88,9 +88,9 @@ fn paper_size_and_colours_are_data() {
             p.file("out/en/flyer-workforce.pdf").to_str().unwrap(),
         ],
     );
-    // US Letter is 612 x 792 pt, plus 8.5 pt of bleed each side.
+    // US Letter is 612 x 792 pt, inside 8.5 pt of bleed and 14.2 pt for crop marks.
     assert!(
-        info.contains("TrimBox:             8.50     8.50   620.50   800.50"),
+        info.contains("TrimBox:            31.18    31.18   643.18   823.18"),
         "{info}"
     );
     let doc = lopdf::Document::load(p.file("out/en/flyer-workforce.pdf")).unwrap();
@@ -185,7 +185,8 @@ fn png(w: u32, h: u32) -> Vec<u8> {
     enc.set_color(png::ColorType::Rgb);
     enc.set_depth(png::BitDepth::Eight);
     let mut wr = enc.write_header().unwrap();
-    wr.write_image_data(&[200u8, 30, 30].repeat((w * h) as usize)).unwrap();
+    wr.write_image_data(&[200u8, 30, 30].repeat((w * h) as usize))
+        .unwrap();
     wr.finish().unwrap();
     out
 }
@@ -195,14 +196,23 @@ fn the_brand_logo_is_placed_where_the_layout_says() {
     let p = Project::shipped();
     std::fs::write(p.file("layouts/logo.png"), png(400, 200)).unwrap();
     p.edit("layouts/brand.yaml", "# logo: logo.png", "logo: logo.png");
-    p.run(&["build", "--layout", "leaflet", "--audience", "workforce"]).ok();
-    let list = tool("pdfimages", &["-list", p.file("out/en/leaflet-workforce.pdf").to_str().unwrap()]);
+    p.run(&["build", "--layout", "leaflet", "--audience", "workforce"])
+        .ok();
+    let list = tool(
+        "pdfimages",
+        &[
+            "-list",
+            p.file("out/en/leaflet-workforce.pdf").to_str().unwrap(),
+        ],
+    );
     let rows: Vec<&str> = list.lines().skip(2).collect();
     assert_eq!(rows.len(), 1, "{list}");
     let cols: Vec<&str> = rows[0].split_whitespace().collect();
     // page 1 (the back panel), 400 x 200 px, drawn 16 mm tall: 400 px over 32 mm = 317 ppi.
     assert_eq!((cols[0], cols[3], cols[4]), ("1", "400", "200"), "{list}");
     assert_eq!(cols[12], "317", "{list}");
+    // In a print file even the logo is CMYK.
+    assert_eq!(cols[5], "cmyk", "{list}");
 }
 
 #[test]

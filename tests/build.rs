@@ -125,8 +125,23 @@ fn pdf_fonts_are_embedded_and_subset() {
             );
         }
     }
-    // Subsetting keeps files small: well under one whole Noto Sans face (~500 KB).
-    let size = std::fs::metadata(out("en/leaflet-workforce.pdf"))
+    // Subsetting keeps files small: three faces together weigh well under one
+    // whole Noto Sans face (~500 KB). (A print file also carries the ~650 KB
+    // FOGRA39 output profile PDF/X needs, so measure a screen file.)
+    let p = &shipped().0;
+    p.run(&[
+        "build",
+        "--for",
+        "screen",
+        "--layout",
+        "leaflet",
+        "--audience",
+        "workforce",
+        "--out",
+        "screen",
+    ])
+    .ok();
+    let size = std::fs::metadata(p.file("screen/en/leaflet-workforce-screen.pdf"))
         .unwrap()
         .len();
     assert!(size < 120_000, "leaflet is {size} bytes");
@@ -140,19 +155,20 @@ fn page_boxes(pdf: &str) -> String {
 fn pdf_pages_have_the_layout_size_and_bleed() {
     let info = page_boxes("en/leaflet-donors-government.pdf");
     assert!(info.contains("Pages:           2"), "{info}");
-    // A4 landscape trim (841.89 x 595.28 pt) inside a 3 mm bleed (8.5 pt).
+    // A4 landscape trim (841.89 x 595.28 pt) inside a 3 mm bleed (8.5 pt), inside
+    // room for crop marks (14.2 pt).
     assert!(
-        info.contains("TrimBox:             8.50     8.50   850.39   603.78"),
+        info.contains("TrimBox:            31.18    31.18   873.07   626.46"),
         "{info}"
     );
     assert!(
-        info.contains("BleedBox:            0.00     0.00   858.90   612.28"),
+        info.contains("BleedBox:           22.68    22.68   881.57   634.96"),
         "{info}"
     );
     let info = page_boxes("en/flyer-workforce.pdf");
     assert!(info.contains("Pages:           1"), "{info}");
     assert!(
-        info.contains("TrimBox:             8.50     8.50   603.78   850.39"),
+        info.contains("TrimBox:            31.18    31.18   626.46   873.07"),
         "{info}"
     );
 }

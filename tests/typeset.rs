@@ -4,13 +4,18 @@
 mod common;
 
 use leafpress::layout::Format;
+use leafpress::plan::Variant;
 use leafpress::typeset::{Item, typeset};
 use leafpress::{Filter, Paths};
 
 fn project() -> leafpress::Project {
     let root = common::repo();
-    leafpress::check(&Paths { content: root.join("content"), layouts: root.join("layouts"), fonts: root.join("fonts") })
-        .unwrap_or_else(|e| panic!("{e}"))
+    leafpress::check(&Paths {
+        content: root.join("content"),
+        layouts: root.join("layouts"),
+        fonts: root.join("fonts"),
+    })
+    .unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[test]
@@ -21,7 +26,8 @@ fn every_line_lies_inside_a_panel_of_its_page() {
             continue;
         }
         let doc = leafpress::doc::resolve(&p, &job);
-        let pages = typeset(&p, &doc).unwrap_or_else(|o| panic!("{}: {}", job.layout, o[0]));
+        let pages = typeset(&p, &doc, Variant::Print)
+            .unwrap_or_else(|o| panic!("{}: {}", job.layout, o[0]));
         let layout = p.layout(&job.layout).unwrap();
         let (pw, ph) = layout.page_dims();
         for (side, page) in layout.layout.sides.iter().zip(&pages.pages) {
@@ -29,13 +35,29 @@ fn every_line_lies_inside_a_panel_of_its_page() {
                 .panels
                 .iter()
                 .zip(side.rects(pw, ph))
-                .map(|(pn, r)| (r.x + pn.padding.left, r.y + pn.padding.top, r.x + r.w - pn.padding.right, r.y + r.h - pn.padding.bottom))
+                .map(|(pn, r)| {
+                    (
+                        r.x + pn.padding.left,
+                        r.y + pn.padding.top,
+                        r.x + r.w - pn.padding.right,
+                        r.y + r.h - pn.padding.bottom,
+                    )
+                })
                 .collect();
             for item in &page.items {
                 if let Item::Text(run) = item {
                     let (x0, x1) = (run.x, run.x + run.width);
-                    let inside = boxes.iter().any(|&(l, t, r, b)| x0 >= l - 0.01 && x1 <= r + 0.01 && run.baseline > t && run.baseline <= b + 0.01);
-                    assert!(inside, "{} {}: a line at x {x0:.1}..{x1:.1}, baseline {:.1} is outside every panel", job.layout, job.audience, run.baseline);
+                    let inside = boxes.iter().any(|&(l, t, r, b)| {
+                        x0 >= l - 0.01
+                            && x1 <= r + 0.01
+                            && run.baseline > t
+                            && run.baseline <= b + 0.01
+                    });
+                    assert!(
+                        inside,
+                        "{} {}: a line at x {x0:.1}..{x1:.1}, baseline {:.1} is outside every panel",
+                        job.layout, job.audience, run.baseline
+                    );
                 }
             }
         }
@@ -45,10 +67,18 @@ fn every_line_lies_inside_a_panel_of_its_page() {
 #[test]
 fn no_word_is_lost_and_typesetting_is_deterministic() {
     let p = project();
-    let jobs = leafpress::list(&p, &Filter { audiences: vec!["workforce".into()], layouts: vec!["leaflet".into()] }).unwrap();
+    let jobs = leafpress::list(
+        &p,
+        &Filter {
+            audiences: vec!["workforce".into()],
+            layouts: vec!["leaflet".into()],
+            variants: Vec::new(),
+        },
+    )
+    .unwrap();
     let doc = leafpress::doc::resolve(&p, &jobs[0]);
-    let a = typeset(&p, &doc).unwrap();
-    let b = typeset(&p, &doc).unwrap();
+    let a = typeset(&p, &doc, Variant::Print).unwrap();
+    let b = typeset(&p, &doc, Variant::Print).unwrap();
     let text = |pages: &leafpress::typeset::Pages| -> String {
         let mut s = String::new();
         for page in &pages.pages {
@@ -64,6 +94,10 @@ fn no_word_is_lost_and_typesetting_is_deterministic() {
     assert_eq!(text(&a), text(&b));
     let all = text(&a).replace("- ", "-");
     for m in &p.content.audiences[2].messages {
-        assert!(all.contains(&common::normalise(&m.text)), "lost words of {}", m.id);
+        assert!(
+            all.contains(&common::normalise(&m.text)),
+            "lost words of {}",
+            m.id
+        );
     }
 }

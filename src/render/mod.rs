@@ -13,6 +13,7 @@ pub struct Rendered {
     pub bytes: Vec<u8>,
     /// Page count, where the writer lays out pages itself (Word paginates DOCX).
     pub pages: Option<usize>,
+    pub warnings: Vec<String>,
 }
 
 /// Why a job failed: problems the author can fix, reported per job.
@@ -23,6 +24,7 @@ pub struct JobError {
 
 pub struct RenderOptions {
     pub epoch: i64,
+    pub variant: crate::plan::Variant,
 }
 
 pub trait Backend: Sync {
@@ -48,7 +50,7 @@ impl Backend for PdfBackend {
         doc: &Document,
         opts: &RenderOptions,
     ) -> Result<Rendered, JobError> {
-        let pages = crate::typeset::typeset(project, doc).map_err(|o| JobError {
+        let pages = crate::typeset::typeset(project, doc, opts.variant).map_err(|o| JobError {
             reasons: o.iter().map(|o| o.to_string()).collect(),
         })?;
         let n = pages.pages.len();
@@ -56,7 +58,7 @@ impl Backend for PdfBackend {
             &pages,
             &project.fonts,
             &pdf::PdfOptions {
-                colour: pdf::ColourModel::Cmyk,
+                variant: opts.variant,
                 epoch: opts.epoch,
             },
         )
@@ -64,6 +66,7 @@ impl Backend for PdfBackend {
         Ok(Rendered {
             bytes,
             pages: Some(n),
+            warnings: pages.warnings,
         })
     }
 }
@@ -79,7 +82,11 @@ impl Backend for DocxBackend {
         opts: &RenderOptions,
     ) -> Result<Rendered, JobError> {
         let bytes = docx::write(doc, opts.epoch).map_err(|e| JobError { reasons: vec![e] })?;
-        Ok(Rendered { bytes, pages: None })
+        Ok(Rendered {
+            bytes,
+            pages: None,
+            warnings: Vec::new(),
+        })
     }
 }
 

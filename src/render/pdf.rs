@@ -3,7 +3,8 @@
 //! layout; it converts coordinates (PDF's origin is bottom-left) and colours.
 
 use crate::fonts::{FaceId, FontBook};
-use crate::typeset::{Item, Pages};
+use crate::plan::Variant;
+use crate::typeset::{Item, MARK_WIDTH, Pages};
 use lopdf::Object;
 use printpdf::{
     Codepoint, Color, FontId, Op, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Pt, Rect,
@@ -12,20 +13,16 @@ use printpdf::{
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Which colour model the file is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ColourModel {
-    /// DeviceCMYK from the brand's ink values: for print.
-    Cmyk,
-    /// DeviceRGB from the brand's sRGB values: for screens.
-    Rgb,
-}
-
 pub struct PdfOptions {
-    pub colour: ColourModel,
+    /// Print: DeviceCMYK from the brand's inks, marks, PDF/X-4. Screen: DeviceRGB
+    /// from the brand's sRGB values, links.
+    pub variant: Variant,
     /// Seconds since 1970 written as the creation date.
     pub epoch: i64,
 }
+
+/// The PDF/X version print files claim, in Info and XMP alike.
+pub const PDFX_VERSION: &str = "PDF/X-4";
 
 /// Writes `pages` as PDF bytes.
 pub fn write(pages: &Pages, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u8>, String> {
@@ -81,15 +78,16 @@ pub fn write(pages: &Pages, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u8
         remaps.insert(face_id, remap);
     }
 
-    let colour = |c: &crate::typeset::Colour| match opts.colour {
-        ColourModel::Cmyk => Color::Cmyk(printpdf::Cmyk::new(
+    let print = opts.variant == Variant::Print;
+    let colour = |c: &crate::typeset::Colour| match opts.variant {
+        Variant::Print => Color::Cmyk(printpdf::Cmyk::new(
             c.cmyk.c / 100.0,
             c.cmyk.m / 100.0,
             c.cmyk.y / 100.0,
             c.cmyk.k / 100.0,
             None,
         )),
-        ColourModel::Rgb => Color::Rgb(printpdf::Rgb::new(
+        Variant::Screen => Color::Rgb(printpdf::Rgb::new(
             c.rgb.0 as f32 / 255.0,
             c.rgb.1 as f32 / 255.0,
             c.rgb.2 as f32 / 255.0,
@@ -108,7 +106,10 @@ pub fn write(pages: &Pages, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u8
                     .map_err(|e| format!("cannot embed the logo: {e}"))?;
                 let id = printpdf::XObjectId(format!("Im{}", images.len() + 1));
                 let (w, h) = (raw.width as u32, raw.height as u32);
-                doc.resources.xobjects.map.insert(id.clone(), printpdf::XObject::Image(raw));
+                doc.resources
+                    .xobjects
+                    .map
+                    .insert(id.clone(), printpdf::XObject::Image(raw));
                 images.push((png.clone(), id, w, h));
             }
         }
@@ -117,7 +118,8 @@ pub fn write(pages: &Pages, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u8
     let mut pdf_pages = Vec::new();
     let mut boxes = Vec::new();
     for page in &pages.pages {
-        let b = page.bleed;
+        // The media box holds the trim, the bleed and the marks around it.
+        let b = page.bleed + page.slug;
         let (mw, mh) = (page.width + 2.0 * b, page.height + 2.0 * b);
         // Our y grows downwards from the trim box's top; PDF's grows up from the media box's bottom.
         let px = |x: f32| x + b;
@@ -145,7 +147,10 @@ pub fn write(pages: &Pages, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u8
                     });
                 }
                 Item::Image { x, y, w, h, png } => {
-                    let (_, id, pw_px, ph_px) = images.iter().find(|(d, ..)| std::sync::Arc::ptr_eq(d, png)).ok_or("image not registered")?;
+                    let (_, id, pw_px, ph_px) = images
+                        .iter()
+                        .find(|(d, ..)| std::sync::Arc::ptr_eq(d, png))
+                        .ok_or("image not registered")?;
                     // printpdf sizes an image as pixels at `dpi`; pick the dpi that gives our width.
                     let dpi = *pw_px as f32 * 72.0 / w;
                     ops.push(Op::UseXobject {
@@ -201,6 +206,38 @@ pub fn write(pages: &Pages, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u8
                 }
             }
         }
+        if !page.marks.is_empty() {
+            // Registration colour: every ink at 100%, so marks show on every plate.
+            ops.push(Op::SaveGraphicsState);
+            ops.push(Op::SetOutlineColor {
+                col: Color::Cmyk(printpdf::Cmyk::new(1.0, 1.0, 1.0, 1.0, None)),
+            });
+            ops.push(Op::SetOutlineThickness { pt: Pt(MARK_WIDTH) });
+            for m in &page.marks {
+                ops.push(Op::DrawLine {
+                    line: printpdf::Line {
+                        points: vec![
+                            printpdf::LinePoint {
+                                p: printpdf::Point {
+                                    x: Pt(px(m.x1)),
+                                    y: Pt(py(m.y1)),
+                                },
+                                bezier: false,
+                            },
+                            printpdf::LinePoint {
+                                p: printpdf::Point {
+                                    x: Pt(px(m.x2)),
+                                    y: Pt(py(m.y2)),
+                                },
+                                bezier: false,
+                            },
+                        ],
+                        is_closed: false,
+                    },
+                });
+            }
+            ops.push(Op::RestoreGraphicsState);
+        }
         let media = Rect::from_wh(Pt(mw), Pt(mh));
         let trim = Rect {
             x: Pt(b),
@@ -210,7 +247,26 @@ pub fn write(pages: &Pages, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u8
             mode: None,
             winding_order: None,
         };
-        boxes.push((mw, mh, b));
+        let links: Vec<(f32, f32, f32, f32, String)> = page
+            .links
+            .iter()
+            .map(|l| {
+                (
+                    px(l.x),
+                    py(l.y + l.h),
+                    px(l.x + l.w),
+                    py(l.y),
+                    l.uri.clone(),
+                )
+            })
+            .collect();
+        boxes.push(PageBoxes {
+            mw,
+            mh,
+            trim: (b, b, mw - b, mh - b),
+            bleed: page.bleed,
+            links,
+        });
         pdf_pages.push(PdfPage {
             media_box: media.clone(),
             trim_box: trim,
@@ -220,6 +276,12 @@ pub fn write(pages: &Pages, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u8
     }
     doc.with_pages(pdf_pages);
 
+    if print {
+        // printpdf then writes the OutputIntent with the Coated FOGRA39 profile it
+        // ships (redistributable; its licence is in LICENSES/), and an XMP packet
+        // that `finish` replaces with a deterministic one.
+        doc.metadata.info.conformance = printpdf::PdfConformance::X4_2010_PDF_1_4;
+    }
     let mut warnings = Vec::new();
     let save = PdfSaveOptions {
         optimize: true,
@@ -257,14 +319,25 @@ fn postscript_name(face: &crate::fonts::Face) -> Option<String> {
 /// The finishing pass over the PDF objects: what printpdf does not write the way
 /// print and accessibility need it (subset tags, language, boxes, metadata,
 /// stable ids).
+struct PageBoxes {
+    mw: f32,
+    mh: f32,
+    trim: (f32, f32, f32, f32),
+    bleed: f32,
+    /// Link rectangles in PDF coordinates and their addresses.
+    links: Vec<(f32, f32, f32, f32, String)>,
+}
+
 fn finish(
     lo: &mut lopdf::Document,
     pages: &Pages,
     opts: &PdfOptions,
     tags: &BTreeMap<String, String>,
-    boxes: &[(f32, f32, f32)],
+    boxes: &[PageBoxes],
 ) {
-    lo.version = "1.7".to_string();
+    let print = opts.variant == Variant::Print;
+    // PDF/X-4 is built on PDF 1.6.
+    lo.version = if print { "1.6" } else { "1.7" }.to_string();
     // Subset fonts carry an `ABCDEF+` tag on BaseFont and FontName (ISO 32000-1, 9.6.4).
     for obj in lo.objects.values_mut() {
         if let Object::Dictionary(d) = obj {
@@ -280,19 +353,41 @@ fn finish(
     }
     // Page boxes: trim inside bleed inside media.
     let page_ids: Vec<_> = lo.get_pages().into_values().collect();
-    for (id, &(mw, mh, b)) in page_ids.iter().zip(boxes) {
+    for (id, pb) in page_ids.iter().zip(boxes) {
+        let rect = |x0: f32, y0: f32, x1: f32, y1: f32| {
+            Object::Array(vec![x0.into(), y0.into(), x1.into(), y1.into()])
+        };
+        let annots: Vec<Object> = pb
+            .links
+            .iter()
+            .map(|(x0, y0, x1, y1, uri)| {
+                Object::Dictionary(lopdf::Dictionary::from_iter(vec![
+                    ("Type", Object::Name(b"Annot".to_vec())),
+                    ("Subtype", Object::Name(b"Link".to_vec())),
+                    ("Rect", rect(*x0, *y0, *x1, *y1)),
+                    ("Border", Object::Array(vec![0.into(), 0.into(), 0.into()])),
+                    (
+                        "A",
+                        Object::Dictionary(lopdf::Dictionary::from_iter(vec![
+                            ("S", Object::Name(b"URI".to_vec())),
+                            ("URI", Object::string_literal(uri.as_str())),
+                        ])),
+                    ),
+                ]))
+            })
+            .collect();
         if let Ok(Object::Dictionary(d)) = lo.get_object_mut(*id) {
-            let rect = |x0: f32, y0: f32, x1: f32, y1: f32| {
-                Object::Array(vec![x0.into(), y0.into(), x1.into(), y1.into()])
-            };
-            d.set("MediaBox", rect(0.0, 0.0, mw, mh));
-            d.set("BleedBox", rect(0.0, 0.0, mw, mh));
-            d.set("TrimBox", rect(b, b, mw - b, mh - b));
+            let (tx0, ty0, tx1, ty1) = pb.trim;
+            let b = pb.bleed;
+            d.set("MediaBox", rect(0.0, 0.0, pb.mw, pb.mh));
+            d.set("BleedBox", rect(tx0 - b, ty0 - b, tx1 + b, ty1 + b));
+            d.set("TrimBox", rect(tx0, ty0, tx1, ty1));
             d.remove(b"CropBox");
-            if let Ok(Object::Array(a)) = d.get(b"Annots")
-                && a.is_empty()
-            {
+            d.remove(b"ArtBox");
+            if annots.is_empty() {
                 d.remove(b"Annots");
+            } else {
+                d.set("Annots", Object::Array(annots));
             }
         }
     }
@@ -309,12 +404,33 @@ fn finish(
         ("ModDate", Object::string_literal(date)),
         ("Trapped", Object::Name(b"False".to_vec())),
     ]);
+    let mut info = info;
+    if print {
+        info.set("GTS_PDFXVersion", Object::string_literal(PDFX_VERSION));
+    }
     let info_id = lo.add_object(info);
     lo.trailer.set("Info", Object::Reference(info_id));
     if let Ok(root) = lo.trailer.get(b"Root").and_then(|r| r.as_reference())
         && let Ok(Object::Dictionary(cat)) = lo.get_object_mut(root)
     {
         cat.set("Lang", text_string(&pages.language));
+        // printpdf names the profile `DestinationOutputProfile`; ISO 32000 and
+        // PDF/X call it `DestOutputProfile`, which is what preflight checkers read.
+        if let Ok(Object::Array(intents)) = cat.get_mut(b"OutputIntents") {
+            for oi in intents.iter_mut() {
+                if let Object::Dictionary(d) = oi
+                    && let Ok(profile) = d.remove(b"DestinationOutputProfile").ok_or(())
+                {
+                    d.set("DestOutputProfile", profile);
+                    // The profile's licence travels with leafpress (LICENSES/), not in every file.
+                    d.remove(b"License");
+                }
+            }
+        }
+        if !print {
+            cat.remove(b"Metadata");
+            cat.remove(b"OutputIntents");
+        }
         cat.set(
             "ViewerPreferences",
             lopdf::Dictionary::from_iter(vec![("DisplayDocTitle", Object::Boolean(true))]),
@@ -322,8 +438,15 @@ fn finish(
     }
     // A stable file identifier: the same inputs give the same bytes.
     let mut h = Sha256::new();
-    h.update(pages.title.as_bytes());
-    h.update(pages.language.as_bytes());
+    for part in [
+        &pages.title,
+        &pages.layout,
+        &pages.language,
+        opts.variant.name(),
+    ] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
     h.update(opts.epoch.to_be_bytes());
     let id = h.finalize()[..16].to_vec();
     lo.trailer.set(
@@ -333,8 +456,152 @@ fn finish(
             Object::String(id, lopdf::StringFormat::Hexadecimal),
         ]),
     );
+    if print {
+        replace_xmp(lo, pages, opts.epoch, &id_hex(&lo.trailer));
+        images_to_cmyk(lo);
+    }
     lo.prune_objects();
     lo.renumber_objects();
+}
+
+/// Converts 8-bit DeviceRGB images (a PNG logo) to DeviceCMYK, so a print file
+/// holds no RGB at all. The conversion is the plain device one (grey becomes pure
+/// K); a designer who needs exact inks supplies the logo in brand colours.
+fn images_to_cmyk(lo: &mut lopdf::Document) {
+    for obj in lo.objects.values_mut() {
+        let Object::Stream(s) = obj else { continue };
+        let is_rgb_image = s.dict.get(b"Subtype").and_then(|o| o.as_name()).ok()
+            == Some(b"Image".as_slice())
+            && s.dict.get(b"ColorSpace").and_then(|o| o.as_name()).ok()
+                == Some(b"DeviceRGB".as_slice())
+            && s.dict
+                .get(b"BitsPerComponent")
+                .and_then(|o| o.as_i64())
+                .ok()
+                == Some(8);
+        if !is_rgb_image {
+            continue;
+        }
+        let Ok(rgb) = s.decompressed_content() else {
+            continue;
+        };
+        let mut cmyk = Vec::with_capacity(rgb.len() / 3 * 4);
+        for px in rgb.chunks_exact(3) {
+            let (r, g, b) = (
+                px[0] as f32 / 255.0,
+                px[1] as f32 / 255.0,
+                px[2] as f32 / 255.0,
+            );
+            let k = 1.0 - r.max(g).max(b);
+            let ink = |v: f32| {
+                if k >= 1.0 {
+                    0.0
+                } else {
+                    (1.0 - v - k) / (1.0 - k)
+                }
+            };
+            cmyk.extend(
+                [ink(r), ink(g), ink(b), k].map(|v| (v * 255.0).round().clamp(0.0, 255.0) as u8),
+            );
+        }
+        s.dict
+            .set("ColorSpace", Object::Name(b"DeviceCMYK".to_vec()));
+        s.dict.remove(b"DecodeParms");
+        s.dict.remove(b"Filter");
+        s.set_content(cmyk);
+    }
+}
+
+fn id_hex(trailer: &lopdf::Dictionary) -> String {
+    match trailer.get(b"ID") {
+        Ok(Object::Array(a)) => match a.first() {
+            Some(Object::String(b, _)) => b.iter().map(|x| format!("{x:02x}")).collect(),
+            _ => String::new(),
+        },
+        _ => String::new(),
+    }
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Swaps printpdf's XMP packet (which carries a random instance id) for one made
+/// from the inputs alone, stating the same title, dates, trapping and PDF/X
+/// version as the Info dictionary, as PDF/X requires. Left uncompressed, so
+/// prepress tools can read it.
+fn replace_xmp(lo: &mut lopdf::Document, pages: &Pages, epoch: i64, id: &str) {
+    let t = time::OffsetDateTime::from_unix_timestamp(epoch)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let date = format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    );
+    let uuid = format!(
+        "{}-{}-{}-{}-{}",
+        &id[0..8],
+        &id[8..12],
+        &id[12..16],
+        &id[16..20],
+        &id[20..32]
+    );
+    let title = xml_escape(&pages.title);
+    let author = xml_escape(&pages.author);
+    let lang = xml_escape(&pages.language);
+    let producer = format!("leafpress {}", env!("CARGO_PKG_VERSION"));
+    let xmp = format!(
+        r#"<?xpacket begin="{bom}" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about=""
+    xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+    xmlns:dc="http://purl.org/dc/elements/1.1/"
+    xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/"
+    xmlns:pdf="http://ns.adobe.com/pdf/1.3/"
+    xmlns:pdfxid="http://www.npes.org/pdfx/ns/id/">
+   <xmp:CreateDate>{date}</xmp:CreateDate>
+   <xmp:ModifyDate>{date}</xmp:ModifyDate>
+   <xmp:MetadataDate>{date}</xmp:MetadataDate>
+   <xmp:CreatorTool>leafpress</xmp:CreatorTool>
+   <dc:format>application/pdf</dc:format>
+   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
+   <dc:creator><rdf:Seq><rdf:li>{author}</rdf:li></rdf:Seq></dc:creator>
+   <dc:language><rdf:Bag><rdf:li>{lang}</rdf:li></rdf:Bag></dc:language>
+   <pdf:Producer>{producer}</pdf:Producer>
+   <pdf:Trapped>False</pdf:Trapped>
+   <xmpMM:DocumentID>uuid:{uuid}</xmpMM:DocumentID>
+   <xmpMM:InstanceID>uuid:{uuid}</xmpMM:InstanceID>
+   <xmpMM:VersionID>1</xmpMM:VersionID>
+   <xmpMM:RenditionClass>default</xmpMM:RenditionClass>
+   <pdfxid:GTS_PDFXVersion>{PDFX_VERSION}</pdfxid:GTS_PDFXVersion>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>"#,
+        bom = '\u{FEFF}'
+    );
+    let mut stream = lopdf::Stream::new(
+        lopdf::Dictionary::from_iter(vec![
+            ("Type", Object::Name(b"Metadata".to_vec())),
+            ("Subtype", Object::Name(b"XML".to_vec())),
+        ]),
+        xmp.into_bytes(),
+    );
+    stream.allows_compression = false;
+    let xmp_id = lo.add_object(stream);
+    if let Ok(root) = lo.trailer.get(b"Root").and_then(|r| r.as_reference())
+        && let Ok(Object::Dictionary(cat)) = lo.get_object_mut(root)
+    {
+        cat.set("Metadata", Object::Reference(xmp_id));
+    }
 }
 
 /// A PDF text string: plain when ASCII, else UTF-16BE with a byte-order mark.
