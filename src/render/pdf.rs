@@ -187,7 +187,6 @@ pub fn write(pages: &Pages, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u8
                             cid: Some(g.text.clone()),
                         });
                     }
-                    let x0 = run.x + run.glyphs.first().map(|g| g.x).unwrap_or(0.0);
                     ops.push(Op::StartTextSection);
                     ops.push(Op::SetFont {
                         font: PdfFontHandle::External(font_id(run.face)),
@@ -196,12 +195,53 @@ pub fn write(pages: &Pages, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u8
                     ops.push(Op::SetFillColor {
                         col: colour(&run.colour),
                     });
-                    ops.push(Op::SetTextMatrix {
-                        matrix: TextMatrix::Translate(Pt(px(x0)), Pt(py(run.baseline))),
-                    });
-                    ops.push(Op::ShowText {
-                        items: vec![TextItem::GlyphIds(glyphs)],
-                    });
+                    // Segments: plain glyphs, and glyphs whose text is given by
+                    // ActualText (the halves of a hyphenated word), each placed at
+                    // its own start so positions stay exact.
+                    let mut cuts: Vec<usize> = vec![0, glyphs.len()];
+                    for (a, b, _) in &run.actual {
+                        cuts.push(*a);
+                        cuts.push(*b);
+                    }
+                    cuts.sort_unstable();
+                    cuts.dedup();
+                    for w in cuts.windows(2) {
+                        let (a, b) = (w[0], w[1].min(glyphs.len()));
+                        if a >= b {
+                            continue;
+                        }
+                        let actual = run
+                            .actual
+                            .iter()
+                            .find(|(s, e, _)| *s == a && *e == b)
+                            .map(|(_, _, t)| t);
+                        if let Some(t) = actual {
+                            let mut map = BTreeMap::new();
+                            map.insert(
+                                "ActualText".to_string(),
+                                printpdf::DictItem::String {
+                                    data: utf16be(t),
+                                    literal: false,
+                                },
+                            );
+                            ops.push(Op::BeginMarkedContentWithProperties {
+                                tag: "Span".into(),
+                                properties: printpdf::DictItem::Dict { map },
+                            });
+                        }
+                        ops.push(Op::SetTextMatrix {
+                            matrix: TextMatrix::Translate(
+                                Pt(px(run.x + run.glyphs[a].x)),
+                                Pt(py(run.baseline)),
+                            ),
+                        });
+                        ops.push(Op::ShowText {
+                            items: vec![TextItem::GlyphIds(glyphs[a..b].to_vec())],
+                        });
+                        if actual.is_some() {
+                            ops.push(Op::EndMarkedContent);
+                        }
+                    }
                     ops.push(Op::EndTextSection);
                 }
             }
@@ -602,6 +642,15 @@ fn replace_xmp(lo: &mut lopdf::Document, pages: &Pages, epoch: i64, id: &str) {
     {
         cat.set("Metadata", Object::Reference(xmp_id));
     }
+}
+
+/// UTF-16BE with a byte-order mark, as PDF text strings outside ASCII need.
+fn utf16be(s: &str) -> Vec<u8> {
+    let mut b = vec![0xFE, 0xFF];
+    for u in s.encode_utf16() {
+        b.extend(u.to_be_bytes());
+    }
+    b
 }
 
 /// A PDF text string: plain when ASCII, else UTF-16BE with a byte-order mark.

@@ -10,6 +10,9 @@ use crate::layout::{Align, Panel, PanelRect, Style};
 use crate::model::{NamedLayout, Project};
 use crate::plan::Variant;
 use crate::units::MM;
+
+pub mod breaking;
+pub mod hyphenate;
 use std::collections::BTreeMap;
 
 pub use crate::units::Colour;
@@ -101,6 +104,9 @@ pub struct GlyphRun {
     pub glyphs: Vec<Glyph>,
     /// Width of the inked line (from the first glyph's origin to the last's advance).
     pub width: f32,
+    /// Glyph ranges `[from, to)` whose text differs from what they show (the
+    /// halves of a hyphenated word): the PDF writer marks them with ActualText.
+    pub actual: Vec<(usize, usize, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -137,30 +143,35 @@ impl std::fmt::Display for Overflow {
 
 // ---- Measuring ----------------------------------------------------------------
 
-/// A shaped word: glyphs with positions relative to the word's start.
+/// A shaped piece of text: glyphs positioned from its start, the byte offset of
+/// each glyph's cluster, and the advance of the whole.
 #[derive(Debug, Clone)]
-struct Word {
+struct Shaped {
     glyphs: Vec<Glyph>,
+    clusters: Vec<usize>,
     width: f32,
-    /// Whether a space follows it in the text.
-    space_after: bool,
-    /// A mandatory break follows it.
-    hard_break: bool,
 }
 
-/// Shapes `text` in `face` at `size`: glyph ids and positions with kerning.
+/// Shapes `text` in `face` at `size`: glyph ids and positions with the font's
+/// kerning (GPOS), plus `tracking` (1/1000 em) after every glyph.
 fn shape(
     book: &FontBook,
     face: FaceId,
     size: f32,
+    tracking: f32,
     language: &str,
     text: &str,
-) -> (Vec<Glyph>, f32) {
+) -> Shaped {
     let f = book.face(face);
     let Some(shaper) = f.shaper() else {
-        return (Vec::new(), 0.0);
+        return Shaped {
+            glyphs: Vec::new(),
+            clusters: Vec::new(),
+            width: 0.0,
+        };
     };
     let scale = size / f.units_per_em;
+    let track = tracking * size / 1000.0;
     let mut buf = rustybuzz::UnicodeBuffer::new();
     buf.push_str(text);
     if let Ok(lang) = language.parse() {
@@ -170,6 +181,7 @@ fn shape(
     let infos = out.glyph_infos();
     let positions = out.glyph_positions();
     let mut glyphs = Vec::with_capacity(infos.len());
+    let mut clusters = Vec::with_capacity(infos.len());
     let mut pen = 0.0f32;
     for (i, (info, pos)) in infos.iter().zip(positions).enumerate() {
         let start = info.cluster as usize;
@@ -189,13 +201,51 @@ fn shape(
             x: pen + pos.x_offset as f32 * scale,
             text: piece,
         });
-        pen += pos.x_advance as f32 * scale;
+        clusters.push(start);
+        pen += pos.x_advance as f32 * scale + track;
     }
-    (glyphs, pen)
+    Shaped {
+        glyphs,
+        clusters,
+        width: pen,
+    }
+}
+
+/// A word between two break opportunities (UAX #14), shaped whole so kerning
+/// inside it survives, with where it may be split.
+#[derive(Debug, Clone)]
+struct Word {
+    text: String,
+    shaped: Shaped,
+    /// Glyph indices where fragments start (the first is 0), and whether the
+    /// split before that fragment takes a hyphen.
+    splits: Vec<(usize, bool)>,
+    space_after: bool,
+    hard_break: bool,
+}
+
+impl Word {
+    /// Glyph range and width of fragment `k`.
+    fn fragment(&self, k: usize) -> (usize, usize, f32, f32) {
+        let g0 = self.splits[k].0;
+        let g1 = self
+            .splits
+            .get(k + 1)
+            .map(|s| s.0)
+            .unwrap_or(self.shaped.glyphs.len());
+        let x0 = self.shaped.glyphs.get(g0).map(|g| g.x).unwrap_or(0.0);
+        let x1 = self
+            .shaped
+            .glyphs
+            .get(g1)
+            .map(|g| g.x)
+            .unwrap_or(self.shaped.width);
+        (g0, g1, x0, x1 - x0)
+    }
 }
 
 /// Splits text into words at UAX #14 break opportunities and shapes each.
-fn words(book: &FontBook, face: FaceId, size: f32, language: &str, text: &str) -> Vec<Word> {
+fn words(book: &FontBook, st: &Resolved, language: &str, text: &str) -> Vec<Word> {
     let mut out = Vec::new();
     let mut start = 0;
     for (end, kind) in unicode_linebreak::linebreaks(text) {
@@ -212,10 +262,11 @@ fn words(book: &FontBook, face: FaceId, size: f32, language: &str, text: &str) -
             }
             continue;
         }
-        let (glyphs, width) = shape(book, face, size, language, trimmed);
+        let shaped = shape(book, st.face, st.size, st.tracking, language, trimmed);
         out.push(Word {
-            glyphs,
-            width,
+            text: trimmed.to_string(),
+            shaped,
+            splits: vec![(0, false)],
             space_after,
             hard_break,
         });
@@ -228,6 +279,9 @@ fn words(book: &FontBook, face: FaceId, size: f32, language: &str, text: &str) -
 struct Line {
     glyphs: Vec<Glyph>,
     width: f32,
+    /// Glyph ranges whose text, for extraction and screen readers, is not what
+    /// they show: a hyphenated word reads whole where it starts and empty where it ends.
+    actual: Vec<(usize, usize, String)>,
 }
 
 /// The paragraph's style, resolved against the brand and fonts.
@@ -245,125 +299,330 @@ struct Resolved {
     keep_with_next: bool,
     keep_together: bool,
     uppercase: bool,
+    tracking: f32,
+    word_spacing: [f32; 3],
+    hyphenate: bool,
+    hyphen_rules: crate::layout::HyphenRules,
 }
 
-/// Breaks a paragraph into lines no wider than `width`, first fit.
-fn break_lines(
+/// Which way to compose a paragraph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Composer {
+    /// Knuth–Plass: optimal over the paragraph.
+    TotalFit,
+    /// Greedy, line by line (for comparison).
+    FirstFit,
+}
+
+/// What one item of the paragraph stands for.
+#[derive(Debug, Clone, Copy)]
+enum Elem {
+    Frag { word: usize, k: usize },
+    Space,
+    Split { word: usize },
+    Other,
+}
+
+/// A paragraph broken into lines, with each line's adjustment ratio.
+pub struct Composed {
+    lines: Vec<Line>,
+    breaks: Vec<breaking::Break>,
+    /// Words left alone on a justified line (they cannot be spread to the measure).
+    lone_words: Vec<String>,
+}
+
+/// The composition quality of `text` in `style` of `layout` at `width` points:
+/// (sum of squared adjustment ratios, loosest line), over all lines but the last.
+pub fn composition_quality(
+    project: &Project,
+    layout: &str,
+    style: &str,
+    language: &str,
+    text: &str,
+    width: f32,
+    composer: Composer,
+) -> (f32, f32) {
+    let layout = project.layout(layout).expect("known layout");
+    let ts = Typesetter {
+        project,
+        layout,
+        language,
+        composer,
+        scale: 1.0,
+        warnings: Default::default(),
+    };
+    let st = ts.style(style);
+    let c = compose(&project.fonts, &st, language, text, width, composer);
+    breaking::quality(&c.breaks)
+}
+
+/// Breaks a paragraph into lines no wider than `width`.
+fn compose(
     book: &FontBook,
     st: &Resolved,
     language: &str,
     text: &str,
     width: f32,
-) -> Vec<Line> {
+    composer: Composer,
+) -> Composed {
+    use breaking::Item as It;
     let text: String = normalise(text, st.uppercase);
-    let words = words(book, st.face, st.size, language, &text);
-    let (space, space_w) = {
-        let (g, w) = shape(book, st.face, st.size, language, " ");
-        (g.into_iter().next(), w)
+    let mut words = words(book, st, language, &text);
+    let space = shape(book, st.face, st.size, 0.0, language, " ");
+    let (space_glyph, space_w) = (space.glyphs.into_iter().next(), space.width);
+    let hyphen = shape(book, st.face, st.size, st.tracking, language, "-");
+    let dict = if st.hyphenate && !st.uppercase {
+        hyphenate::dictionary(language)
+    } else {
+        None
     };
-    let mut lines: Vec<Vec<&Word>> = vec![Vec::new()];
-    let mut cur_w = 0.0f32;
-    let mut pieces: Vec<Word> = Vec::new();
-    // Words wider than the line are split at cluster boundaries: ugly, but never
-    // outside the panel. (Hyphenation will make this rare.)
-    for w in &words {
-        if w.width <= width {
-            pieces.push(w.clone());
-            continue;
-        }
-        let mut chunk = Word {
-            glyphs: Vec::new(),
-            width: 0.0,
-            space_after: false,
-            hard_break: false,
-        };
-        let mut base = 0.0;
-        for (i, g) in w.glyphs.iter().enumerate() {
-            let next_x = w.glyphs.get(i + 1).map(|n| n.x).unwrap_or(w.width);
-            if next_x - base > width && !chunk.glyphs.is_empty() {
-                pieces.push(std::mem::replace(
-                    &mut chunk,
-                    Word {
-                        glyphs: Vec::new(),
-                        width: 0.0,
-                        space_after: false,
-                        hard_break: false,
-                    },
-                ));
-                base = g.x;
+
+    // Where each word may split: hyphenation points, then emergency splits for
+    // any piece still wider than the measure (never outside the panel).
+    for w in &mut words {
+        if let Some(d) = &dict {
+            for b in hyphenate::points(d, &w.text, &st.hyphen_rules) {
+                if let Some(g) = w.shaped.clusters.iter().position(|&c| c >= b)
+                    && g > 0
+                {
+                    w.splits.push((g, true));
+                }
             }
-            chunk.glyphs.push(Glyph {
-                id: g.id,
-                x: g.x - base,
-                text: g.text.clone(),
+            w.splits.dedup_by_key(|s| s.0);
+        }
+        let mut k = 0;
+        while k < w.splits.len() {
+            let (g0, g1, x0, fw) = w.fragment(k);
+            if fw > width && g1 - g0 > 1 {
+                let cut = (g0 + 1..g1)
+                    .rev()
+                    .find(|&g| {
+                        w.shaped.glyphs[g].x - x0 <= width && !w.shaped.glyphs[g].text.is_empty()
+                    })
+                    .unwrap_or(g0 + 1);
+                w.splits.insert(k + 1, (cut, false));
+            }
+            k += 1;
+        }
+    }
+
+    let [min, natural, max] = st.word_spacing;
+    let justify = st.align == Align::Justify;
+    let (stretch, shrink) = if justify {
+        (
+            space_w * (max - natural).max(0.0),
+            space_w * (natural - min).max(0.0),
+        )
+    } else {
+        (0.0, 0.0)
+    };
+    let space_nat = space_w * natural;
+    let mut items = Vec::new();
+    let mut elems = Vec::new();
+    let finish = |items: &mut Vec<It>, elems: &mut Vec<Elem>| {
+        items.push(It::Penalty {
+            width: 0.0,
+            cost: breaking::NEVER,
+            flagged: false,
+        });
+        items.push(It::Glue {
+            width: 0.0,
+            stretch: 1e9,
+            shrink: 0.0,
+        });
+        items.push(It::Penalty {
+            width: 0.0,
+            cost: breaking::FORCED,
+            flagged: false,
+        });
+        elems.extend([Elem::Other, Elem::Other, Elem::Other]);
+    };
+    for (wi, w) in words.iter().enumerate() {
+        for k in 0..w.splits.len() {
+            if k > 0 {
+                let hyphenated = w.splits[k].1;
+                items.push(It::Penalty {
+                    width: if hyphenated { hyphen.width } else { 0.0 },
+                    // Ragged text has room to avoid a hyphen, so one costs more there.
+                    cost: if !hyphenated {
+                        0.0
+                    } else if justify {
+                        50.0
+                    } else {
+                        150.0
+                    },
+                    flagged: hyphenated,
+                });
+                elems.push(Elem::Split { word: wi });
+            }
+            let (_, _, _, fw) = w.fragment(k);
+            items.push(It::Box { width: fw });
+            elems.push(Elem::Frag { word: wi, k });
+        }
+        if wi + 1 == words.len() || w.hard_break {
+            finish(&mut items, &mut elems);
+        } else if w.space_after {
+            items.push(It::Glue {
+                width: space_nat,
+                stretch,
+                shrink,
             });
-            chunk.width = next_x - base;
-        }
-        chunk.space_after = w.space_after;
-        chunk.hard_break = w.hard_break;
-        pieces.push(chunk);
-    }
-    for w in &pieces {
-        let line = lines.last_mut().unwrap();
-        // A break after a hyphen or slash has no space to add.
-        let joiner = match line.last() {
-            Some(prev) if prev.space_after => space_w,
-            _ => 0.0,
-        };
-        let extra = if line.is_empty() {
-            w.width
+            elems.push(Elem::Space);
         } else {
-            joiner + w.width
-        };
-        if !line.is_empty() && cur_w + extra > width + 0.001 {
-            lines.push(vec![w]);
-            cur_w = w.width;
-        } else {
-            line.push(w);
-            cur_w += extra;
-        }
-        if w.hard_break {
-            lines.push(Vec::new());
-            cur_w = 0.0;
+            // A break after a hyphen or slash inside a compound: no space to add.
+            let after_hyphen = w.text.ends_with(['-', '\u{2010}', '\u{2013}']);
+            items.push(It::Penalty {
+                width: 0.0,
+                cost: if after_hyphen { 50.0 } else { 0.0 },
+                flagged: after_hyphen,
+            });
+            elems.push(Elem::Other);
         }
     }
-    let n = lines.len();
-    lines
-        .into_iter()
-        .enumerate()
-        .filter(|(_, l)| !l.is_empty())
-        .map(|(i, ws)| {
-            let spaces = ws[..ws.len() - 1].iter().filter(|w| w.space_after).count();
-            let natural: f32 = ws.iter().map(|w| w.width).sum::<f32>() + space_w * spaces as f32;
-            let last = i + 1 == n || ws.last().is_some_and(|w| w.hard_break);
-            let gap = if st.align == Align::Justify && !last && spaces > 0 {
-                space_w + (width - natural) / spaces as f32
-            } else {
-                space_w
-            };
-            let mut glyphs = Vec::new();
-            let mut x = 0.0;
-            for (j, w) in ws.iter().enumerate() {
-                if j > 0 && ws[j - 1].space_after {
-                    if let Some(s) = &space {
+    if items.is_empty() {
+        return Composed {
+            lines: Vec::new(),
+            breaks: Vec::new(),
+            lone_words: Vec::new(),
+        };
+    }
+    let params = breaking::Params {
+        width,
+        justify,
+        max_ratio: if justify { 1.0 } else { 2.0 },
+        // A ragged line may fall short by about a sixth of the measure at no
+        // great cost, more only if it must.
+        rag: (2.5 * st.size).max(width / 6.0),
+        max_hyphen_run: st.hyphen_rules.max_in_a_row,
+    };
+    let breaks = match composer {
+        Composer::TotalFit => breaking::total_fit(&items, &params),
+        Composer::FirstFit => breaking::first_fit(&items, &params),
+    };
+
+    // Build the lines from the chosen breaks.
+    let mut lines = Vec::new();
+    let mut lone_words = Vec::new();
+    let mut from = 0;
+    // A word split over lines whose start has been given its whole text already.
+    let mut continued: Option<usize> = None;
+    for br in &breaks {
+        let stretchy = justify
+            && br.ratio.is_finite()
+            && !matches!(items[br.at], It::Penalty { cost, .. } if cost <= breaking::FORCED && from < br.at && matches!(items[br.at - 1], It::Glue { stretch, .. } if stretch > 1e6));
+        let r = if stretchy { br.ratio } else { 0.0 };
+        let mut glyphs: Vec<Glyph> = Vec::new();
+        let mut actual = Vec::new();
+        let mut x = 0.0f32;
+        let mut first_box = true;
+        let mut span_start: Option<(usize, usize)> = None; // (word, first glyph index on the line)
+        let mut boxes = 0;
+        for i in from..br.at {
+            match (items[i], elems[i]) {
+                (It::Box { .. }, Elem::Frag { word, k }) => {
+                    let w = &words[word];
+                    let (g0, g1, x0, fw) = w.fragment(k);
+                    if first_box && continued == Some(word) {
+                        span_start = Some((word, glyphs.len()));
+                    }
+                    if span_start.is_some_and(|(sw, _)| sw != word) {
+                        // The carried-over end of a hyphenated word reads as nothing.
+                        let (_, s) = span_start.take().unwrap_or_default();
+                        actual.push((s, glyphs.len(), String::new()));
+                    }
+                    glyphs.extend(w.shaped.glyphs[g0..g1].iter().map(|g| Glyph {
+                        id: g.id,
+                        x: g.x - x0 + x,
+                        text: g.text.clone(),
+                    }));
+                    x += fw;
+                    first_box = false;
+                    boxes += 1;
+                }
+                (
+                    It::Glue {
+                        width,
+                        stretch,
+                        shrink,
+                    },
+                    Elem::Space,
+                ) if !first_box => {
+                    if let Some((_, s)) = span_start.take() {
+                        actual.push((s, glyphs.len(), String::new()));
+                    }
+                    if let Some(sg) = &space_glyph {
                         glyphs.push(Glyph {
-                            id: s.id,
+                            id: sg.id,
                             x,
                             text: " ".into(),
                         });
                     }
-                    x += gap;
+                    x += width + if r >= 0.0 { r * stretch } else { r * shrink };
                 }
-                glyphs.extend(w.glyphs.iter().map(|g| Glyph {
-                    id: g.id,
-                    x: g.x + x,
-                    text: g.text.clone(),
-                }));
-                x += w.width;
+                _ => {}
             }
-            Line { glyphs, width: x }
-        })
-        .collect()
+        }
+        if let Some((_, s)) = span_start.take() {
+            actual.push((s, glyphs.len(), String::new()));
+        }
+        // A hyphen at the break: the word's first part reads as the whole word.
+        continued = None;
+        if let (It::Penalty { width: hw, .. }, Elem::Split { word }) = (items[br.at], elems[br.at])
+            && hw > 0.0
+        {
+            let w = &words[word];
+            let first_on_line = glyphs.len()
+                - (from..br.at)
+                    .filter_map(|i| match elems[i] {
+                        Elem::Frag { word: fw, k } if fw == word => {
+                            let (g0, g1, ..) = w.fragment(k);
+                            Some(g1 - g0)
+                        }
+                        _ => None,
+                    })
+                    .sum::<usize>();
+            let starts_here = !matches!(elems.get(from.wrapping_sub(1)), Some(Elem::Split { word: pw }) if *pw == word)
+                || from == 0;
+            let hg = hyphen.glyphs.first().map(|g| g.id).unwrap_or(0);
+            glyphs.push(Glyph {
+                id: hg,
+                x,
+                text: "-".into(),
+            });
+            x += hw;
+            let text = if starts_here {
+                w.text.clone()
+            } else {
+                String::new()
+            };
+            actual.retain(|(s, _, _)| *s != first_on_line);
+            actual.push((first_on_line, glyphs.len(), text));
+            continued = Some(word);
+        }
+        if justify && br.overfull_stretch && boxes > 0 {
+            let t: String = glyphs.iter().map(|g| g.text.as_str()).collect();
+            lone_words.push(t.trim().to_string());
+        }
+        lines.push(Line {
+            glyphs,
+            width: x,
+            actual,
+        });
+        // The next line starts after the break and any glue or penalties there.
+        from = br.at + 1;
+        while from < items.len() && !matches!(items[from], It::Box { .. }) {
+            if matches!(items[from], It::Penalty { cost, .. } if cost <= breaking::FORCED) {
+                break;
+            }
+            from += 1;
+        }
+    }
+    lines.retain(|l| !l.glyphs.is_empty());
+    Composed {
+        lines,
+        breaks,
+        lone_words,
+    }
 }
 
 /// Collapses runs of white space (YAML folding, pasted tabs) into single spaces,
@@ -410,6 +669,10 @@ struct Typesetter<'a> {
     project: &'a Project,
     layout: &'a NamedLayout,
     language: &'a str,
+    composer: Composer,
+    /// Type size multiplier (below 1 when a flow is shrunk to fit).
+    scale: f32,
+    warnings: std::cell::RefCell<Vec<String>>,
 }
 
 impl Typesetter<'_> {
@@ -430,17 +693,30 @@ impl Typesetter<'_> {
         let f = book.face(face);
         Resolved {
             face,
-            size: s.size.0,
-            leading: s.leading(),
+            size: s.size.0 * self.scale,
+            leading: s.leading() * self.scale,
             colour: self.colour(s.colour.as_str()),
             align: s.align,
-            space_before: s.space_before.0,
-            space_after: s.space_after.0,
+            space_before: s.space_before.0 * self.scale,
+            space_after: s.space_after.0 * self.scale,
             ascent: f.ascent,
             descent: f.descent,
             keep_with_next: s.keep_with_next,
             keep_together: s.keep_together,
             uppercase: s.uppercase,
+            tracking: s.tracking,
+            word_spacing: s.word_spacing,
+            hyphenate: s.hyphenate,
+            hyphen_rules: s.hyphenation,
+        }
+    }
+
+    fn lone_word_warnings(&self, c: &Composed, origin: &Origin) {
+        for w in &c.lone_words {
+            self.warnings.borrow_mut().push(format!(
+                "{}: a justified line holds only `{w}`, which cannot be spread to the measure without stretching past the style's maximum word space",
+                origin.what
+            ));
         }
     }
 
@@ -506,8 +782,10 @@ impl Typesetter<'_> {
                 origin,
             } => {
                 let st = self.style(style);
-                let lines = break_lines(book, &st, self.language, text, width);
-                let lines = lines
+                let c = compose(book, &st, self.language, text, width, self.composer);
+                self.lone_word_warnings(&c, origin);
+                let lines = c
+                    .lines
                     .into_iter()
                     .map(|l| align(l, st.align, width))
                     .collect();
@@ -527,7 +805,17 @@ impl Typesetter<'_> {
             } => {
                 let st = self.style(style);
                 let indent = indent.unwrap_or(st.size * 2.0);
-                let lines = break_lines(book, &st, self.language, text, width - indent)
+                let c = compose(
+                    book,
+                    &st,
+                    self.language,
+                    text,
+                    width - indent,
+                    self.composer,
+                );
+                self.lone_word_warnings(&c, origin);
+                let lines = c
+                    .lines
                     .into_iter()
                     .map(|l| {
                         let (l, x) = align(l, st.align, width - indent);
@@ -539,7 +827,16 @@ impl Typesetter<'_> {
                     .map(|n| self.style(n))
                     .unwrap_or_else(|| self.style(style));
                 let label = number.to_string();
-                let (glyphs, w) = shape(book, nst.face, nst.size, self.language, &label);
+                let Shaped {
+                    glyphs, width: w, ..
+                } = shape(
+                    book,
+                    nst.face,
+                    nst.size,
+                    nst.tracking,
+                    self.language,
+                    &label,
+                );
                 let run = GlyphRun {
                     face: nst.face,
                     size: nst.size,
@@ -548,6 +845,7 @@ impl Typesetter<'_> {
                     baseline: 0.0,
                     glyphs,
                     width: w,
+                    actual: Vec::new(),
                 };
                 Set {
                     lines,
@@ -651,6 +949,7 @@ fn emit(set: &Set, frame: &Frame, y: f32, from: usize, to: usize, items: &mut Ve
                 baseline,
                 glyphs: line.glyphs.clone(),
                 width: line.width,
+                actual: line.actual.clone(),
             }),
         ));
     }
@@ -767,6 +1066,9 @@ pub fn typeset(
         project,
         layout,
         language: &doc.language,
+        composer: Composer::TotalFit,
+        scale: 1.0,
+        warnings: Default::default(),
     };
     let (pw, ph) = layout.page_dims();
     let print = variant == Variant::Print;
@@ -940,6 +1242,7 @@ pub fn typeset(
     if !overflows.is_empty() {
         return Err(overflows);
     }
+    warnings.extend(ts.warnings.take());
     for page in &mut pages {
         for item in &page.items {
             match item {
