@@ -247,7 +247,7 @@ pub fn resolve(p: &Project, job: &Job) -> Document {
         flows: l
             .flows
             .iter()
-            .map(|(k, v)| (k.clone(), resolve_blocks(v)))
+            .map(|(k, v)| (k.clone(), resolve_blocks(&v.blocks)))
             .collect(),
         panels: l
             .sides

@@ -65,10 +65,14 @@ pub struct Layout {
     pub styles: BTreeMap<String, Style>,
     /// PDF: named flows of content that fill the panels that name them, in order.
     #[serde(default)]
-    pub flows: BTreeMap<String, Vec<Block>>,
-    /// PDF: flows whose panels are filled to an even depth instead of one after another.
-    #[serde(default)]
-    pub balance: Vec<FlowRef>,
+    pub flows: BTreeMap<String, Flow>,
+    /// PDF: the fewest lines of a paragraph left at the bottom of a panel when it
+    /// continues in the next one.
+    #[serde(default = "two")]
+    pub orphans: usize,
+    /// PDF: the fewest lines of a paragraph carried to the top of the next panel.
+    #[serde(default = "two")]
+    pub widows: usize,
     /// PDF: the sides of the sheet (pages), each with its panels in reading order.
     #[serde(default)]
     pub sides: Vec<Side>,
@@ -289,6 +293,75 @@ impl Side {
                 PanelRect { x, y, w, h }
             })
             .collect()
+    }
+}
+
+/// A flow: its blocks, and what to do when they do not fit its panels. Written
+/// as a plain list of blocks, or as a mapping with `blocks` and options.
+#[derive(Debug, Clone, Serialize)]
+pub struct Flow {
+    pub blocks: Vec<Block>,
+    pub overflow: OverflowPolicy,
+    /// With `overflow: shrink`: the smallest size the flow's main text may take.
+    pub min_size: Option<Length>,
+    /// Fill the panels to an even depth instead of one after another.
+    pub balance: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OverflowPolicy {
+    /// Too much text is an error naming the panel, the message and the excess.
+    #[default]
+    Error,
+    /// Lower the type size in small steps, down to `min-size`.
+    Shrink,
+}
+
+impl<'de> Deserialize<'de> for Flow {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+        struct Full {
+            blocks: Vec<Block>,
+            #[serde(default)]
+            overflow: OverflowPolicy,
+            #[serde(default)]
+            min_size: Option<Length>,
+            #[serde(default)]
+            balance: bool,
+        }
+        struct V;
+        impl<'de> de::Visitor<'de> for V {
+            type Value = Flow;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of blocks, or a mapping with `blocks`, `overflow`, `min-size`, `balance`")
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Flow, A::Error> {
+                let blocks = Vec::<Block>::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
+                Ok(Flow {
+                    blocks,
+                    overflow: OverflowPolicy::Error,
+                    min_size: None,
+                    balance: false,
+                })
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Flow, A::Error> {
+                let f = Full::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                if f.overflow == OverflowPolicy::Shrink && f.min_size.is_none() {
+                    return Err(de::Error::custom(
+                        "`overflow: shrink` needs `min-size`, the smallest size the text may take",
+                    ));
+                }
+                Ok(Flow {
+                    blocks: f.blocks,
+                    overflow: f.overflow,
+                    min_size: f.min_size,
+                    balance: f.balance,
+                })
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 

@@ -481,7 +481,8 @@ fn check_layout(l: &NamedLayout) -> Vec<Diagnostic> {
                     check_blocks(&p.bottom, &format!("panel `{}`", p.name), &mut out);
                 }
             }
-            for (name, blocks) in &l.layout.flows {
+            for (name, flow) in &l.layout.flows {
+                let blocks = &flow.blocks;
                 if !used_flows.contains(name) {
                     out.push(
                         Diagnostic::error(

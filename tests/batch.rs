@@ -24,7 +24,7 @@ fn an_overflowing_job_fails_alone_names_layout_panel_message_and_keeps_the_old_f
     );
     assert!(
         r.stderr.contains(
-            "message convene-advocacy does not fit: layout `flyer`, panel `body`, overflows by"
+            "message convene-advocacy does not fit even at the minimum size, 10.0 pt: layout `flyer`, panel `body`, overflows by"
         ),
         "{}",
         r.stderr

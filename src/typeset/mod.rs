@@ -6,7 +6,7 @@
 
 use crate::doc::{Document, Origin, Para};
 use crate::fonts::{FaceId, FontBook};
-use crate::layout::{Align, Panel, PanelRect, Style};
+use crate::layout::{Align, OverflowPolicy, Panel, PanelRect, Style};
 use crate::model::{NamedLayout, Project};
 use crate::plan::Variant;
 use crate::units::MM;
@@ -125,14 +125,20 @@ pub struct Overflow {
     pub panel: String,
     pub origin: Origin,
     pub overflow_mm: f32,
+    /// With `overflow: shrink`: the smallest size tried.
+    pub at_min_size: Option<f32>,
 }
 
 impl std::fmt::Display for Overflow {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} does not fit", self.origin.what)?;
+        if let Some(s) = self.at_min_size {
+            write!(f, " even at the minimum size, {s:.1} pt")?;
+        }
         write!(
             f,
-            "{} does not fit: layout `{}`, panel `{}`, overflows by {:.1} mm",
-            self.origin.what, self.layout, self.panel, self.overflow_mm
+            ": layout `{}`, panel `{}`, overflows by {:.1} mm",
+            self.layout, self.panel, self.overflow_mm
         )?;
         if let Some(l) = self.origin.line {
             write!(f, " (content line {l})")?;
@@ -675,7 +681,19 @@ struct Typesetter<'a> {
     warnings: std::cell::RefCell<Vec<String>>,
 }
 
-impl Typesetter<'_> {
+impl<'a> Typesetter<'a> {
+    /// A copy with the same project, layout and language.
+    fn clone_shallow(&self) -> Typesetter<'a> {
+        Typesetter {
+            project: self.project,
+            layout: self.layout,
+            language: self.language,
+            composer: self.composer,
+            scale: self.scale,
+            warnings: Default::default(),
+        }
+    }
+
     fn colour(&self, name: &str) -> Colour {
         let c = self.project.brand.colours[name];
         Colour {
@@ -1123,6 +1141,7 @@ pub fn typeset(
             line: None,
         }),
         overflow_mm: by / MM,
+        at_min_size: None,
     };
 
     // Backgrounds first, so text is drawn over them; an edge on the trim line
@@ -1194,49 +1213,80 @@ pub fn typeset(
     }
 
     // Flows: pour paragraphs through their panels, in reading order.
+    let keep = Keep {
+        orphans: layout.layout.orphans.max(1),
+        widows: layout.layout.widows.max(1),
+    };
     for (flow, paras) in &doc.flows {
+        let spec = &layout.layout.flows[flow];
         let frames = flow_frames.remove(flow.as_str()).unwrap_or_default();
         // Set at the narrowest panel's measure, so every line fits wherever it lands.
         let Some(width) = frames.iter().map(|f| f.w).reduce(f32::min) else {
             continue;
         };
-        let sets: Vec<Set> = paras.iter().map(|para| ts.set(para, width)).collect();
-        let pour_capped = |cap: f32, items: &mut Vec<(usize, Item)>| {
-            let capped: Vec<Frame> = frames
-                .iter()
-                .map(|f| Frame {
-                    name: f.name.clone(),
-                    h: f.h.min(cap),
-                    ..*f
+        // The flow's main text: its messages' style, else its first text's.
+        let body_size = paras
+            .iter()
+            .find_map(|p| match p {
+                Para::Numbered { style, .. } => Some(style),
+                _ => None,
+            })
+            .or_else(|| {
+                paras.iter().find_map(|p| match p {
+                    Para::Text { style, .. } => Some(style),
+                    _ => None,
                 })
-                .collect();
-            pour(&sets, &capped, items)
+            })
+            .map(|s| layout.layout.styles[s].size.0)
+            .unwrap_or(10.0);
+        let min_size = match spec.overflow {
+            OverflowPolicy::Error => body_size,
+            OverflowPolicy::Shrink => spec
+                .min_size
+                .map(|m| m.0)
+                .unwrap_or(body_size)
+                .min(body_size),
         };
-        let mut cap = f32::INFINITY;
-        if layout.layout.balance.iter().any(|b| b.as_str() == flow) {
-            // Balanced columns: the lowest panel height at which everything still
-            // fits, found by bisection (pouring is cheap; nothing is drawn yet).
-            let (mut lo, mut hi) = (0.0f32, frames.iter().map(|f| f.h).fold(0.0, f32::max));
-            if pour_capped(hi, &mut Vec::new()).is_ok() {
-                for _ in 0..20 {
-                    let mid = (lo + hi) / 2.0;
-                    if pour_capped(mid, &mut Vec::new()).is_ok() {
-                        hi = mid
-                    } else {
-                        lo = mid
+        // Try the layout's sizes, then (shrink) half a point smaller at a time.
+        let mut size = body_size;
+        let placed = loop {
+            let ts = Typesetter {
+                scale: size / body_size,
+                warnings: Default::default(),
+                ..ts.clone_shallow()
+            };
+            let sets: Vec<Set> = paras.iter().map(|para| ts.set(para, width)).collect();
+            let result = pour_flow(&sets, &frames, spec.balance, keep);
+            match result {
+                Ok(items) => {
+                    warnings.extend(ts.warnings.take());
+                    if size < body_size {
+                        warnings.push(format!(
+                            "flow `{flow}` set at {size:.1} pt instead of {body_size:.1} pt to fit its panels"
+                        ));
                     }
+                    break Ok(items);
                 }
-                cap = hi + 0.01;
+                Err(e) if size - 0.5 >= min_size - 0.001 => {
+                    let _ = e;
+                    size -= 0.5;
+                }
+                Err(e) => break Err(e),
             }
-        }
-        let mut items = Vec::new();
-        match pour_capped(cap, &mut items) {
-            Ok(()) => {
+        };
+        match placed {
+            Ok(items) => {
                 for (page, item) in items {
                     pages[page].items.push(item);
                 }
             }
-            Err((panel, origin, rest)) => overflows.push(overflow(&panel, &origin, rest)),
+            Err((panel, origin, rest)) => {
+                let mut o = overflow(&panel, &origin, rest);
+                if spec.overflow == OverflowPolicy::Shrink {
+                    o.at_min_size = Some(size);
+                }
+                overflows.push(o);
+            }
         }
     }
     if !overflows.is_empty() {
@@ -1290,12 +1340,61 @@ pub fn typeset(
     })
 }
 
+/// The fewest lines of a paragraph at the foot of a panel (orphans) and at the
+/// head of the next (widows).
+#[derive(Debug, Clone, Copy)]
+struct Keep {
+    orphans: usize,
+    widows: usize,
+}
+
+type Placed = Vec<(usize, Item)>;
+
+/// Pours a flow, balanced if asked: the lowest panel height at which everything
+/// still fits, found by bisection (pouring is cheap; nothing is drawn yet).
+fn pour_flow(
+    sets: &[Set],
+    frames: &[Frame],
+    balance: bool,
+    keep: Keep,
+) -> Result<Placed, (String, Option<Origin>, f32)> {
+    let pour_capped = |cap: f32, items: &mut Placed| {
+        let capped: Vec<Frame> = frames
+            .iter()
+            .map(|f| Frame {
+                name: f.name.clone(),
+                h: f.h.min(cap),
+                ..*f
+            })
+            .collect();
+        pour(sets, &capped, keep, items)
+    };
+    let mut cap = f32::INFINITY;
+    if balance {
+        let (mut lo, mut hi) = (0.0f32, frames.iter().map(|f| f.h).fold(0.0, f32::max));
+        if pour_capped(hi, &mut Vec::new()).is_ok() {
+            for _ in 0..20 {
+                let mid = (lo + hi) / 2.0;
+                if pour_capped(mid, &mut Vec::new()).is_ok() {
+                    hi = mid
+                } else {
+                    lo = mid
+                }
+            }
+            cap = hi + 0.01;
+        }
+    }
+    let mut items = Vec::new();
+    pour_capped(cap, &mut items).map(|()| items)
+}
+
 /// Pours `sets` through `frames` in order. On overflow, returns the last panel,
 /// the content that did not fit, and how much was left over (points).
 fn pour(
     sets: &[Set],
     frames: &[Frame],
-    out: &mut Vec<(usize, Item)>,
+    lines: Keep,
+    out: &mut Placed,
 ) -> Result<(), (String, Option<Origin>, f32)> {
     let mut fi = 0;
     let mut y = frames[0].y;
@@ -1341,11 +1440,18 @@ fn pour(
             } else {
                 (((room - before) / set.st.leading + 0.001).floor().max(0.0) as usize).min(total)
             };
-        if fit == 1 && total > 1 {
+        // Too few lines would stay behind: move the whole rest on.
+        if fit < lines.orphans.min(total) && fit < total {
             fit = 0;
         }
-        if total - fit == 1 && fit >= 2 {
-            fit -= 1;
+        // Too few would go ahead: hold some back, if enough stay behind.
+        if fit > 0 && total - fit < lines.widows && total > fit {
+            let held = fit.saturating_sub(lines.widows - (total - fit));
+            fit = if held >= lines.orphans.min(total) {
+                held
+            } else {
+                0
+            };
         }
         if fit > 0 {
             emit(set, fr, y + before, line_from, line_from + fit, &mut items);
