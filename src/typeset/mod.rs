@@ -453,7 +453,7 @@ fn compose(
                     cost: if !hyphenated {
                         0.0
                     } else if justify {
-                        50.0
+                        20.0
                     } else {
                         150.0
                     },
@@ -1495,5 +1495,147 @@ fn place_all(sets: &[Set], fr: &Frame, mut y: f32, items: &mut Vec<(usize, Item)
         y += s.space;
         emit(s, fr, y, 0, s.lines.len(), items);
         y += s.height(true) - s.space + s.st.space_after;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn style() -> Resolved {
+        Resolved {
+            face: 0,
+            size: 10.0,
+            leading: 10.0,
+            colour: Colour {
+                cmyk: crate::units::Cmyk {
+                    c: 0.0,
+                    m: 0.0,
+                    y: 0.0,
+                    k: 100.0,
+                },
+                rgb: crate::units::Rgb(0, 0, 0),
+            },
+            align: Align::Left,
+            space_before: 0.0,
+            space_after: 0.0,
+            ascent: 0.8,
+            descent: -0.2,
+            keep_with_next: false,
+            keep_together: false,
+            uppercase: false,
+            tracking: 0.0,
+            word_spacing: [0.8, 1.0, 2.0],
+            hyphenate: false,
+            hyphen_rules: Default::default(),
+        }
+    }
+
+    fn paragraph(lines: usize) -> Set {
+        let line = Line {
+            glyphs: vec![Glyph {
+                id: 1,
+                x: 0.0,
+                text: "x".into(),
+            }],
+            width: 5.0,
+            actual: Vec::new(),
+        };
+        Set {
+            lines: vec![(line, 0.0); lines],
+            number: None,
+            st: style(),
+            rect: None,
+            image: None,
+            png: None,
+            space: 0.0,
+            origin: None,
+        }
+    }
+
+    fn frames(heights: &[f32]) -> Vec<Frame> {
+        heights
+            .iter()
+            .enumerate()
+            .map(|(i, &h)| Frame {
+                name: format!("p{i}"),
+                x: 0.0,
+                y: 0.0,
+                w: 100.0,
+                h,
+                page: i,
+            })
+            .collect()
+    }
+
+    /// Lines placed in each frame (frames are on distinct pages here).
+    fn per_frame(sets: &[Set], fr: &[Frame], keep: Keep) -> Vec<usize> {
+        let mut out = Vec::new();
+        pour(sets, fr, keep, &mut out).unwrap();
+        (0..fr.len())
+            .map(|p| out.iter().filter(|(pg, _)| *pg == p).count())
+            .collect()
+    }
+
+    #[test]
+    fn no_orphan_at_the_foot_of_a_panel() {
+        // 4 lines of a first paragraph leave room for exactly 1 more: the second
+        // paragraph (5 lines) moves whole to the next panel.
+        let sets = [paragraph(4), paragraph(5)];
+        assert_eq!(
+            per_frame(
+                &sets,
+                &frames(&[50.0, 100.0]),
+                Keep {
+                    orphans: 2,
+                    widows: 2
+                }
+            ),
+            [4, 5]
+        );
+    }
+
+    #[test]
+    fn no_widow_at_the_head_of_the_next_panel() {
+        // 6 lines with room for 5: one would go over alone, so two do.
+        let sets = [paragraph(6)];
+        assert_eq!(
+            per_frame(
+                &sets,
+                &frames(&[50.0, 100.0]),
+                Keep {
+                    orphans: 2,
+                    widows: 2
+                }
+            ),
+            [4, 2]
+        );
+    }
+
+    #[test]
+    fn the_layout_sets_the_limits() {
+        let sets = [paragraph(6)];
+        assert_eq!(
+            per_frame(
+                &sets,
+                &frames(&[50.0, 100.0]),
+                Keep {
+                    orphans: 1,
+                    widows: 1
+                }
+            ),
+            [5, 1]
+        );
+        assert_eq!(
+            per_frame(
+                &sets,
+                &frames(&[50.0, 100.0]),
+                Keep {
+                    orphans: 2,
+                    widows: 3
+                }
+            ),
+            [3, 3]
+        );
     }
 }
