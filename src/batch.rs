@@ -50,6 +50,8 @@ pub struct BuildOptions {
     pub epoch: i64,
     /// How many jobs run at once.
     pub jobs: usize,
+    /// Use the source text where a translation lacks one (and say so).
+    pub allow_fallback: bool,
 }
 
 /// The fixed date used when `SOURCE_DATE_EPOCH` is not set: 2025-01-01T00:00:00Z.
@@ -119,7 +121,10 @@ pub fn run(
 }
 
 fn run_job(project: &Project, job: &Job, opts: &BuildOptions) -> Result<JobOutcome, Error> {
-    let doc = crate::doc::resolve(project, job);
+    let (doc, mut warnings) = match crate::doc::resolve(project, job, opts.allow_fallback) {
+        Ok(r) => r,
+        Err(reasons) => return Ok(JobOutcome::Failed(job.clone(), JobError { reasons })),
+    };
     let ropts = RenderOptions {
         epoch: opts.epoch,
         variant: job.variant.unwrap_or(crate::plan::Variant::Print),
@@ -140,7 +145,10 @@ fn run_job(project: &Project, job: &Job, opts: &BuildOptions) -> Result<JobOutco
         pages: rendered.pages,
         bytes: rendered.bytes.len() as u64,
         sha256: hex(&Sha256::digest(&rendered.bytes)),
-        warnings: rendered.warnings,
+        warnings: {
+            warnings.extend(rendered.warnings);
+            warnings
+        },
     }))
 }
 

@@ -13,8 +13,22 @@ use std::collections::BTreeMap;
 pub struct Origin {
     /// The content key or message id, such as `message sdg-ally` or `definition.text`.
     pub what: String,
-    /// 1-based line in the content file, when known.
+    /// The translation unit id: `message.sdg-ally`, `definition.text`, ...
+    pub unit: String,
+    /// The file the text came from (the content, or a translation) and its line.
+    pub file: Option<std::path::PathBuf>,
     pub line: Option<usize>,
+}
+
+impl Origin {
+    /// `content/messages.yaml:12`, or empty when unknown.
+    pub fn place(&self) -> String {
+        match (&self.file, self.line) {
+            (Some(f), Some(l)) => format!("{}:{l}", f.display()),
+            (Some(f), None) => f.display().to_string(),
+            _ => String::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -66,6 +80,8 @@ pub struct Document {
     /// DOCX: the body and the footer.
     pub body: Vec<Para>,
     pub footer: Vec<Para>,
+    /// For translators: where each text appears, by unit id.
+    pub notes: BTreeMap<String, String>,
     /// The layout's styles, resolved against the brand (for writers that style by name).
     pub styles: BTreeMap<String, TextStyle>,
     /// Page size (after orientation) and margins, in points.
@@ -90,21 +106,65 @@ pub struct TextStyle {
     pub keep_with_next: bool,
 }
 
-/// Resolves one job into its document. The plan only makes jobs for audiences
-/// and layouts that exist, so a missing one here is a bug, not an input error.
-pub fn resolve(p: &Project, job: &Job) -> Document {
-    let audience = p
-        .content
+/// Resolves one job into its document, in the job's language. A translation
+/// that lacks texts fails the job, listing them, unless `allow_fallback` lets the
+/// source text stand in (returned as warnings). The plan only makes jobs for
+/// audiences, layouts and languages that exist, so a missing one is a bug.
+pub fn resolve(
+    p: &Project,
+    job: &Job,
+    allow_fallback: bool,
+) -> Result<(Document, Vec<String>), Vec<String>> {
+    let layout = p
+        .layout(&job.layout)
+        .expect("plan only makes jobs for known layouts");
+    let mut warnings = Vec::new();
+    let translation = p.translations.iter().find(|t| t.language == job.language);
+    let translated;
+    let c = match translation {
+        None => &p.content,
+        Some(t) => {
+            let (tc, missing) = crate::translate::apply(&p.content, t);
+            if !missing.is_empty() {
+                let list = missing.join(", ");
+                let msg = format!(
+                    "{} text(s) have no {} translation in {}: {list}",
+                    missing.len(),
+                    t.language,
+                    t.source.path.display()
+                );
+                if !allow_fallback {
+                    return Err(vec![
+                        msg + " (translate them, or build with --allow-fallback to use the source text)",
+                    ]);
+                }
+                warnings.push(format!(
+                    "{} used the {} source text for: {list}",
+                    t.language, p.content.language
+                ));
+            }
+            translated = tc;
+            &translated
+        }
+    };
+    let audience = c
         .audiences
         .iter()
         .find(|a| a.id == job.audience)
         .expect("plan only makes jobs for known audiences");
-    let layout = p
-        .layout(&job.layout)
-        .expect("plan only makes jobs for known layouts");
-    let c = &p.content;
-    let line_of = |key: &str, value: &str| p.content_src.span_of(key, value).map(|s| s.line);
-
+    // Where a text came from: the translation file when translated, else the content.
+    let place =
+        |unit: &str, key: &str, value: &str| -> (Option<std::path::PathBuf>, Option<usize>) {
+            match translation {
+                Some(t) if t.texts.contains_key(unit) => {
+                    (Some(t.source.path.clone()), t.span_of(unit).map(|s| s.line))
+                }
+                _ => (
+                    Some(p.content_src.path.clone()),
+                    p.content_src.span_of(key, value).map(|s| s.line),
+                ),
+            }
+        };
     let resolve_blocks = |blocks: &[Block]| -> Vec<Para> {
         let mut out = Vec::new();
         for b in blocks {
@@ -133,55 +193,88 @@ pub fn resolve(p: &Project, job: &Job) -> Document {
                 continue;
             };
             let style = style.as_str().to_string();
-            let mut text = |text: &str, what: &str, line: Option<usize>| {
-                out.push(Para::Text {
-                    text: text.to_string(),
-                    style: style.clone(),
-                    origin: Origin {
-                        what: what.to_string(),
-                        line,
-                    },
-                })
-            };
+            let mut text =
+                |text: &str,
+                 what: &str,
+                 unit: &str,
+                 (file, line): (Option<std::path::PathBuf>, Option<usize>)| {
+                    out.push(Para::Text {
+                        text: text.to_string(),
+                        style: style.clone(),
+                        origin: Origin {
+                            what: what.to_string(),
+                            unit: unit.to_string(),
+                            file,
+                            line,
+                        },
+                    })
+                };
             match show {
-                Show::Title => text(&c.title, "title", line_of("title", "")),
-                Show::Attribution => {
-                    text(&c.attribution, "attribution", line_of("attribution", ""))
-                }
+                Show::Title => text(&c.title, "title", "title", place("title", "title", "")),
+                Show::Attribution => text(
+                    &c.attribution,
+                    "attribution",
+                    "attribution",
+                    place("attribution", "attribution", ""),
+                ),
                 Show::Organisation => text(
                     &c.organisation.name,
                     "organisation.name",
-                    line_of("name", &c.organisation.name),
+                    "organisation.name",
+                    place("organisation.name", "name", &p.content.organisation.name),
                 ),
                 Show::DefinitionHeading => text(
                     &c.definition.heading,
                     "definition.heading",
-                    line_of("heading", &c.definition.heading),
+                    "definition.heading",
+                    place(
+                        "definition.heading",
+                        "heading",
+                        &p.content.definition.heading,
+                    ),
                 ),
-                Show::DefinitionText => {
-                    text(&c.definition.text, "definition.text", line_of("text", ""))
-                }
+                Show::DefinitionText => text(
+                    &c.definition.text,
+                    "definition.text",
+                    "definition.text",
+                    place("definition.text", "text", ""),
+                ),
                 Show::DefinitionNote => {
                     if let Some(n) = &c.definition.note {
-                        text(n, "definition.note", line_of("note", ""))
+                        text(
+                            n,
+                            "definition.note",
+                            "definition.note",
+                            place("definition.note", "note", ""),
+                        )
                     }
                 }
-                Show::AudienceName => text(
-                    &audience.name,
-                    &format!("audience {} name", audience.id),
-                    line_of("name", &audience.name),
-                ),
-                Show::AudienceHeading => text(
-                    &audience.heading,
-                    &format!("audience {} heading", audience.id),
-                    line_of("heading", &audience.heading),
-                ),
+                Show::AudienceName => {
+                    let unit = format!("audience.{}.name", audience.id);
+                    text(
+                        &audience.name,
+                        &format!("audience {} name", audience.id),
+                        &unit,
+                        place(&unit, "id", &audience.id),
+                    )
+                }
+                Show::AudienceHeading => {
+                    let unit = format!("audience.{}.heading", audience.id);
+                    text(
+                        &audience.heading,
+                        &format!("audience {} heading", audience.id),
+                        &unit,
+                        place(&unit, "id", &audience.id),
+                    )
+                }
                 Show::AudienceIntro => {
                     if let Some(i) = &audience.intro {
+                        let unit = format!("audience.{}.intro", audience.id);
                         text(
                             i,
                             &format!("audience {} intro", audience.id),
-                            line_of("intro", ""),
+                            &unit,
+                            place(&unit, "intro", ""),
                         )
                     }
                 }
@@ -194,9 +287,15 @@ pub fn resolve(p: &Project, job: &Job) -> Document {
                             style: style.clone(),
                             number_style: b.number_style.as_ref().map(|s| s.as_str().to_string()),
                             indent: b.indent.map(|l| l.0),
-                            origin: Origin {
-                                what: format!("message {}", m.id),
-                                line: line_of("id", &m.id),
+                            origin: {
+                                let unit = format!("message.{}", m.id);
+                                let (file, line) = place(&unit, "id", &m.id);
+                                Origin {
+                                    what: format!("message {}", m.id),
+                                    unit,
+                                    file,
+                                    line,
+                                }
                             },
                         });
                     }
@@ -233,7 +332,11 @@ pub fn resolve(p: &Project, job: &Job) -> Document {
         })
         .collect();
     let (page_width, page_height) = layout.page_dims();
-    Document {
+    let doc = Document {
+        notes: crate::translate::units(&p.content)
+            .into_iter()
+            .map(|u| (u.id, u.note))
+            .collect(),
         styles,
         page_width,
         page_height,
@@ -265,5 +368,6 @@ pub fn resolve(p: &Project, job: &Job) -> Document {
             .collect(),
         body: resolve_blocks(&l.content),
         footer: resolve_blocks(&l.footer),
-    }
+    };
+    Ok((doc, warnings))
 }

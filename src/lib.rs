@@ -29,6 +29,7 @@ pub mod model;
 pub mod plan;
 pub mod render;
 pub mod source;
+pub mod translate;
 pub mod typeset;
 pub mod units;
 
@@ -56,6 +57,78 @@ pub fn build(
 ) -> Result<BuildReport, Error> {
     let jobs = plan::plan(project, filter)?;
     batch::run(project, &jobs, opts, progress)
+}
+
+/// Writes an XLIFF 2.1 file for translating the content in `content_dir` into
+/// `lang` (with existing translations as targets). Returns the number of units.
+pub fn export(
+    content_dir: &std::path::Path,
+    lang: &str,
+    output: &std::path::Path,
+) -> Result<usize, Error> {
+    let (content, src) = load_content(content_dir)?;
+    if lang.eq_ignore_ascii_case(&content.language) {
+        return Err(Error::Usage(format!(
+            "`{lang}` is the content's own language; export for the language to translate into"
+        )));
+    }
+    let (translations, problems) = translate::load_all(content_dir, &content);
+    if problems.iter().any(|d| d.is_error()) {
+        return Err(Error::Input(problems));
+    }
+    let existing = translations
+        .iter()
+        .find(|t| t.language.eq_ignore_ascii_case(lang));
+    let xml = translate::export_xliff(&content, lang, existing, &src.path.to_string_lossy())?;
+    batch::write_atomic(output, &xml)?;
+    Ok(translate::units(&content).len())
+}
+
+/// Reads a translated XLIFF or DOCX file into the translation file for its
+/// language. Returns lines to show the user.
+pub fn import(
+    content_dir: &std::path::Path,
+    file: &std::path::Path,
+    lang: Option<&str>,
+) -> Result<Vec<String>, Error> {
+    let (content, _) = load_content(content_dir)?;
+    let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
+    let is_docx = bytes.starts_with(b"PK");
+    let imported = if is_docx {
+        translate::read_docx(file, &bytes)?
+    } else {
+        let text = String::from_utf8(bytes).map_err(|_| {
+            Error::Input(vec![Diagnostic::error(
+                file,
+                "the file is neither a DOCX nor UTF-8 XLIFF",
+            )])
+        })?;
+        translate::read_xliff(file, &text)?
+    };
+    let lang = match (lang, &imported.language) {
+        (Some(l), Some(t)) if !l.eq_ignore_ascii_case(t) => {
+            return Err(Error::Usage(format!(
+                "--lang {l} does not match the file's target language `{t}`"
+            )));
+        }
+        (Some(l), _) => l.to_string(),
+        (None, Some(t)) => t.clone(),
+        (None, None) => {
+            return Err(Error::Usage(
+                "give the translation's language with --lang (a DOCX handout does not say which language it was translated into)".into(),
+            ));
+        }
+    };
+    translate::import(&content, content_dir, &lang, &imported, file)
+}
+
+fn load_content(
+    content_dir: &std::path::Path,
+) -> Result<(content::Content, source::SourceFile), Error> {
+    let src = source::SourceFile::read(&content_dir.join("messages.yaml"))
+        .map_err(|d| Error::Input(vec![d]))?;
+    let c: content::Content = src.parse().map_err(|d| Error::Input(vec![d]))?;
+    Ok((c, src))
 }
 
 /// The starter project `leafpress init` writes: the shipped content, layouts and

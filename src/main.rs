@@ -32,6 +32,32 @@ enum Command {
         /// How many jobs to run at once (default: one per core).
         #[arg(long, value_name = "N")]
         jobs: Option<usize>,
+        /// Where a translation lacks a text, use the source text (and say where).
+        #[arg(long)]
+        allow_fallback: bool,
+    },
+    /// Write an XLIFF 2.1 file for translating the content into LANG.
+    Export {
+        /// Folder with messages.yaml (and translations/).
+        #[arg(long, value_name = "DIR", default_value = "content")]
+        content: PathBuf,
+        /// The target language, such as fr, es or pt-BR.
+        #[arg(long = "lang", value_name = "LANG")]
+        lang: String,
+        /// The file to write.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: PathBuf,
+    },
+    /// Read a translated XLIFF file or DOCX handout into content/translations/LANG.yaml.
+    Import {
+        /// The translated .xlf / .xliff or .docx file.
+        file: PathBuf,
+        /// Folder with messages.yaml (and translations/).
+        #[arg(long, value_name = "DIR", default_value = "content")]
+        content: PathBuf,
+        /// The translation's language (needed for a DOCX; an XLIFF file says it).
+        #[arg(long = "lang", value_name = "LANG")]
+        lang: Option<String>,
     },
     /// Check all inputs and report every problem; writes nothing.
     Check {
@@ -74,6 +100,9 @@ struct FilterArgs {
     /// or `screen` (sRGB, no bleed or marks, clickable links). Repeat for both.
     #[arg(long = "for", value_name = "USE", value_enum)]
     variants: Vec<VariantArg>,
+    /// Only this language (the source's, or a translation's); repeat for more.
+    #[arg(long = "lang", value_name = "LANG")]
+    languages: Vec<String>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -105,6 +134,7 @@ impl FilterArgs {
                     VariantArg::Screen => leafpress::plan::Variant::Screen,
                 })
                 .collect(),
+            languages: self.languages.clone(),
         }
     }
 }
@@ -186,15 +216,39 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             println!("next: cd {} && leafpress build", dir.display());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Export {
+            content,
+            lang,
+            output,
+        } => {
+            let written = leafpress::export(&content, &lang, &output)?;
+            println!(
+                "wrote  {} ({written} texts to translate into {lang})",
+                output.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import {
+            file,
+            content,
+            lang,
+        } => {
+            for line in leafpress::import(&content, &file, lang.as_deref())? {
+                println!("{line}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Build {
             inputs,
             filter,
             out,
             jobs,
+            allow_fallback,
         } => {
             let p = leafpress::check(&inputs.paths())?;
             print_diagnostics(&p.warnings);
             let opts = BuildOptions {
+                allow_fallback,
                 out_dir: out.clone(),
                 epoch: leafpress::batch::epoch_from_env(),
                 jobs: jobs.unwrap_or_else(|| {

@@ -61,6 +61,8 @@ pub struct Project {
     pub fonts: FontBook,
     /// The brand logo (PNG bytes) and its size in pixels.
     pub logo: Option<Logo>,
+    /// Translations of the content, one per language.
+    pub translations: Vec<crate::translate::Translation>,
     /// Problems that do not stop a build.
     pub warnings: Vec<Diagnostic>,
 }
@@ -80,9 +82,13 @@ pub fn load(paths: &Paths) -> Result<Project, Error> {
         let c: Content = src.parse()?;
         Ok((c, src))
     });
+    let mut translations = Vec::new();
     let content = match content {
         Ok((c, src)) => {
             problems.extend(check_content(&c, &src));
+            let (t, d) = crate::translate::load_all(&paths.content, &c);
+            translations = t;
+            problems.extend(d);
             Some((c, src))
         }
         Err(d) => {
@@ -176,12 +182,15 @@ pub fn load(paths: &Paths) -> Result<Project, Error> {
         Err(d) => problems.push(d),
     }
 
+    if let (Some((c, src)), Some(fonts)) = (&content, &fonts) {
+        problems.extend(check_coverage(fonts, c, src, &translations));
+    }
     let (errors, warnings): (Vec<_>, Vec<_>) = problems.into_iter().partition(|d| d.is_error());
     match (content, brand, fonts) {
         (Some((content, content_src)), Some((brand, brand_src)), Some(fonts))
             if errors.is_empty() =>
         {
-            let mut p = Project {
+            let p = Project {
                 content,
                 content_src,
                 brand,
@@ -189,9 +198,9 @@ pub fn load(paths: &Paths) -> Result<Project, Error> {
                 layouts,
                 fonts,
                 logo,
+                translations,
                 warnings,
             };
-            p.warnings.extend(check_coverage(&p));
             Ok(p)
         }
         _ => Err(Error::Input(errors.into_iter().chain(warnings).collect())),
@@ -618,40 +627,56 @@ fn problems_of_print_geometry(l: &NamedLayout, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Warns about characters that no face of the brand's fonts can draw.
-fn check_coverage(p: &Project) -> Vec<Diagnostic> {
+/// Characters the fonts cannot draw, per language: an error naming the language,
+/// the text's id and the character, found before any layout is tried.
+fn check_coverage(
+    fonts: &FontBook,
+    content: &Content,
+    content_src: &SourceFile,
+    translations: &[crate::translate::Translation],
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let mut texts: Vec<(&str, &str)> = vec![
-        ("title", &p.content.title),
-        ("definition", &p.content.definition.text),
-    ];
-    for a in &p.content.audiences {
-        texts.push((&a.id, &a.heading));
-        for m in &a.messages {
-            texts.push((&m.id, &m.text));
-        }
-    }
-    let Some(body) = p.fonts.faces.first() else {
-        return out;
-    };
-    for (id, t) in texts {
-        if let Some(c) = t.chars().find(|&c| !body.covers(c)) {
+    let mut check = |lang: &str, id: &str, text: &str, src: &SourceFile, span: Option<Span>| {
+        let missing: Vec<char> = {
+            let mut v: Vec<char> = text
+                .chars()
+                .filter(|&c| fonts.faces.iter().any(|f| !f.covers(c)))
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        for c in missing {
+            let face = fonts
+                .faces
+                .iter()
+                .find(|f| !f.covers(c))
+                .map(|f| f.file.as_str())
+                .unwrap_or("");
             out.push(
-                Diagnostic::warning(
-                    &p.content_src.path,
+                Diagnostic::error(
+                    &src.path,
                     format!(
-                        "`{id}`: the font `{}` has no glyph for `{c}` (U+{:04X})",
-                        body.file, c as u32
+                        "{lang}: `{id}` has `{c}` (U+{:04X}), which the font `{face}` cannot draw",
+                        c as u32
                     ),
                 )
                 .with_span(
-                    p.content_src
-                        .text
-                        .find(c)
-                        .map(|o| Span::at_offset(&p.content_src.text, o)),
+                    span.clone()
+                        .or_else(|| src.text.find(c).map(|o| Span::at_offset(&src.text, o))),
                 )
-                .with_hint("use a font that covers this script, or replace the character"),
+                .with_hint(
+                    "replace the character, or add fonts that cover it to fonts/ and brand.yaml",
+                ),
             );
+        }
+    };
+    for u in crate::translate::units(content) {
+        check(&content.language, &u.id, &u.text, content_src, None);
+    }
+    for t in translations {
+        for (id, e) in &t.texts {
+            check(&t.language, id, &e.text, &t.source, t.span_of(id));
         }
     }
     out

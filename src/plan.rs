@@ -44,6 +44,8 @@ pub struct Filter {
     pub layouts: Vec<String>,
     /// PDF variants to make; empty means print.
     pub variants: Vec<Variant>,
+    /// Languages to build; empty means the source and every translation.
+    pub languages: Vec<String>,
 }
 
 pub fn plan(p: &Project, filter: &Filter) -> Result<Vec<Job>, Error> {
@@ -78,10 +80,45 @@ pub fn plan(p: &Project, filter: &Filter) -> Result<Vec<Job>, Error> {
             );
         }
     }
+    let languages: Vec<String> = std::iter::once(p.content.language.clone())
+        .chain(p.translations.iter().map(|t| t.language.clone()))
+        .collect();
+    let lang_names: Vec<&str> = languages.iter().map(|s| s.as_str()).collect();
+    for l in &filter.languages {
+        if !languages.iter().any(|x| x.eq_ignore_ascii_case(l)) {
+            let hint = format!(
+                "languages of this content: {} (a translation is content/translations/<lang>.yaml)",
+                lang_names.join(", ")
+            );
+            problems.push(
+                Diagnostic::error(
+                    &p.content_src.path,
+                    format!("there is no `{l}` version of the content"),
+                )
+                .with_hint(hint),
+            );
+        }
+    }
     if !problems.is_empty() {
         return Err(Error::Input(problems));
     }
-    let language = p.content.language.clone();
+    let mut jobs = Vec::new();
+    for language in &languages {
+        if !filter.languages.is_empty()
+            && !filter
+                .languages
+                .iter()
+                .any(|l| l.eq_ignore_ascii_case(language))
+        {
+            continue;
+        }
+        jobs.extend(jobs_for(p, filter, language));
+    }
+    Ok(jobs)
+}
+
+fn jobs_for(p: &Project, filter: &Filter, language: &str) -> Vec<Job> {
+    let language = language.to_string();
     let mut jobs = Vec::new();
     for a in &p.content.audiences {
         if !filter.audiences.is_empty() && !filter.audiences.contains(&a.id) {
@@ -127,5 +164,5 @@ pub fn plan(p: &Project, filter: &Filter) -> Result<Vec<Job>, Error> {
             }
         }
     }
-    Ok(jobs)
+    jobs
 }

@@ -29,7 +29,11 @@ fn an_overflowing_job_fails_alone_names_layout_panel_message_and_keeps_the_old_f
         "{}",
         r.stderr
     );
-    assert!(r.stderr.contains("mm (content line"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("mm (content/messages.yaml:"),
+        "{}",
+        r.stderr
+    );
     // The other jobs still ran.
     assert!(
         r.stdout.contains("wrote  out/en/flyer-media-public.pdf"),

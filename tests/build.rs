@@ -342,8 +342,12 @@ fn docx_opens_in_python_docx_with_styles_and_list() {
     let path = out("en/handout-workforce.docx");
     let script = r#"
 import sys, docx
+from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph
 d = docx.Document(sys.argv[1])
-for p in d.paragraphs:
+# Paragraphs sit inside content controls (w:sdt), so walk the body's XML.
+for p in d.element.body.iter(qn('w:p')):
+    p = Paragraph(p, d)
     print(p.style.name + "\t" + p.text)
 print("FOOTER\t" + d.sections[0].footer.paragraphs[0].text)
 print("TITLE\t" + d.core_properties.title)

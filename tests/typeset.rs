@@ -25,7 +25,7 @@ fn every_line_lies_inside_a_panel_of_its_page() {
         if job.format != Format::Pdf {
             continue;
         }
-        let doc = leafpress::doc::resolve(&p, &job);
+        let doc = leafpress::doc::resolve(&p, &job, false).unwrap().0;
         let pages = typeset(&p, &doc, Variant::Print)
             .unwrap_or_else(|o| panic!("{}: {}", job.layout, o[0]));
         let layout = p.layout(&job.layout).unwrap();
@@ -73,10 +73,11 @@ fn no_word_is_lost_and_typesetting_is_deterministic() {
             audiences: vec!["workforce".into()],
             layouts: vec!["leaflet".into()],
             variants: Vec::new(),
+            languages: Vec::new(),
         },
     )
     .unwrap();
-    let doc = leafpress::doc::resolve(&p, &jobs[0]);
+    let doc = leafpress::doc::resolve(&p, &jobs[0], false).unwrap().0;
     let a = typeset(&p, &doc, Variant::Print).unwrap();
     let b = typeset(&p, &doc, Variant::Print).unwrap();
     // The text as a reader gets it: ActualText where a run gives it (the halves

@@ -197,7 +197,8 @@ fn overflow_error_names_layout_panel_message_and_millimetres() {
         r.stderr
     );
     assert!(
-        r.stderr.contains(&format!(" mm (content line {line})")),
+        r.stderr
+            .contains(&format!(" mm (content/messages.yaml:{line})")),
         "{}",
         r.stderr
     );

@@ -80,9 +80,22 @@ pub fn write(doc: &Document, epoch: i64) -> Result<Vec<u8>, String> {
         )
         .add_numbering(Numbering::new(LIST_NUM, LIST_NUM));
 
+    // Each text in its own content control, titled with its id and where it
+    // appears, so translators' tools see one segment per text and a translated
+    // handout can be read back by id.
     for p in &doc.body {
         if let Some(par) = paragraph(p, doc) {
-            docx = docx.add_paragraph(par);
+            match unit_of(p) {
+                Some(unit) => {
+                    let note = doc.notes.get(unit).map(String::as_str).unwrap_or("");
+                    docx = docx.add_structured_data_tag(
+                        docx_rs::StructuredDataTag::new()
+                            .alias(format!("{unit}{TITLE_SEP}{note}"))
+                            .add_paragraph(par),
+                    );
+                }
+                None => docx = docx.add_paragraph(par),
+            }
         }
     }
     let mut footer = Footer::new();
@@ -96,6 +109,7 @@ pub fn write(doc: &Document, epoch: i64) -> Result<Vec<u8>, String> {
     }
 
     let mut xml = docx.build();
+    xml.document = with_control_tags(&xml.document)?;
     xml.doc_props.core = core_xml(doc, epoch).into_bytes();
     xml.styles = with_language(&xml.styles, &doc.language);
     if doc.styles.contains_key("Normal") {
@@ -156,7 +170,7 @@ fn word_style(name: &str, st: &TextStyle) -> Style {
 fn paragraph(p: &Para, doc: &Document) -> Option<Paragraph> {
     let run = |text: &str, style: &str| {
         // One run with the whole text: no direct formatting, nothing split.
-        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let text = text.split_ascii_whitespace().collect::<Vec<_>>().join(" ");
         let text = if doc.styles.get(style).is_some_and(|s| s.uppercase) {
             text.to_uppercase()
         } else {
@@ -179,6 +193,50 @@ fn paragraph(p: &Para, doc: &Document) -> Option<Paragraph> {
         // Rules, spacing and the logo are print decoration; a handout keeps to text.
         Para::Space(_) | Para::Rule { .. } | Para::Logo { .. } => None,
     }
+}
+
+/// Separates the id from the note in a content control's title.
+pub const TITLE_SEP: &str = " — ";
+
+fn unit_of(p: &Para) -> Option<&str> {
+    match p {
+        Para::Text { origin, .. } | Para::Numbered { origin, .. } if !origin.unit.is_empty() => {
+            Some(&origin.unit)
+        }
+        _ => None,
+    }
+}
+
+/// Gives each content control a `w:tag` with its id (docx-rs writes only the
+/// title, `w:alias`): rewritten with an XML reader and writer, not by hand.
+fn with_control_tags(document: &[u8]) -> Result<Vec<u8>, String> {
+    use quick_xml::events::{BytesStart, Event};
+    let mut r = quick_xml::Reader::from_reader(document);
+    let mut w = quick_xml::Writer::new(Vec::with_capacity(document.len() + 4096));
+    let mut buf = Vec::new();
+    let fail = |e: &dyn std::fmt::Display| format!("cannot tag the content controls: {e}");
+    loop {
+        let ev = r.read_event_into(&mut buf).map_err(|e| fail(&e))?;
+        match &ev {
+            Event::Eof => break,
+            Event::Empty(e) if e.name().as_ref() == b"w:alias" => {
+                let title = e
+                    .attributes()
+                    .flatten()
+                    .find(|a| a.key.as_ref() == b"w:val")
+                    .and_then(|a| a.unescape_value().ok().map(|v| v.into_owned()))
+                    .unwrap_or_default();
+                w.write_event(ev.borrow()).map_err(|e| fail(&e))?;
+                let id = title.split(TITLE_SEP).next().unwrap_or("");
+                let mut tag = BytesStart::new("w:tag");
+                tag.push_attribute(("w:val", id));
+                w.write_event(Event::Empty(tag)).map_err(|e| fail(&e))?;
+            }
+            _ => w.write_event(ev.borrow()).map_err(|e| fail(&e))?,
+        }
+        buf.clear();
+    }
+    Ok(w.into_inner())
 }
 
 fn escape(s: &str) -> String {

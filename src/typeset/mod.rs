@@ -140,8 +140,9 @@ impl std::fmt::Display for Overflow {
             ": layout `{}`, panel `{}`, overflows by {:.1} mm",
             self.layout, self.panel, self.overflow_mm
         )?;
-        if let Some(l) = self.origin.line {
-            write!(f, " (content line {l})")?;
+        let place = self.origin.place();
+        if !place.is_empty() {
+            write!(f, " ({place})")?;
         }
         Ok(())
     }
@@ -639,7 +640,7 @@ fn normalise(text: &str, uppercase: bool) -> String {
         if i > 0 {
             out.push('\n');
         }
-        out.push_str(&line.split_whitespace().collect::<Vec<_>>().join(" "));
+        out.push_str(&line.split_ascii_whitespace().collect::<Vec<_>>().join(" "));
     }
     if uppercase { out.to_uppercase() } else { out }
 }
@@ -1138,6 +1139,8 @@ pub fn typeset(
         panel: panel.to_string(),
         origin: origin.clone().unwrap_or(Origin {
             what: "content".into(),
+            unit: String::new(),
+            file: None,
             line: None,
         }),
         overflow_mm: by / MM,
