@@ -187,10 +187,15 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let p = leafpress::check(&inputs.paths())?;
             print_diagnostics(&p.warnings);
             let jobs = leafpress::list(&p, &Filter::default())?;
+            let langs: Vec<&str> = std::iter::once(p.content.language.as_str())
+                .chain(p.translations.iter().map(|t| t.language.as_str()))
+                .collect();
             println!(
-                "ok: {} audiences, {} layouts, {} outputs to build",
+                "ok: {} audiences, {} layouts, {} languages ({}), {} outputs to build",
                 p.content.audiences.len(),
                 p.layouts.len(),
+                langs.len(),
+                langs.join(", "),
                 jobs.len()
             );
             Ok(ExitCode::SUCCESS)

@@ -658,7 +658,12 @@ pub fn import(
 /// Comments to carry over: those on their own lines, keyed by the id of the
 /// entry they stand above (or "" for the top of the file). Also returns comments
 /// that cannot be placed (at the end of a line, or above nothing).
-fn collect_comments(text: &str) -> (BTreeMap<String, Vec<String>>, Vec<(usize, String)>) {
+/// Comment lines by the entry id they stand above ("" for the file's top).
+type Kept = BTreeMap<String, Vec<String>>;
+/// Comments that could not be placed, with their line numbers.
+type Dropped = Vec<(usize, String)>;
+
+fn collect_comments(text: &str) -> (Kept, Dropped) {
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut dropped = Vec::new();
     let mut pending: Vec<(usize, String)> = Vec::new();

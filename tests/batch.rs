@@ -40,7 +40,7 @@ fn an_overflowing_job_fails_alone_names_layout_panel_message_and_keeps_the_old_f
         "{}",
         r.stdout
     );
-    assert!(r.stdout.contains("7 written, 2 failed"), "{}", r.stdout);
+    assert!(r.stdout.contains("16 written, 2 failed"), "{}", r.stdout);
     // The earlier good output is untouched, and no temp file is left.
     assert_eq!(
         std::fs::read(p.file("out/en/flyer-workforce.pdf")).unwrap(),
@@ -111,7 +111,7 @@ fn filters_select_jobs_and_list_shows_them() {
     let p = Project::shipped();
     let r = p.run(&["list"]);
     r.ok();
-    assert_eq!(r.stdout.lines().count(), 9, "{}", r.stdout);
+    assert_eq!(r.stdout.lines().count(), 18, "{}", r.stdout);
     let r = p.run(&[
         "list",
         "--audience",
@@ -120,6 +120,8 @@ fn filters_select_jobs_and_list_shows_them() {
         "leaflet",
         "--layout",
         "handout",
+        "--lang",
+        "en",
     ]);
     r.ok();
     assert_eq!(
@@ -145,7 +147,7 @@ fn check_validates_and_writes_nothing() {
     r.ok();
     assert!(
         r.stdout
-            .contains("ok: 3 audiences, 3 layouts, 9 outputs to build"),
+            .contains("ok: 3 audiences, 3 layouts, 2 languages (en, fr), 18 outputs to build"),
         "{}",
         r.stdout
     );

@@ -29,15 +29,18 @@ fn out(rel: &str) -> PathBuf {
 fn build_writes_every_audience_times_layout_and_a_true_manifest() {
     let (p, m) = shipped();
     let c = shipped_content();
-    assert_eq!(m.outputs.len(), c.audiences.len() * 3);
+    // Every audience × layout, in English and in the shipped French.
+    assert_eq!(m.outputs.len(), c.audiences.len() * 3 * 2);
     for a in &c.audiences {
-        for layout in ["leaflet", "flyer", "handout"] {
+        for (layout, lang) in ["leaflet", "flyer", "handout"]
+            .into_iter()
+            .flat_map(|l| [(l, "en"), (l, "fr")])
+        {
             let row = m
                 .outputs
                 .iter()
-                .find(|r| r.audience == a.id && r.layout == layout)
-                .unwrap_or_else(|| panic!("no manifest row for {} / {layout}", a.id));
-            assert_eq!(row.language, "en");
+                .find(|r| r.audience == a.id && r.layout == layout && r.language == lang)
+                .unwrap_or_else(|| panic!("no manifest row for {} / {layout} / {lang}", a.id));
             assert_eq!(row.format, if layout == "handout" { "docx" } else { "pdf" });
             assert!(
                 !row.path.starts_with('/') && !row.path.contains(".."),

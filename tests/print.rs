@@ -394,7 +394,11 @@ fn screen_variant_is_rgb_trimmed_markless_smaller_and_listed_as_screen() {
         Some(leafpress::plan::Variant::Print)
     );
     assert_eq!(variant("en/handout-workforce.docx"), None);
-    assert_eq!(m.outputs.len(), 15, "6 print + 6 screen PDFs + 3 handouts");
+    assert_eq!(
+        m.outputs.len(),
+        30,
+        "(6 print + 6 screen PDFs + 3 handouts) × English and French"
+    );
 }
 
 #[test]

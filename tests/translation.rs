@@ -1,0 +1,371 @@
+//! The translation round trip: XLIFF and DOCX out to translators, translations
+//! back in, and every output in every language.
+
+mod common;
+
+use common::{Project, docx_part, pdf_text, tool};
+
+fn ids_of(xml: &str, attr: &str) -> Vec<String> {
+    xml.split(&format!("{attr}=\""))
+        .skip(1)
+        .map(|s| s[..s.find('"').unwrap()].to_string())
+        .collect()
+}
+
+#[test]
+fn the_shipped_build_makes_every_output_in_english_and_french() {
+    let p = Project::shipped();
+    p.run(&["build"]).ok();
+    let m: leafpress::Manifest = serde_json::from_str(&p.read("out/manifest.json")).unwrap();
+    assert_eq!(m.outputs.len(), 18, "3 audiences × 3 layouts × 2 languages");
+    assert_eq!(m.outputs.iter().filter(|r| r.language == "fr").count(), 9);
+    assert!(
+        m.outputs
+            .iter()
+            .all(|r| r.path.starts_with(&format!("{}/", r.language))),
+        "languages never share a file"
+    );
+    // French text, French language tags.
+    let text = pdf_text(&p.file("out/fr/flyer-media-public.pdf"));
+    assert!(
+        text.contains(
+            "Le personnel des services sociaux s’engage à promouvoir l’inclusion et l’égalité"
+        ),
+        "{text}"
+    );
+    let doc = lopdf::Document::load(p.file("out/fr/leaflet-workforce.pdf")).unwrap();
+    let root = doc.trailer.get(b"Root").unwrap().as_reference().unwrap();
+    assert_eq!(
+        doc.get_dictionary(root)
+            .unwrap()
+            .get(b"Lang")
+            .unwrap()
+            .as_str()
+            .unwrap(),
+        b"fr"
+    );
+    let styles = docx_part(&p.file("out/fr/handout-workforce.docx"), "word/styles.xml");
+    assert!(styles.contains(r#"<w:lang w:val="fr""#));
+    // French hyphenation was used (words split with ActualText) and reads whole.
+    let (_, page) = doc.get_pages().into_iter().nth(1).unwrap();
+    let content = String::from_utf8_lossy(&doc.get_page_content(page)).to_string();
+    assert!(
+        content.contains("/ActualText"),
+        "French hyphenation in the leaflet's inside"
+    );
+    let text = pdf_text(&p.file("out/fr/leaflet-workforce.pdf"));
+    assert!(
+        text.contains(
+            "reconnaissent l’importance et la force de la solidarité et de la collaboration"
+        ),
+        "{text}"
+    );
+    // The author's no-break space before ";" (U+202F) is never a line break.
+    let raw = tool(
+        "pdftotext",
+        &[
+            "-raw",
+            p.file("out/fr/leaflet-workforce.pdf").to_str().unwrap(),
+            "-",
+        ],
+    );
+    assert!(
+        raw.lines()
+            .any(|l| l.contains("continu ;") || l.contains("continu\u{202f};")),
+        "{raw}"
+    );
+}
+
+#[test]
+fn export_edit_import_build_round_trip_through_xliff() {
+    let p = Project::shipped();
+    std::fs::remove_file(p.file("content/translations/fr.yaml")).unwrap();
+    p.run(&["export", "--lang", "es", "-o", "es.xlf"]).ok();
+    let xlf = p.read("es.xlf");
+    assert!(xlf.contains(r#"srcLang="en" trgLang="es""#));
+    let units = leafpress::translate::units(&common::shipped_content());
+    assert_eq!(
+        ids_of(&xlf, "unit id"),
+        units.iter().map(|u| u.id.clone()).collect::<Vec<_>>()
+    );
+    assert!(xlf.contains(r#"<note category="location">Audience `media-public`: message 1</note>"#));
+    // A translator fills every target ("&" and "<" must survive escaping).
+    let mut translated = String::new();
+    for (i, part) in xlf.split("</source>").enumerate() {
+        translated.push_str(part);
+        if i < units.len() {
+            translated.push_str(&format!(
+                "</source>\n        <target>ES {} &amp; &lt;{}&gt;</target>",
+                units[i].id, i
+            ));
+        }
+    }
+    p.write("es-done.xlf", &translated);
+    let r = p.run(&["import", "es-done.xlf"]);
+    r.ok();
+    assert!(
+        r.stdout.contains("24 of 24 texts translated"),
+        "{}",
+        r.stdout
+    );
+    let es = p.read("content/translations/es.yaml");
+    assert!(es.contains("language: es"));
+    assert!(es.contains("ES message.partners & <"), "{es}");
+    p.run(&[
+        "build",
+        "--lang",
+        "es",
+        "--layout",
+        "flyer",
+        "--audience",
+        "media-public",
+    ])
+    .ok();
+    let text = pdf_text(&p.file("out/es/flyer-media-public.pdf"));
+    assert!(text.contains("ES message.partners & <"), "{text}");
+    assert!(!p.file("out/en").exists(), "--lang filters");
+}
+
+#[test]
+fn import_refuses_ids_the_content_does_not_have() {
+    let p = Project::shipped();
+    p.run(&["export", "--lang", "de", "-o", "de.xlf"]).ok();
+    let xlf = p
+        .read("de.xlf")
+        .replacen(
+            r#"<unit id="title">"#,
+            r#"<unit id="message.no-such-thing">"#,
+            1,
+        )
+        .replacen("</source>", "</source><target>x</target>", 1);
+    p.write("de.xlf", &xlf);
+    let r = p.run(&["import", "de.xlf"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr
+            .contains("1 id(s) in this file are not texts of the content: message.no-such-thing"),
+        "{}",
+        r.stderr
+    );
+    assert!(!p.file("content/translations/de.yaml").exists());
+}
+
+#[test]
+fn import_keeps_comments_and_says_which_it_could_not() {
+    let p = Project::shipped();
+    let fr = p.read("content/translations/fr.yaml");
+    let fr = fr
+        .replacen(
+            "  title:\n",
+            "  # Validé par l'équipe de Genève\n  title:\n",
+            1,
+        )
+        .replacen("    source: 19e6e58a", "    source: 19e6e58a # ancien", 1);
+    p.write("content/translations/fr.yaml", &fr);
+    p.run(&["export", "--lang", "fr", "-o", "fr.xlf"]).ok();
+    let xlf = p.read("fr.xlf").replacen(
+        "Messages clés pour défendre",
+        "Messages clés pour soutenir",
+        1,
+    );
+    p.write("fr.xlf", &xlf);
+    let r = p.run(&["import", "fr.xlf"]);
+    r.ok();
+    let after = p.read("content/translations/fr.yaml");
+    assert!(
+        after.contains(
+            "  # Validé par l'équipe de Genève\n  title:\n    text: Messages clés pour soutenir"
+        ),
+        "{after}"
+    );
+    assert!(
+        r.stdout.contains("could not keep the comment on line"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("# ancien"), "{}", r.stdout);
+}
+
+#[test]
+fn missing_translations_fail_that_language_or_fall_back_when_allowed() {
+    let p = Project::shipped();
+    let fr = p.read("content/translations/fr.yaml");
+    let start = fr.find("  message.inclusion:").unwrap();
+    let end = start + fr[start..].find("  message.amplifies-sectors:").unwrap();
+    p.write(
+        "content/translations/fr.yaml",
+        &format!("{}{}", &fr[..start], &fr[end..]),
+    );
+    let r = p.run(&["build", "--audience", "media-public"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout.contains("wrote  out/en/flyer-media-public.pdf"),
+        "English still builds: {}",
+        r.stdout
+    );
+    assert!(
+        r.stderr.contains(
+            "1 text(s) have no fr translation in content/translations/fr.yaml: message.inclusion"
+        ),
+        "{}",
+        r.stderr
+    );
+    let r = p.run(&["build", "--audience", "media-public", "--allow-fallback"]);
+    r.ok();
+    assert!(
+        r.stdout
+            .contains("warning: fr used the en source text for: message.inclusion"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn a_changed_source_makes_its_translation_stale_with_old_and_new_text() {
+    let p = Project::shipped();
+    p.edit(
+        "content/messages.yaml",
+        "high-quality\n          services they need.",
+        "high-quality services they need and deserve.",
+    );
+    let r = p.run(&["check"]);
+    r.ok();
+    assert!(
+        r.stderr
+            .contains("warning: `message.inclusion` (fr) is stale"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("was: The social service workforce is committed to promoting inclusion and equality by advocating to ensure all people can access high-quality services they need."), "{}", r.stderr);
+    assert!(r.stderr.contains("now: The social service workforce is committed to promoting inclusion and equality by advocating to ensure all people can access high-quality services they need and deserve."), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("content/translations/fr.yaml:"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_character_the_fonts_cannot_draw_is_an_error_naming_language_id_and_character() {
+    let p = Project::shipped();
+    p.edit(
+        "content/translations/fr.yaml",
+        "text: Médias et grand public",
+        "text: Médias et grand public ☃",
+    );
+    let r = p.run(&["check"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr
+            .contains("fr: `audience.media-public.name` has `☃` (U+2603), which the font"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("content/translations/fr.yaml:"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn the_handout_puts_each_text_in_a_content_control_tagged_with_its_id() {
+    let p = Project::shipped();
+    p.run(&[
+        "build",
+        "--layout",
+        "handout",
+        "--audience",
+        "workforce",
+        "--lang",
+        "en",
+    ])
+    .ok();
+    let doc = docx_part(
+        &p.file("out/en/handout-workforce.docx"),
+        "word/document.xml",
+    );
+    let tags: Vec<String> = doc
+        .split(r#"<w:tag w:val=""#)
+        .skip(1)
+        .map(|s| s[..s.find('"').unwrap()].to_string())
+        .collect();
+    assert_eq!(
+        tags,
+        [
+            "title",
+            "attribution",
+            "definition.heading",
+            "definition.text",
+            "definition.note",
+            "audience.workforce.heading",
+            "audience.workforce.intro",
+            "message.self-care",
+            "message.identify-register",
+            "message.solidarity",
+            "message.convene-advocacy",
+        ]
+    );
+    assert!(
+        doc.contains(r#"<w:alias w:val="message.self-care — Audience `workforce`: message 1" />"#),
+        "the note is the control's title"
+    );
+    assert_eq!(doc.matches("<w:sdt>").count(), tags.len());
+}
+
+#[test]
+fn a_translated_handout_round_trips_through_libreoffice() {
+    let p = Project::shipped();
+    std::fs::remove_file(p.file("content/translations/fr.yaml")).unwrap();
+    p.run(&["build", "--layout", "handout", "--audience", "workforce"])
+        .ok();
+    let handout = p.file("out/en/handout-workforce.docx");
+    let ids: Vec<String> = {
+        let d = docx_part(&handout, "word/document.xml");
+        d.split(r#"<w:tag w:val=""#)
+            .skip(1)
+            .map(|s| s[..s.find('"').unwrap()].to_string())
+            .collect()
+    };
+    // LibreOffice opens it headless, a translator's edits go into every control,
+    // and it is saved again as DOCX.
+    let edited = p.file("translated.docx");
+    let profile = p.file("lo-profile");
+    let o = std::process::Command::new("/usr/bin/python3")
+        .arg(common::repo().join("tests/tools/lo_translate.py"))
+        .arg(&handout)
+        .arg(&edited)
+        .arg(&profile)
+        .env("HOME", p.path())
+        .output()
+        .expect("python3 with LibreOffice's UNO bridge (python3-uno), installed by .ci/run");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r = p.run(&["import", "--lang", "fr", "translated.docx"]);
+    r.ok();
+    assert!(
+        r.stdout
+            .contains(&format!("{} text(s) added or updated", ids.len())),
+        "{}",
+        r.stdout
+    );
+    let fr = p.read("content/translations/fr.yaml");
+    for id in &ids {
+        assert!(
+            fr.contains(&format!("\n  {id}:\n")),
+            "id {id} did not survive the round trip:\n{fr}"
+        );
+    }
+    assert!(
+        fr.contains("Recognize le importance and strength in solidarity"),
+        "the edit came back: {fr}"
+    );
+    // A DOCX import needs --lang.
+    let r = p.run(&["import", "translated.docx"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("give the translation's language with --lang"),
+        "{}",
+        r.stderr
+    );
+}
