@@ -35,6 +35,15 @@ impl Span {
         }
     }
 
+    /// A span from its line, column and the line's text.
+    pub fn at_line_text(line: usize, column: usize, snippet: &str) -> Span {
+        Span {
+            line,
+            column,
+            snippet: snippet.to_string(),
+        }
+    }
+
     /// The span of a byte offset in `text`.
     pub fn at_offset(text: &str, offset: usize) -> Span {
         let offset = offset.min(text.len());

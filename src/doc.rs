@@ -120,11 +120,26 @@ pub fn resolve(
         .expect("plan only makes jobs for known layouts");
     let mut warnings = Vec::new();
     let translation = p.translations.iter().find(|t| t.language == job.language);
+    // Only this job's audience: a job must cost the same with 3 audiences or 10,000.
+    let only = crate::content::Content {
+        audiences: p
+            .content
+            .audiences
+            .iter()
+            .filter(|a| a.id == job.audience)
+            .cloned()
+            .collect(),
+        language: p.content.language.clone(),
+        title: p.content.title.clone(),
+        attribution: p.content.attribution.clone(),
+        organisation: p.content.organisation.clone(),
+        definition: p.content.definition.clone(),
+    };
     let translated;
     let c = match translation {
-        None => &p.content,
+        None => &only,
         Some(t) => {
-            let (tc, missing) = crate::translate::apply(&p.content, t);
+            let (tc, missing) = crate::translate::apply(&only, t);
             if !missing.is_empty() {
                 let list = missing.join(", ");
                 let msg = format!(
@@ -333,7 +348,7 @@ pub fn resolve(
         .collect();
     let (page_width, page_height) = layout.page_dims();
     let doc = Document {
-        notes: crate::translate::units(&p.content)
+        notes: crate::translate::units(&only)
             .into_iter()
             .map(|u| (u.id, u.note))
             .collect(),

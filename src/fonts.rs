@@ -16,9 +16,19 @@ pub struct Face {
     pub file: String,
     /// The family name, for DOCX styles.
     pub family: String,
-    pub data: Arc<[u8]>,
-    /// fontdue's parse: glyph coverage, line metrics, rasterising.
-    pub metrics: fontdue::Font,
+    /// The font file's bytes. Kept for the life of the process (they are read once
+    /// per batch), which lets the parsed shaper face below borrow them.
+    pub data: &'static [u8],
+    /// rustybuzz's parse of the face, made once.
+    shaper: rustybuzz::Face<'static>,
+    /// Shaping plans by (script, direction, language): compiling one costs more
+    /// than shaping a word, and a batch shapes thousands of words.
+    plans: std::sync::Mutex<std::collections::HashMap<String, Arc<rustybuzz::ShapePlan>>>,
+    /// Code points the face maps to a glyph (from its cmap).
+    coverage: std::collections::HashSet<u32>,
+    /// fontdue's parse, for rasterising previews: made on first use, since parsing
+    /// every outline costs more than a whole small batch.
+    raster: std::sync::OnceLock<Option<fontdue::Font>>,
     pub units_per_em: f32,
     /// Ascender and descender in ems (descender negative).
     pub ascent: f32,
@@ -28,13 +38,49 @@ pub struct Face {
 }
 
 impl Face {
-    /// A shaper view of the face (cheap: it borrows the bytes).
-    pub fn shaper(&self) -> Option<rustybuzz::Face<'_>> {
-        rustybuzz::Face::from_slice(&self.data, 0)
+    /// The face for shaping.
+    pub fn shaper(&self) -> &rustybuzz::Face<'static> {
+        &self.shaper
+    }
+
+    /// The shaping plan for a buffer's script, direction and language.
+    pub fn plan(
+        &self,
+        buf: &rustybuzz::UnicodeBuffer,
+        language: Option<&rustybuzz::Language>,
+    ) -> Arc<rustybuzz::ShapePlan> {
+        let key = format!(
+            "{:?}/{:?}/{}",
+            buf.script(),
+            buf.direction(),
+            language.map(|l| l.as_str()).unwrap_or("")
+        );
+        let mut plans = self.plans.lock().unwrap_or_else(|e| e.into_inner());
+        plans
+            .entry(key)
+            .or_insert_with(|| {
+                Arc::new(rustybuzz::ShapePlan::new(
+                    &self.shaper,
+                    buf.direction(),
+                    Some(buf.script()),
+                    language,
+                    &[],
+                ))
+            })
+            .clone()
     }
 
     pub fn covers(&self, c: char) -> bool {
-        c.is_whitespace() || c.is_control() || self.metrics.has_glyph(c)
+        c.is_whitespace() || c.is_control() || self.coverage.contains(&(c as u32))
+    }
+
+    /// fontdue's view of the face, for drawing glyphs.
+    pub fn rasteriser(&self) -> Option<&fontdue::Font> {
+        self.raster
+            .get_or_init(|| {
+                fontdue::Font::from_bytes(self.data, fontdue::FontSettings::default()).ok()
+            })
+            .as_ref()
     }
 }
 
@@ -145,24 +191,59 @@ fn load_face(
             "use a TrueType (.ttf) or OpenType (.otf) font file".into(),
         )
     };
-    if rustybuzz::Face::from_slice(&data, 0).is_none() {
-        return Err(not_a_font("it could not be parsed"));
+    let data: &'static [u8] = Box::leak(data.into_boxed_slice());
+    let parsed = rustybuzz::ttf_parser::Face::parse(data, 0)
+        .map_err(|_| not_a_font("it could not be parsed"))?;
+    if parsed.tables().hmtx.is_none() || parsed.tables().cmap.is_none() {
+        return Err(not_a_font("it has no character map or horizontal metrics"));
     }
-    let metrics = fontdue::Font::from_bytes(data.as_slice(), fontdue::FontSettings::default())
-        .map_err(not_a_font)?;
-    let lm = metrics
-        .horizontal_line_metrics(1.0)
-        .ok_or_else(|| not_a_font("it has no horizontal metrics"))?;
-    let units_per_em = metrics.units_per_em();
+    let units_per_em = parsed.units_per_em() as f32;
+    let mut coverage = std::collections::HashSet::new();
+    if let Some(cmap) = parsed.tables().cmap {
+        for sub in cmap.subtables.into_iter().filter(|s| s.is_unicode()) {
+            sub.codepoints(|cp| {
+                if sub.glyph_index(cp).is_some_and(|g| g.0 != 0) {
+                    coverage.insert(cp);
+                }
+            });
+        }
+    }
+    // Line metrics as fontdue reports them: hhea ascender and descender, in ems.
+    let (ascent, descent) = (
+        parsed.ascender() as f32 / units_per_em,
+        parsed.descender() as f32 / units_per_em,
+    );
     Ok(Face {
         file: file.to_string(),
         family: family.to_string(),
-        data: Arc::from(data),
-        metrics,
+        data,
+        shaper: rustybuzz::Face::from_slice(data, 0)
+            .ok_or_else(|| not_a_font("it could not be parsed for shaping"))?,
+        plans: Default::default(),
+        coverage,
+        raster: std::sync::OnceLock::new(),
         units_per_em,
-        ascent: lm.ascent,
-        descent: lm.descent,
+        ascent,
+        descent,
         bold,
         italic,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_metrics_and_coverage_agree_with_fontdue() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
+        let face = load_face("NotoSans-Regular.ttf", "Noto Sans", false, false, &dir).unwrap();
+        let fd = face.rasteriser().unwrap();
+        let lm = fd.horizontal_line_metrics(1.0).unwrap();
+        assert!((lm.ascent - face.ascent).abs() < 1e-4 && (lm.descent - face.descent).abs() < 1e-4);
+        assert_eq!(fd.units_per_em(), face.units_per_em);
+        for c in ['A', 'é', 'œ', '\u{202f}', '€', 'Ж', '☃', '中'] {
+            assert_eq!(face.covers(c), fd.has_glyph(c), "{c}");
+        }
+    }
 }

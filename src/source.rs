@@ -14,6 +14,16 @@ pub const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
 pub struct SourceFile {
     pub path: std::path::PathBuf,
     pub text: String,
+    /// Where keys and lines are, built on first use: looking up the line of an id
+    /// must not rescan a 10,000-audience file for every output.
+    index: std::sync::OnceLock<Index>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Index {
+    /// key -> (offset of the key, offset of the value, the value), in file order.
+    keys: std::collections::HashMap<String, Vec<(usize, usize, String)>>,
+    line_starts: Vec<usize>,
 }
 
 impl SourceFile {
@@ -41,10 +51,7 @@ impl SourceFile {
                 .with_span(Some(Span::at_offset(&text, off)))
                 .with_hint("save the file as UTF-8 in your editor")
         })?;
-        Ok(SourceFile {
-            path: path.to_path_buf(),
-            text,
-        })
+        Ok(SourceFile::new(path, text))
     }
 
     /// Parses the whole file as `T`.
@@ -55,44 +62,95 @@ impl SourceFile {
     /// The positions (byte offsets of the value) where `key: value` occurs, in order.
     /// Used to point at a line for problems found after parsing (duplicate ids).
     pub fn find_key_value(&self, key: &str, value: &str) -> Vec<usize> {
-        let mut out = Vec::new();
-        let mut offset = 0;
-        let pat = format!("{key}:");
-        for line in self.text.split_inclusive('\n') {
-            // Block style (`key: value`) and flow style (`{ a: 1, key: value }`) alike.
-            let mut from = 0;
-            while let Some(rel) = line[from..].find(&pat) {
-                let at = from + rel;
-                from = at + pat.len();
-                let before = line[..at].chars().next_back();
-                if !matches!(before, None | Some(' ' | '{' | ',' | '-' | '\t')) {
-                    continue;
-                }
-                let rest = &line[from..];
-                let v_end = if line[..at].contains('{') {
-                    rest.find([',', '}']).unwrap_or(rest.len())
-                } else {
-                    rest.len()
-                };
-                let v = rest[..v_end].trim().trim_matches(|c| c == '"' || c == '\'');
-                if value.is_empty() || v == value {
-                    let col = if value.is_empty() {
-                        at
-                    } else {
-                        from + rest.find(v).unwrap_or(0)
-                    };
-                    out.push(offset + col);
-                }
-            }
-            offset += line.len();
+        self.index()
+            .keys
+            .get(key)
+            .map(|v| {
+                v.iter()
+                    .filter(|(_, _, val)| value.is_empty() || val == value)
+                    .map(|&(k, vo, _)| if value.is_empty() { k } else { vo })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// A file from its text (for inputs that do not come from disk).
+    pub fn new(path: &Path, text: String) -> SourceFile {
+        SourceFile {
+            path: path.to_path_buf(),
+            text,
+            index: std::sync::OnceLock::new(),
         }
-        out
+    }
+
+    fn index(&self) -> &Index {
+        self.index.get_or_init(|| {
+            let mut idx = Index::default();
+            let mut offset = 0;
+            for line in self.text.split_inclusive('\n') {
+                idx.line_starts.push(offset);
+                // Block style (`key: value`) and flow style (`{ a: 1, key: value }`) alike.
+                let in_flow = line.contains('{');
+                for (colon, _) in line.match_indices(':') {
+                    let head = &line[..colon];
+                    let key_start = head
+                        .rfind(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_' || c == '.'))
+                        .map(|i| i + head[i..].chars().next().map_or(1, char::len_utf8))
+                        .unwrap_or(0);
+                    let key = &head[key_start..];
+                    let before = head[..key_start].chars().next_back();
+                    if key.is_empty()
+                        || !matches!(before, None | Some(' ' | '{' | ',' | '-' | '\t'))
+                    {
+                        continue;
+                    }
+                    // Inside a line that is only a comment, or after one, nothing counts.
+                    if head[..key_start].trim_start().starts_with('#') {
+                        continue;
+                    }
+                    let rest = &line[colon + 1..];
+                    let v_end = if in_flow {
+                        rest.find([',', '}']).unwrap_or(rest.len())
+                    } else {
+                        rest.len()
+                    };
+                    let v = rest[..v_end].trim().trim_matches(|c| c == '"' || c == '\'');
+                    let v_off = colon + 1 + rest.find(v).unwrap_or(0);
+                    idx.keys.entry(key.to_string()).or_default().push((
+                        offset + key_start,
+                        offset + v_off,
+                        v.to_string(),
+                    ));
+                }
+                offset += line.len();
+            }
+            idx
+        })
+    }
+
+    /// The span of a byte offset, using the line index.
+    pub fn span_at(&self, offset: usize) -> Span {
+        let starts = &self.index().line_starts;
+        let line = starts.partition_point(|&s| s <= offset).max(1);
+        let start = starts.get(line - 1).copied().unwrap_or(0);
+        let offset = offset.min(self.text.len());
+        let column = self
+            .text
+            .get(start..offset)
+            .map(|s| s.chars().count())
+            .unwrap_or(0)
+            + 1;
+        Span::at_line_text(
+            line,
+            column,
+            self.text[start..].lines().next().unwrap_or(""),
+        )
     }
 
     pub fn span_of(&self, key: &str, value: &str) -> Option<Span> {
         self.find_key_value(key, value)
             .first()
-            .map(|&o| Span::at_offset(&self.text, o))
+            .map(|&o| self.span_at(o))
     }
 }
 

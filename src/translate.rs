@@ -136,10 +136,7 @@ pub struct Translation {
 
 impl Translation {
     pub fn span_of(&self, id: &str) -> Option<Span> {
-        self.source
-            .find_key_value(id, "")
-            .first()
-            .map(|&o| Span::at_offset(&self.source.text, o))
+        self.source.span_of(id, "")
     }
 }
 

@@ -48,7 +48,7 @@ pub fn write(pages: &Pages, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u8
         for &g in gids {
             remap.remap(g);
         }
-        let subset = subsetter::subset(&face.data, 0, &remap)
+        let subset = subsetter::subset(face.data, 0, &remap)
             .map_err(|e| format!("cannot subset font `{}`: {e}", face.file))?;
         let mut warnings = Vec::new();
         let mut parsed =
@@ -166,7 +166,7 @@ pub fn write(pages: &Pages, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u8
                 }
                 Item::Text(run) => {
                     let face = book.face(run.face);
-                    let shaper = face.shaper().ok_or("font cannot be read")?;
+                    let shaper = face.shaper();
                     let remap = &remaps[&run.face];
                     let scale = 1000.0 / face.units_per_em;
                     let mut glyphs = Vec::with_capacity(run.glyphs.len());
@@ -331,7 +331,7 @@ pub fn write(pages: &Pages, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u8
     };
     let mut lo = doc.to_lopdf_document(&save, &mut warnings);
     finish(&mut lo, pages, opts, &tags, &boxes);
-    lo.compress();
+    compress(&mut lo);
     let mut out = Vec::new();
     lo.save_to(&mut out)
         .map_err(|e| format!("cannot write PDF: {e}"))?;
@@ -344,7 +344,7 @@ fn font_id(face: FaceId) -> FontId {
 
 /// The face's PostScript name (name id 6), as a PDF name wants it.
 fn postscript_name(face: &crate::fonts::Face) -> Option<String> {
-    let f = rustybuzz::ttf_parser::Face::parse(&face.data, 0).ok()?;
+    let f = rustybuzz::ttf_parser::Face::parse(face.data, 0).ok()?;
     let n = f.names().into_iter().find(|n| {
         n.name_id == rustybuzz::ttf_parser::name_id::POST_SCRIPT_NAME && n.is_unicode()
     })?;
@@ -641,6 +641,53 @@ fn replace_xmp(lo: &mut lopdf::Document, pages: &Pages, epoch: i64, id: &str) {
         && let Ok(Object::Dictionary(cat)) = lo.get_object_mut(root)
     {
         cat.set("Metadata", Object::Reference(xmp_id));
+    }
+}
+
+/// Compresses every stream not compressed yet. The output profile is the same
+/// 650 KB in every print file, so it is compressed once per process and reused;
+/// the rest (fonts, page content) at zlib's default level, which costs a fraction
+/// of lopdf's `best` for a few per cent of size.
+fn compress(lo: &mut lopdf::Document) {
+    use flate2::{Compression, write::ZlibEncoder};
+    use std::io::Write;
+    static PROFILE: std::sync::OnceLock<(usize, u64, Vec<u8>)> = std::sync::OnceLock::new();
+    let deflate = |data: &[u8], level: Compression| -> Option<Vec<u8>> {
+        let mut e = ZlibEncoder::new(Vec::with_capacity(data.len() / 2), level);
+        e.write_all(data).ok()?;
+        e.finish().ok()
+    };
+    let hash = |data: &[u8]| -> u64 {
+        let d = Sha256::digest(data);
+        u64::from_be_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]])
+    };
+    for obj in lo.objects.values_mut() {
+        let Object::Stream(s) = obj else { continue };
+        if !s.allows_compression || s.dict.get(b"Filter").is_ok() || s.content.len() < 64 {
+            continue;
+        }
+        let is_profile =
+            s.dict.get(b"N").is_ok() && s.content.get(36..40) == Some(b"acsp".as_slice());
+        let packed = if is_profile {
+            let (len, h, bytes) = PROFILE.get_or_init(|| {
+                (
+                    s.content.len(),
+                    hash(&s.content),
+                    deflate(&s.content, Compression::best()).unwrap_or_default(),
+                )
+            });
+            if *len == s.content.len() && *h == hash(&s.content) && !bytes.is_empty() {
+                Some(bytes.clone())
+            } else {
+                deflate(&s.content, Compression::best())
+            }
+        } else {
+            deflate(&s.content, Compression::default())
+        };
+        if let Some(c) = packed.filter(|c| c.len() + 19 < s.content.len()) {
+            s.dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+            s.set_content(c);
+        }
     }
 }
 

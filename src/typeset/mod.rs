@@ -170,21 +170,18 @@ fn shape(
     text: &str,
 ) -> Shaped {
     let f = book.face(face);
-    let Some(shaper) = f.shaper() else {
-        return Shaped {
-            glyphs: Vec::new(),
-            clusters: Vec::new(),
-            width: 0.0,
-        };
-    };
+    let shaper = f.shaper();
     let scale = size / f.units_per_em;
     let track = tracking * size / 1000.0;
     let mut buf = rustybuzz::UnicodeBuffer::new();
     buf.push_str(text);
-    if let Ok(lang) = language.parse() {
-        buf.set_language(lang);
+    let lang: Option<rustybuzz::Language> = language.parse().ok();
+    if let Some(l) = &lang {
+        buf.set_language(l.clone());
     }
-    let out = rustybuzz::shape(&shaper, &[], buf);
+    buf.guess_segment_properties();
+    let plan = f.plan(&buf, lang.as_ref());
+    let out = rustybuzz::shape_with_plan(shaper, &plan, buf);
     let infos = out.glyph_infos();
     let positions = out.glyph_positions();
     let mut glyphs = Vec::with_capacity(infos.len());
