@@ -10,7 +10,6 @@ use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// One row of `manifest.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -28,6 +27,10 @@ pub struct OutputRow {
     pub pages: Option<usize>,
     pub bytes: u64,
     pub sha256: String,
+    /// A hash of everything the file depends on (content, translation, layout,
+    /// brand, fonts, program version): a rebuild skips the file while it matches.
+    #[serde(default)]
+    pub fingerprint: String,
     /// Things a person should look at before printing (a low-resolution image, ...).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
@@ -41,6 +44,8 @@ pub struct Manifest {
 /// What happened to one job.
 pub enum JobOutcome {
     Written(OutputRow),
+    /// Nothing it depends on changed and the file is as written: not rebuilt.
+    UpToDate(OutputRow),
     Failed(Job, JobError),
 }
 
@@ -52,6 +57,10 @@ pub struct BuildOptions {
     pub jobs: usize,
     /// Use the source text where a translation lacks one (and say so).
     pub allow_fallback: bool,
+    /// Rebuild outputs even when they are up to date.
+    pub force: bool,
+    /// Build only shard `k` of `n` (1-based) of the jobs, with its own manifest.
+    pub shard: Option<(usize, usize)>,
 }
 
 /// The fixed date used when `SOURCE_DATE_EPOCH` is not set: 2025-01-01T00:00:00Z.
@@ -67,10 +76,33 @@ pub fn epoch_from_env() -> i64 {
 
 pub struct BuildReport {
     pub written: Vec<OutputRow>,
+    pub up_to_date: Vec<OutputRow>,
     pub failed: Vec<(Job, JobError)>,
 }
 
-/// Runs every job, calling `progress` as each finishes, then writes the manifest.
+/// The jobs of shard `k` of `n`: every n-th job in output-path order, so each
+/// shard is the same on every machine that runs it.
+pub fn shard(jobs: &[Job], k: usize, n: usize) -> Vec<Job> {
+    let mut sorted: Vec<&Job> = jobs.iter().collect();
+    sorted.sort_by(|a, b| a.output.cmp(&b.output));
+    sorted
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| n > 0 && i % n == k.saturating_sub(1))
+        .map(|(_, j)| j.clone())
+        .collect()
+}
+
+/// The manifest file a build writes: `manifest.json`, or one per shard.
+pub fn manifest_name(shard: Option<(usize, usize)>) -> String {
+    match shard {
+        Some((k, n)) => format!("manifest.shard-{k}-of-{n}.json"),
+        None => "manifest.json".to_string(),
+    }
+}
+
+/// Runs every job in parallel, calling `progress` as each finishes (from worker
+/// threads), writing each output as soon as it is made, then the manifest.
 pub fn run(
     project: &Project,
     jobs: &[Job],
@@ -78,49 +110,182 @@ pub fn run(
     progress: &(dyn Fn(&JobOutcome) + Sync),
 ) -> Result<BuildReport, Error> {
     prepare_out_dir(&opts.out_dir)?;
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<(usize, JobOutcome)>> = Mutex::new(Vec::new());
+    let jobs: Vec<Job> = match opts.shard {
+        Some((k, n)) => shard(jobs, k, n),
+        None => jobs.to_vec(),
+    };
+    let manifest_path = opts.out_dir.join(manifest_name(opts.shard));
+    let previous: Vec<OutputRow> = std::fs::read(&manifest_path)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<Manifest>(&b).ok())
+        .map(|m| m.outputs)
+        .unwrap_or_default();
+    let inputs = Inputs::new(project, opts);
+    let results: Mutex<Vec<(usize, JobOutcome)>> = Mutex::new(Vec::with_capacity(jobs.len()));
     let io_error: Mutex<Option<Error>> = Mutex::new(None);
-    let workers = opts.jobs.clamp(1, jobs.len().max(1));
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(job) = jobs.get(i) else { break };
-                    let outcome = match run_job(project, job, opts) {
-                        Ok(o) => o,
-                        Err(e) => {
-                            io_error.lock().unwrap().get_or_insert(e);
-                            break;
-                        }
-                    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.jobs.max(1))
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
+    pool.install(|| {
+        use rayon::prelude::*;
+        jobs.par_iter().enumerate().for_each(|(i, job)| {
+            if io_error.lock().map(|e| e.is_some()).unwrap_or(true) {
+                return;
+            }
+            let fingerprint = inputs.fingerprint(job);
+            let path = rel_path(&job.output);
+            if !opts.force
+                && let Some(row) = previous
+                    .iter()
+                    .find(|r| r.path == path && r.fingerprint == fingerprint)
+                && unchanged_on_disk(&opts.out_dir, row)
+            {
+                let outcome = JobOutcome::UpToDate(row.clone());
+                progress(&outcome);
+                results
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push((i, outcome));
+                return;
+            }
+            match run_job(project, job, opts, fingerprint) {
+                Ok(outcome) => {
                     progress(&outcome);
-                    results.lock().unwrap().push((i, outcome));
+                    results
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push((i, outcome));
                 }
-            });
-        }
+                Err(e) => {
+                    io_error
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .get_or_insert(e);
+                }
+            }
+        });
     });
-    if let Some(e) = io_error.into_inner().unwrap() {
+    if let Some(e) = io_error.into_inner().unwrap_or_else(|e| e.into_inner()) {
         return Err(e);
     }
-    let mut results = results.into_inner().unwrap();
+    let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
     results.sort_by_key(|(i, _)| *i);
     let mut report = BuildReport {
         written: Vec::new(),
+        up_to_date: Vec::new(),
         failed: Vec::new(),
     };
     for (_, r) in results {
         match r {
             JobOutcome::Written(row) => report.written.push(row),
+            JobOutcome::UpToDate(row) => report.up_to_date.push(row),
             JobOutcome::Failed(job, e) => report.failed.push((job, e)),
         }
     }
-    write_manifest(&opts.out_dir, &report.written)?;
+    let current: Vec<OutputRow> = report
+        .written
+        .iter()
+        .chain(&report.up_to_date)
+        .cloned()
+        .collect();
+    write_manifest(&manifest_path, &opts.out_dir, &current, previous)?;
     Ok(report)
 }
 
-fn run_job(project: &Project, job: &Job, opts: &BuildOptions) -> Result<JobOutcome, Error> {
+/// Whether the file a manifest row describes is still there as written (nobody
+/// deleted or edited it by hand).
+fn unchanged_on_disk(out_dir: &Path, row: &OutputRow) -> bool {
+    let path = out_dir.join(&row.path);
+    match std::fs::metadata(&path) {
+        Ok(m) if m.is_file() && m.len() == row.bytes => {
+            std::fs::read(&path).is_ok_and(|b| hex(&Sha256::digest(&b)) == row.sha256)
+        }
+        _ => false,
+    }
+}
+
+/// Hashes of what outputs depend on, computed once per batch.
+struct Inputs {
+    /// Program version, content, brand, fonts, logo, date, fallback.
+    common: Vec<u8>,
+    layouts: std::collections::HashMap<String, Vec<u8>>,
+    languages: std::collections::HashMap<String, Vec<u8>>,
+}
+
+impl Inputs {
+    fn new(p: &Project, opts: &BuildOptions) -> Inputs {
+        let mut h = Sha256::new();
+        h.update(env!("CARGO_PKG_VERSION").as_bytes());
+        h.update(p.content_src.text.as_bytes());
+        h.update(p.brand_src.text.as_bytes());
+        for f in &p.fonts.faces {
+            h.update(Sha256::digest(f.data));
+        }
+        if let Some(l) = &p.logo {
+            h.update(Sha256::digest(&l.png[..]));
+        }
+        h.update(opts.epoch.to_be_bytes());
+        h.update([opts.allow_fallback as u8]);
+        Inputs {
+            common: h.finalize().to_vec(),
+            layouts: p
+                .layouts
+                .iter()
+                .map(|l| {
+                    (
+                        l.name.clone(),
+                        Sha256::digest(l.source.text.as_bytes()).to_vec(),
+                    )
+                })
+                .collect(),
+            languages: p
+                .translations
+                .iter()
+                .map(|t| {
+                    (
+                        t.language.clone(),
+                        Sha256::digest(t.source.text.as_bytes()).to_vec(),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// Everything one output depends on, as one hash.
+    fn fingerprint(&self, job: &Job) -> String {
+        let mut h = Sha256::new();
+        h.update(&self.common);
+        h.update(
+            self.layouts
+                .get(&job.layout)
+                .map(|v| v.as_slice())
+                .unwrap_or_default(),
+        );
+        h.update(
+            self.languages
+                .get(&job.language)
+                .map(|v| v.as_slice())
+                .unwrap_or_default(),
+        );
+        for part in [
+            job.audience.as_str(),
+            job.language.as_str(),
+            job.variant.map(|v| v.name()).unwrap_or(""),
+        ] {
+            h.update(part.as_bytes());
+            h.update([0]);
+        }
+        hex(&h.finalize()[..16])
+    }
+}
+
+fn run_job(
+    project: &Project,
+    job: &Job,
+    opts: &BuildOptions,
+    fingerprint: String,
+) -> Result<JobOutcome, Error> {
     let (doc, mut warnings) = match crate::doc::resolve(project, job, opts.allow_fallback) {
         Ok(r) => r,
         Err(reasons) => return Ok(JobOutcome::Failed(job.clone(), JobError { reasons })),
@@ -145,6 +310,7 @@ fn run_job(project: &Project, job: &Job, opts: &BuildOptions) -> Result<JobOutco
         pages: rendered.pages,
         bytes: rendered.bytes.len() as u64,
         sha256: hex(&Sha256::digest(&rendered.bytes)),
+        fingerprint,
         warnings: {
             warnings.extend(rendered.warnings);
             warnings
@@ -196,28 +362,68 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     Ok(())
 }
 
-/// Writes the manifest: this build's outputs, plus rows of an earlier build for
-/// outputs this one did not write (filtered out, or failed and so left as they
-/// were) whose files are still there unchanged in size.
-fn write_manifest(out_dir: &Path, written: &[OutputRow]) -> Result<(), Error> {
-    let path = out_dir.join("manifest.json");
-    let touched: Vec<&str> = written.iter().map(|r| r.path.as_str()).collect();
-    let mut rows: Vec<OutputRow> = std::fs::read(&path)
-        .ok()
-        .and_then(|b| serde_json::from_slice::<Manifest>(&b).ok())
-        .map(|m| m.outputs)
-        .unwrap_or_default()
+/// Writes the manifest: this build's outputs (made or up to date), plus rows of
+/// an earlier build for outputs this one did not produce (filtered out, or failed
+/// and so left as they were) whose files are still there, unchanged.
+fn write_manifest(
+    path: &Path,
+    out_dir: &Path,
+    current: &[OutputRow],
+    previous: Vec<OutputRow>,
+) -> Result<(), Error> {
+    let touched: std::collections::HashSet<&str> =
+        current.iter().map(|r| r.path.as_str()).collect();
+    let mut rows: Vec<OutputRow> = previous
         .into_iter()
         .filter(|r| {
-            !touched.contains(&r.path.as_str())
+            !touched.contains(r.path.as_str())
                 && std::fs::metadata(out_dir.join(&r.path))
                     .is_ok_and(|m| m.is_file() && m.len() == r.bytes)
         })
         .collect();
-    rows.extend(written.iter().cloned());
+    rows.extend(current.iter().cloned());
     rows.sort_by(|a, b| a.path.cmp(&b.path));
     let mut json = serde_json::to_vec_pretty(&Manifest { outputs: rows })
         .map_err(|e| Error::Usage(e.to_string()))?;
     json.push(b'\n');
-    write_atomic(&path, &json)
+    write_atomic(path, &json)
+}
+
+/// Combines shard manifests into one: rows are merged by path; two shards that
+/// list the same file differently are refused.
+pub fn merge_manifests(inputs: &[PathBuf], output: &Path) -> Result<usize, Error> {
+    let mut rows: std::collections::BTreeMap<String, OutputRow> = std::collections::BTreeMap::new();
+    for p in inputs {
+        let bytes = std::fs::read(p).map_err(|e| Error::io(p, e))?;
+        let m: Manifest = serde_json::from_slice(&bytes).map_err(|e| {
+            Error::Input(vec![crate::diag::Diagnostic::error(
+                p,
+                format!("not a leafpress manifest: {e}"),
+            )])
+        })?;
+        for r in m.outputs {
+            if let Some(old) = rows.get(&r.path)
+                && old.sha256 != r.sha256
+            {
+                return Err(Error::Input(vec![
+                    crate::diag::Diagnostic::error(
+                        p,
+                        format!("`{}` is listed differently in two manifests", r.path),
+                    )
+                    .with_hint(
+                        "merge manifests of one build only (the same inputs and SOURCE_DATE_EPOCH)",
+                    ),
+                ]));
+            }
+            rows.insert(r.path.clone(), r);
+        }
+    }
+    let n = rows.len();
+    let mut json = serde_json::to_vec_pretty(&Manifest {
+        outputs: rows.into_values().collect(),
+    })
+    .map_err(|e| Error::Usage(e.to_string()))?;
+    json.push(b'\n');
+    write_atomic(output, &json)?;
+    Ok(n)
 }

@@ -4,6 +4,7 @@
 
 use clap::{Args, Parser, Subcommand};
 use leafpress::{BuildOptions, Diagnostic, Error, Filter, JobOutcome, Paths};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -35,6 +36,30 @@ enum Command {
         /// Where a translation lacks a text, use the source text (and say where).
         #[arg(long)]
         allow_fallback: bool,
+        /// Rebuild every output, even those that are up to date.
+        #[arg(long)]
+        force: bool,
+        /// Build only shard K of N (such as 2/8) of the jobs, with its own manifest;
+        /// combine the manifests with `merge-manifests`.
+        #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+        shard: Option<(usize, usize)>,
+        /// Print only problems: no line per output, no summary.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Combine the manifests of sharded builds into one.
+    MergeManifests {
+        /// The shard manifests.
+        #[arg(required = true)]
+        manifests: Vec<PathBuf>,
+        /// The combined manifest to write.
+        #[arg(
+            short = 'o',
+            long = "output",
+            value_name = "FILE",
+            default_value = "out/manifest.json"
+        )]
+        output: PathBuf,
     },
     /// Write an XLIFF 2.1 file for translating the content into LANG.
     Export {
@@ -137,6 +162,24 @@ impl FilterArgs {
             languages: self.languages.clone(),
         }
     }
+}
+
+fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+    let (k, n) = s
+        .split_once('/')
+        .ok_or("write the shard as K/N, such as 2/8")?;
+    let (k, n): (usize, usize) = (
+        k.trim()
+            .parse()
+            .map_err(|_| format!("`{k}` is not a shard number"))?,
+        n.trim()
+            .parse()
+            .map_err(|_| format!("`{n}` is not a shard count"))?,
+    );
+    if n == 0 || k == 0 || k > n {
+        return Err(format!("shard {k}/{n} does not exist; K runs from 1 to N"));
+    }
+    Ok((k, n))
 }
 
 fn main() -> ExitCode {
@@ -243,17 +286,31 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::MergeManifests { manifests, output } => {
+            let n = leafpress::batch::merge_manifests(&manifests, &output)?;
+            println!(
+                "wrote  {} ({n} outputs from {} manifests)",
+                output.display(),
+                manifests.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Build {
             inputs,
             filter,
             out,
             jobs,
             allow_fallback,
+            force,
+            shard,
+            quiet,
         } => {
             let p = leafpress::check(&inputs.paths())?;
             print_diagnostics(&p.warnings);
             let opts = BuildOptions {
                 allow_fallback,
+                force,
+                shard,
                 out_dir: out.clone(),
                 epoch: leafpress::batch::epoch_from_env(),
                 jobs: jobs.unwrap_or_else(|| {
@@ -263,24 +320,71 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 }),
             };
             let started = std::time::Instant::now();
-            let progress = |o: &JobOutcome| match o {
-                JobOutcome::Written(r) => {
-                    let pages = r
-                        .pages
-                        .map(|n| format!("{n} page{}, ", if n == 1 { "" } else { "s" }))
-                        .unwrap_or_default();
-                    println!(
-                        "wrote  {} ({pages}{} KB)",
-                        out.join(&r.path).display(),
-                        r.bytes.div_ceil(1024)
-                    );
-                    for w in &r.warnings {
-                        println!("       warning: {w}");
+            let total = leafpress::list(&p, &filter.filter())?.len();
+            let total = match shard {
+                Some((_, n)) => total.div_ceil(n.max(1)),
+                None => total,
+            };
+            // On a terminal, a progress bar that appears once the batch has run for
+            // a second; elsewhere (logs, CI) one plain line per output.
+            let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+                let b = indicatif::ProgressBar::with_draw_target(
+                    Some(total as u64),
+                    indicatif::ProgressDrawTarget::hidden(),
+                );
+                b.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{bar:40} {pos}/{len} outputs, {per_sec}, {eta} left",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                );
+                b
+            });
+            let shown = std::sync::atomic::AtomicBool::new(false);
+            let say = |line: String| match &bar {
+                Some(b) if shown.load(std::sync::atomic::Ordering::Relaxed) => b.println(line),
+                Some(_) => eprintln!("{line}"),
+                None => println!("{line}"),
+            };
+            let progress = |o: &JobOutcome| {
+                if let Some(b) = &bar {
+                    b.inc(1);
+                    if started.elapsed().as_secs_f64() > 1.0
+                        && !shown.swap(true, std::sync::atomic::Ordering::Relaxed)
+                    {
+                        b.set_draw_target(indicatif::ProgressDrawTarget::stderr());
                     }
                 }
-                JobOutcome::Failed(j, _) => println!("FAILED {}", out.join(&j.output).display()),
+                match o {
+                    JobOutcome::Written(r) => {
+                        if !quiet && bar.is_none() {
+                            let pages = r
+                                .pages
+                                .map(|n| format!("{n} page{}, ", if n == 1 { "" } else { "s" }))
+                                .unwrap_or_default();
+                            say(format!(
+                                "wrote  {} ({pages}{} KB)",
+                                out.join(&r.path).display(),
+                                r.bytes.div_ceil(1024)
+                            ));
+                        }
+                        for w in &r.warnings {
+                            say(format!(
+                                "       warning: {}: {w}",
+                                out.join(&r.path).display()
+                            ));
+                        }
+                    }
+                    JobOutcome::UpToDate(_) => {}
+                    JobOutcome::Failed(j, _) => {
+                        say(format!("FAILED {}", out.join(&j.output).display()))
+                    }
+                }
             };
             let report = leafpress::build(&p, &filter.filter(), &opts, &progress)?;
+            if let Some(b) = &bar {
+                b.finish_and_clear();
+            }
             for (job, e) in &report.failed {
                 for r in &e.reasons {
                     eprintln!(
@@ -291,13 +395,16 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     );
                 }
             }
-            println!(
-                "{} written, {} failed, in {:.2} s; manifest: {}",
-                report.written.len(),
-                report.failed.len(),
-                started.elapsed().as_secs_f64(),
-                out.join("manifest.json").display()
-            );
+            if !quiet {
+                println!(
+                    "{} written, {} up to date, {} failed, in {:.2} s; manifest: {}",
+                    report.written.len(),
+                    report.up_to_date.len(),
+                    report.failed.len(),
+                    started.elapsed().as_secs_f64(),
+                    out.join(leafpress::batch::manifest_name(shard)).display()
+                );
+            }
             Ok(if report.failed.is_empty() {
                 ExitCode::SUCCESS
             } else {

@@ -40,7 +40,11 @@ fn an_overflowing_job_fails_alone_names_layout_panel_message_and_keeps_the_old_f
         "{}",
         r.stdout
     );
-    assert!(r.stdout.contains("16 written, 2 failed"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("16 written, 0 up to date, 2 failed"),
+        "{}",
+        r.stdout
+    );
     // The earlier good output is untouched, and no temp file is left.
     assert_eq!(
         std::fs::read(p.file("out/en/flyer-workforce.pdf")).unwrap(),

@@ -1,0 +1,100 @@
+//! Incremental builds, shards and quiet output.
+
+mod common;
+
+use common::Project;
+
+#[test]
+fn a_rebuild_skips_what_is_up_to_date_and_notices_hand_edits() {
+    let p = Project::shipped();
+    let r = p.run(&["build"]);
+    r.ok();
+    assert!(
+        r.stdout.contains("18 written, 0 up to date, 0 failed"),
+        "{}",
+        r.stdout
+    );
+    let r = p.run(&["build"]);
+    r.ok();
+    assert!(
+        r.stdout.contains("0 written, 18 up to date, 0 failed"),
+        "{}",
+        r.stdout
+    );
+    // A file edited or deleted by hand is rebuilt; nothing else is.
+    std::fs::write(p.file("out/en/flyer-workforce.pdf"), b"%PDF-1.7 edited").unwrap();
+    std::fs::remove_file(p.file("out/fr/handout-media-public.docx")).unwrap();
+    let r = p.run(&["build"]);
+    r.ok();
+    assert!(
+        r.stdout.contains("2 written, 16 up to date"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("wrote  out/en/flyer-workforce.pdf"),
+        "{}",
+        r.stdout
+    );
+    // A layout change rebuilds that layout's outputs only.
+    p.edit(
+        "layouts/flyer.yaml",
+        "colour: primary, space-after: 3mm",
+        "colour: accent, space-after: 3mm",
+    );
+    let r = p.run(&["build"]);
+    r.ok();
+    assert!(
+        r.stdout.contains("6 written, 12 up to date"),
+        "{}",
+        r.stdout
+    );
+    // --force rebuilds all.
+    let r = p.run(&["build", "--force"]);
+    assert!(
+        r.stdout.contains("18 written, 0 up to date"),
+        "{}",
+        r.stdout
+    );
+    let m: leafpress::Manifest = serde_json::from_str(&p.read("out/manifest.json")).unwrap();
+    assert!(m.outputs.iter().all(|r| r.fingerprint.len() == 32));
+}
+
+#[test]
+fn shards_split_the_jobs_and_their_manifests_merge_into_the_whole() {
+    let whole = Project::shipped();
+    whole.run(&["build"]).ok();
+    let p = Project::shipped();
+    let mut seen = 0;
+    for k in 1..=3 {
+        let r = p.run(&["build", "--shard", &format!("{k}/3")]);
+        r.ok();
+        let m: leafpress::Manifest =
+            serde_json::from_str(&p.read(&format!("out/manifest.shard-{k}-of-3.json"))).unwrap();
+        assert_eq!(m.outputs.len(), 6, "shard {k}");
+        seen += m.outputs.len();
+    }
+    assert_eq!(seen, 18);
+    let r = p.run(&[
+        "merge-manifests",
+        "out/manifest.shard-1-of-3.json",
+        "out/manifest.shard-2-of-3.json",
+        "out/manifest.shard-3-of-3.json",
+        "-o",
+        "out/manifest.json",
+    ]);
+    r.ok();
+    // The same rows, byte for byte, as one unsharded build.
+    assert_eq!(p.read("out/manifest.json"), whole.read("out/manifest.json"));
+    // A shard that does not exist is a usage error.
+    assert_eq!(p.run(&["build", "--shard", "4/3"]).code, 2);
+}
+
+#[test]
+fn quiet_prints_nothing_when_all_is_well() {
+    let p = Project::shipped();
+    let r = p.run(&["build", "--quiet"]);
+    r.ok();
+    assert_eq!(r.stdout, "");
+    assert!(p.file("out/manifest.json").is_file());
+}
