@@ -644,50 +644,49 @@ fn replace_xmp(lo: &mut lopdf::Document, pages: &Pages, epoch: i64, id: &str) {
     }
 }
 
-/// Compresses every stream not compressed yet. The output profile is the same
-/// 650 KB in every print file, so it is compressed once per process and reused;
-/// the rest (fonts, page content) at zlib's default level, which costs a fraction
-/// of lopdf's `best` for a few per cent of size.
+/// The Coated FOGRA39 profile printpdf embeds, zlib-compressed ahead of time (the
+/// same bytes, packed; see LICENSES/): compressing 650 KB at run time would cost
+/// more than the rest of a small batch.
+const PROFILE_ZLIB: &[u8] = include_bytes!("../../res/CoatedFOGRA39.icc.zlib");
+const PROFILE_LEN: usize = 654_352;
+
+/// Compresses every stream not compressed yet: the output profile with the
+/// packed copy above, the rest (fonts, page content) at zlib's default level,
+/// which costs a fraction of lopdf's `best` for a few per cent of size.
 fn compress(lo: &mut lopdf::Document) {
     use flate2::{Compression, write::ZlibEncoder};
     use std::io::Write;
-    static PROFILE: std::sync::OnceLock<(usize, u64, Vec<u8>)> = std::sync::OnceLock::new();
-    let deflate = |data: &[u8], level: Compression| -> Option<Vec<u8>> {
-        let mut e = ZlibEncoder::new(Vec::with_capacity(data.len() / 2), level);
+    let deflate = |data: &[u8]| -> Option<Vec<u8>> {
+        let mut e = ZlibEncoder::new(Vec::with_capacity(data.len() / 2), Compression::default());
         e.write_all(data).ok()?;
         e.finish().ok()
-    };
-    let hash = |data: &[u8]| -> u64 {
-        let d = Sha256::digest(data);
-        u64::from_be_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]])
     };
     for obj in lo.objects.values_mut() {
         let Object::Stream(s) = obj else { continue };
         if !s.allows_compression || s.dict.get(b"Filter").is_ok() || s.content.len() < 64 {
             continue;
         }
-        let is_profile =
-            s.dict.get(b"N").is_ok() && s.content.get(36..40) == Some(b"acsp".as_slice());
-        let packed = if is_profile {
-            let (len, h, bytes) = PROFILE.get_or_init(|| {
-                (
-                    s.content.len(),
-                    hash(&s.content),
-                    deflate(&s.content, Compression::best()).unwrap_or_default(),
-                )
-            });
-            if *len == s.content.len() && *h == hash(&s.content) && !bytes.is_empty() {
-                Some(bytes.clone())
-            } else {
-                deflate(&s.content, Compression::best())
-            }
-        } else {
-            deflate(&s.content, Compression::default())
-        };
+        let is_fogra = s.content.len() == PROFILE_LEN
+            && s.content.get(36..40) == Some(b"acsp".as_slice())
+            && s.dict.get(b"N").and_then(|n| n.as_i64()).ok() == Some(4);
+        let packed = if is_fogra { Some(PROFILE_ZLIB.to_vec()) } else { deflate(&s.content) };
         if let Some(c) = packed.filter(|c| c.len() + 19 < s.content.len()) {
             s.dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
             s.set_content(c);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_packed_profile_is_the_fogra39_profile() {
+        use std::io::Read;
+        let mut out = Vec::new();
+        flate2::read::ZlibDecoder::new(super::PROFILE_ZLIB).read_to_end(&mut out).unwrap();
+        assert_eq!(out.len(), super::PROFILE_LEN);
+        assert_eq!(&out[36..40], b"acsp");
+        assert_eq!(&out[16..20], b"CMYK");
     }
 }
 

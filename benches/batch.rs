@@ -1,0 +1,147 @@
+//! Batch benchmarks. Run with `cargo bench --bench batch` (it builds the release
+//! binary first, as cargo bench does). Prints medians; see benches/README.md.
+//!
+//! - the shipped batch, end to end as a process (all audiences × layouts ×
+//!   languages, outputs written);
+//! - one PDF job and one DOCX job, in-process;
+//! - a generated 1,000-audience content × all layouts: outputs per second;
+//! - peak memory (max RSS) of the process for 100, 1,000 and 10,000 audiences.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn binary() -> PathBuf {
+    // cargo bench builds the bin target in the release profile beside the bench.
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap();
+    let bin = dir.join("leafpress");
+    if !bin.exists() {
+        let ok = Command::new("cargo").args(["build", "--release", "--bin", "leafpress"]).current_dir(root()).status().unwrap();
+        assert!(ok.success());
+    }
+    bin
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Copies layouts and fonts, and writes a content of `n` audiences, each with
+/// an intro and three messages (no translations).
+fn generated(n: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["layouts", "fonts"] {
+        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        for e in std::fs::read_dir(root().join(sub)).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), dir.path().join(sub).join(e.file_name())).unwrap();
+        }
+    }
+    let shipped = std::fs::read_to_string(root().join("content/messages.yaml")).unwrap();
+    let head = &shipped[..shipped.find("audiences:").unwrap()];
+    let mut y = String::with_capacity(n * 900);
+    y.push_str(head);
+    y.push_str("audiences:\n");
+    for i in 0..n {
+        y.push_str(&format!(
+            "  - id: audience-{i}\n    name: Audience number {i}\n    heading: Messages to audience number {i} and its partners\n    intro: >-\n      Members of audience {i} work with children, youth, adults, older persons, families and communities to ensure healthy development and well-being.\n    messages:\n"
+        ));
+        for m in 0..3 {
+            y.push_str(&format!(
+                "      - id: m-{i}-{m}\n        text: >-\n          Message {m} for audience {i}: the social service workforce is critical to achieving the Sustainable Development Goals, keeping families together and supporting children on the move.\n"
+            ));
+        }
+    }
+    std::fs::create_dir_all(dir.path().join("content")).unwrap();
+    std::fs::write(dir.path().join("content/messages.yaml"), y).unwrap();
+    dir
+}
+
+/// Runs leafpress in `dir`; returns (seconds, peak RSS in MB).
+fn run(dir: &Path, args: &[&str]) -> (f64, f64) {
+    let start = Instant::now();
+    let mut child = Command::new(binary()).args(args).current_dir(dir).stdout(std::process::Stdio::null()).spawn().unwrap();
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // wait4 gives the child's own peak resident set size.
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let secs = start.elapsed().as_secs_f64();
+    assert_eq!(r, pid);
+    let _ = child.try_wait();
+    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "leafpress {args:?} failed");
+    (secs, usage.ru_maxrss as f64 / 1024.0)
+}
+
+fn main() {
+    let only = std::env::args().nth(1).filter(|a| !a.starts_with('-'));
+    let want = |name: &str| only.as_deref().is_none_or(|o| name.contains(o));
+
+    if want("shipped") {
+        let dir = tempfile::tempdir().unwrap();
+        for sub in ["content", "layouts", "fonts"] {
+            copy_dir(&root().join(sub), &dir.path().join(sub));
+        }
+        run(dir.path(), &["build", "--force", "--quiet"]); // warm the page cache
+        let times: Vec<f64> = (0..15).map(|_| run(dir.path(), &["build", "--force", "--quiet"]).0).collect();
+        let up: Vec<f64> = (0..15).map(|_| run(dir.path(), &["build", "--quiet"]).0).collect();
+        println!("batch/shipped: {:.1} ms median process start to exit (18 outputs, rebuilt with --force); {:.1} ms when all are up to date", median(times) * 1e3, median(up) * 1e3);
+    }
+
+    if want("job") {
+        let p = leafpress::check(&leafpress::Paths { content: root().join("content"), layouts: root().join("layouts"), fonts: root().join("fonts") }).unwrap();
+        let jobs = leafpress::list(&p, &leafpress::Filter { audiences: vec!["workforce".into()], languages: vec!["en".into()], ..Default::default() }).unwrap();
+        for layout in ["leaflet", "handout"] {
+            let job = jobs.iter().find(|j| j.layout == layout).unwrap();
+            let opts = leafpress::render::RenderOptions { epoch: 0, variant: leafpress::plan::Variant::Print };
+            let mut times = Vec::new();
+            for _ in 0..31 {
+                let t = Instant::now();
+                let (doc, _) = leafpress::doc::resolve(&p, job, false).unwrap();
+                let out = leafpress::render::backend(job.format).render(&p, &doc, &opts).ok().unwrap();
+                std::hint::black_box(out.bytes.len());
+                times.push(t.elapsed().as_secs_f64());
+            }
+            println!("batch/one {layout} job ({}): {:.2} ms median, in-process", job.format.extension(), median(times) * 1e3);
+        }
+    }
+
+    if want("thousand") {
+        let dir = generated(1000);
+        run(dir.path(), &["build", "--quiet", "--layout", "handout"]); // warm
+        let mut rates = Vec::new();
+        let mut mem = Vec::new();
+        for _ in 0..3 {
+            let (s, m) = run(dir.path(), &["build", "--force", "--quiet"]);
+            rates.push(3000.0 / s);
+            mem.push(m);
+        }
+        println!("batch/1000 audiences × 3 layouts (print): {:.0} outputs/s median, peak {:.0} MB", median(rates), median(mem));
+    }
+
+    if want("memory") {
+        for n in [100, 1000, 10000] {
+            let dir = generated(n);
+            let (s, m) = run(dir.path(), &["build", "--force", "--quiet", "--for", "screen"]);
+            println!("batch/memory {n} audiences × 3 layouts (screen PDFs): peak {m:.0} MB, {:.1} s, {:.0} outputs/s", s, (n * 3) as f64 / s);
+        }
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
