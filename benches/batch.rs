@@ -21,7 +21,11 @@ fn binary() -> PathBuf {
     let dir = exe.parent().unwrap().parent().unwrap();
     let bin = dir.join("leafpress");
     if !bin.exists() {
-        let ok = Command::new("cargo").args(["build", "--release", "--bin", "leafpress"]).current_dir(root()).status().unwrap();
+        let ok = Command::new("cargo")
+            .args(["build", "--release", "--bin", "leafpress"])
+            .current_dir(root())
+            .status()
+            .unwrap();
         assert!(ok.success());
     }
     bin
@@ -66,7 +70,12 @@ fn generated(n: usize) -> tempfile::TempDir {
 /// Runs leafpress in `dir`; returns (seconds, peak RSS in MB).
 fn run(dir: &Path, args: &[&str]) -> (f64, f64) {
     let start = Instant::now();
-    let mut child = Command::new(binary()).args(args).current_dir(dir).stdout(std::process::Stdio::null()).spawn().unwrap();
+    let mut child = Command::new(binary())
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
     let pid = child.id() as libc::pid_t;
     let mut status = 0;
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
@@ -75,7 +84,10 @@ fn run(dir: &Path, args: &[&str]) -> (f64, f64) {
     let secs = start.elapsed().as_secs_f64();
     assert_eq!(r, pid);
     let _ = child.try_wait();
-    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "leafpress {args:?} failed");
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "leafpress {args:?} failed"
+    );
     (secs, usage.ru_maxrss as f64 / 1024.0)
 }
 
@@ -89,26 +101,57 @@ fn main() {
             copy_dir(&root().join(sub), &dir.path().join(sub));
         }
         run(dir.path(), &["build", "--force", "--quiet"]); // warm the page cache
-        let times: Vec<f64> = (0..15).map(|_| run(dir.path(), &["build", "--force", "--quiet"]).0).collect();
-        let up: Vec<f64> = (0..15).map(|_| run(dir.path(), &["build", "--quiet"]).0).collect();
-        println!("batch/shipped: {:.1} ms median process start to exit (18 outputs, rebuilt with --force); {:.1} ms when all are up to date", median(times) * 1e3, median(up) * 1e3);
+        let times: Vec<f64> = (0..15)
+            .map(|_| run(dir.path(), &["build", "--force", "--quiet"]).0)
+            .collect();
+        let up: Vec<f64> = (0..15)
+            .map(|_| run(dir.path(), &["build", "--quiet"]).0)
+            .collect();
+        println!(
+            "batch/shipped: {:.1} ms median process start to exit (18 outputs, rebuilt with --force); {:.1} ms when all are up to date",
+            median(times) * 1e3,
+            median(up) * 1e3
+        );
     }
 
     if want("job") {
-        let p = leafpress::check(&leafpress::Paths { content: root().join("content"), layouts: root().join("layouts"), fonts: root().join("fonts") }).unwrap();
-        let jobs = leafpress::list(&p, &leafpress::Filter { audiences: vec!["workforce".into()], languages: vec!["en".into()], ..Default::default() }).unwrap();
+        let p = leafpress::check(&leafpress::Paths {
+            content: root().join("content"),
+            layouts: root().join("layouts"),
+            fonts: root().join("fonts"),
+        })
+        .unwrap();
+        let jobs = leafpress::list(
+            &p,
+            &leafpress::Filter {
+                audiences: vec!["workforce".into()],
+                languages: vec!["en".into()],
+                ..Default::default()
+            },
+        )
+        .unwrap();
         for layout in ["leaflet", "handout"] {
             let job = jobs.iter().find(|j| j.layout == layout).unwrap();
-            let opts = leafpress::render::RenderOptions { epoch: 0, variant: leafpress::plan::Variant::Print };
+            let opts = leafpress::render::RenderOptions {
+                epoch: 0,
+                variant: leafpress::plan::Variant::Print,
+            };
             let mut times = Vec::new();
             for _ in 0..31 {
                 let t = Instant::now();
                 let (doc, _) = leafpress::doc::resolve(&p, job, false).unwrap();
-                let out = leafpress::render::backend(job.format).render(&p, &doc, &opts).ok().unwrap();
+                let out = leafpress::render::backend(job.format)
+                    .render(&p, &doc, &opts)
+                    .ok()
+                    .unwrap();
                 std::hint::black_box(out.bytes.len());
                 times.push(t.elapsed().as_secs_f64());
             }
-            println!("batch/one {layout} job ({}): {:.2} ms median, in-process", job.format.extension(), median(times) * 1e3);
+            println!(
+                "batch/one {layout} job ({}): {:.2} ms median, in-process",
+                job.format.extension(),
+                median(times) * 1e3
+            );
         }
     }
 
@@ -122,14 +165,25 @@ fn main() {
             rates.push(3000.0 / s);
             mem.push(m);
         }
-        println!("batch/1000 audiences × 3 layouts (print): {:.0} outputs/s median, peak {:.0} MB", median(rates), median(mem));
+        println!(
+            "batch/1000 audiences × 3 layouts (print): {:.0} outputs/s median, peak {:.0} MB",
+            median(rates),
+            median(mem)
+        );
     }
 
     if want("memory") {
         for n in [100, 1000, 10000] {
             let dir = generated(n);
-            let (s, m) = run(dir.path(), &["build", "--force", "--quiet", "--for", "screen"]);
-            println!("batch/memory {n} audiences × 3 layouts (screen PDFs): peak {m:.0} MB, {:.1} s, {:.0} outputs/s", s, (n * 3) as f64 / s);
+            let (s, m) = run(
+                dir.path(),
+                &["build", "--force", "--quiet", "--for", "screen"],
+            );
+            println!(
+                "batch/memory {n} audiences × 3 layouts (screen PDFs): peak {m:.0} MB, {:.1} s, {:.0} outputs/s",
+                s,
+                (n * 3) as f64 / s
+            );
         }
     }
 }

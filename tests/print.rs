@@ -557,7 +557,7 @@ fn a_low_resolution_logo_is_flagged() {
     r.ok();
     assert!(
         r.stdout
-            .contains("warning: the logo prints at 48 ppi, under the 300 ppi print needs"),
+            .contains(": the logo prints at 48 ppi, under the 300 ppi print needs"),
         "{}",
         r.stdout
     );

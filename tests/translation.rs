@@ -214,7 +214,7 @@ fn missing_translations_fail_that_language_or_fall_back_when_allowed() {
     r.ok();
     assert!(
         r.stdout
-            .contains("warning: fr used the en source text for: message.inclusion"),
+            .contains(": fr used the en source text for: message.inclusion"),
         "{}",
         r.stdout
     );

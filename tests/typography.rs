@@ -217,7 +217,7 @@ fn shrink_sets_a_longer_text_smaller_and_says_so() {
     let r = p.run(&["build", "--layout", "leaflet", "--audience", "workforce"]);
     r.ok();
     assert!(
-        r.stdout.contains("warning: flow `messages` set at "),
+        r.stdout.contains(": flow `messages` set at "),
         "{}",
         r.stdout
     );
@@ -250,7 +250,7 @@ fn a_lone_word_on_a_justified_line_is_reported_with_its_message() {
     r.ok();
     assert!(
         r.stdout
-            .contains("warning: message self-care: a justified line holds only `"),
+            .contains(": message self-care: a justified line holds only `"),
         "{}",
         r.stdout
     );

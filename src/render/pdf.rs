@@ -669,24 +669,15 @@ fn compress(lo: &mut lopdf::Document) {
         let is_fogra = s.content.len() == PROFILE_LEN
             && s.content.get(36..40) == Some(b"acsp".as_slice())
             && s.dict.get(b"N").and_then(|n| n.as_i64()).ok() == Some(4);
-        let packed = if is_fogra { Some(PROFILE_ZLIB.to_vec()) } else { deflate(&s.content) };
+        let packed = if is_fogra {
+            Some(PROFILE_ZLIB.to_vec())
+        } else {
+            deflate(&s.content)
+        };
         if let Some(c) = packed.filter(|c| c.len() + 19 < s.content.len()) {
             s.dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
             s.set_content(c);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_packed_profile_is_the_fogra39_profile() {
-        use std::io::Read;
-        let mut out = Vec::new();
-        flate2::read::ZlibDecoder::new(super::PROFILE_ZLIB).read_to_end(&mut out).unwrap();
-        assert_eq!(out.len(), super::PROFILE_LEN);
-        assert_eq!(&out[36..40], b"acsp");
-        assert_eq!(&out[16..20], b"CMYK");
     }
 }
 
@@ -724,4 +715,19 @@ fn pdf_date(epoch: i64) -> String {
         t.minute(),
         t.second()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_packed_profile_is_the_fogra39_profile() {
+        use std::io::Read;
+        let mut out = Vec::new();
+        flate2::read::ZlibDecoder::new(super::PROFILE_ZLIB)
+            .read_to_end(&mut out)
+            .unwrap();
+        assert_eq!(out.len(), super::PROFILE_LEN);
+        assert_eq!(&out[36..40], b"acsp");
+        assert_eq!(&out[16..20], b"CMYK");
+    }
 }
