@@ -183,6 +183,9 @@ pub fn run(
             JobOutcome::Failed(job, e) => report.failed.push((job, e)),
         }
     }
+    if !report.written.is_empty() {
+        flush_to_disk(&opts.out_dir)?;
+    }
     let current: Vec<OutputRow> = report
         .written
         .iter()
@@ -299,7 +302,7 @@ fn run_job(
         Err(e) => return Ok(JobOutcome::Failed(job.clone(), e)),
     };
     let path = opts.out_dir.join(&job.output);
-    write_atomic(&path, &rendered.bytes)?;
+    write_replacing(&path, &rendered.bytes, false)?;
     Ok(JobOutcome::Written(OutputRow {
         audience: job.audience.clone(),
         language: job.language.clone(),
@@ -342,6 +345,30 @@ fn prepare_out_dir(dir: &Path) -> Result<(), Error> {
 /// Writes `bytes` to a temporary file beside `path`, flushes it to disk, and
 /// renames it into place: readers see the old file or the new one, never half.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    write_replacing(path, bytes, true)
+}
+
+/// Flushes everything written to the file system holding `dir` to disk, in one
+/// call: a batch renames each output into place (a killed build never leaves half
+/// a file) and flushes them all once here, before the manifest names them,
+/// rather than paying for one flush per file.
+fn flush_to_disk(dir: &Path) -> Result<(), Error> {
+    let d = std::fs::File::open(dir).map_err(|e| Error::io(dir, e))?;
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        // SAFETY: syncfs only reads the descriptor, which `d` keeps open.
+        if unsafe { libc::syncfs(d.as_raw_fd()) } != 0 {
+            return Err(Error::io(dir, std::io::Error::last_os_error()));
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    d.sync_all().map_err(|e| Error::io(dir, e))?;
+    Ok(())
+}
+
+/// Temp file, then rename over `path`; `durable` flushes the file before the rename.
+fn write_replacing(path: &Path, bytes: &[u8], durable: bool) -> Result<(), Error> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let name = path
@@ -352,7 +379,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
-        f.sync_all()?;
+        if durable {
+            f.sync_all()?;
+        }
         std::fs::rename(&tmp, path)
     })();
     if let Err(e) = result {

@@ -652,10 +652,16 @@ const PROFILE_LEN: usize = 654_352;
 
 /// Compresses every stream not compressed yet: the output profile with the
 /// packed copy above, the rest (fonts, page content) at zlib's default level,
-/// which costs a fraction of lopdf's `best` for a few per cent of size.
+/// which costs a fraction of lopdf's `best` for a few per cent of size. Larger
+/// streams are remembered by their hash: jobs in one batch mostly embed the same
+/// font subsets, and compressing them again would be most of a job's work.
 fn compress(lo: &mut lopdf::Document) {
     use flate2::{Compression, write::ZlibEncoder};
+    use std::collections::HashMap;
     use std::io::Write;
+    type Cache = std::sync::Mutex<HashMap<[u8; 32], std::sync::Arc<Vec<u8>>>>;
+    static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
     let deflate = |data: &[u8]| -> Option<Vec<u8>> {
         let mut e = ZlibEncoder::new(Vec::with_capacity(data.len() / 2), Compression::default());
         e.write_all(data).ok()?;
@@ -671,6 +677,21 @@ fn compress(lo: &mut lopdf::Document) {
             && s.dict.get(b"N").and_then(|n| n.as_i64()).ok() == Some(4);
         let packed = if is_fogra {
             Some(PROFILE_ZLIB.to_vec())
+        } else if s.content.len() >= 4096 {
+            let key: [u8; 32] = Sha256::digest(&s.content).into();
+            let hit = cache.lock().ok().and_then(|c| c.get(&key).cloned());
+            match hit {
+                Some(c) => Some(c.as_ref().clone()),
+                None => deflate(&s.content).inspect(|c| {
+                    if let Ok(mut m) = cache.lock() {
+                        // Bounded: a batch of very different texts must not grow it forever.
+                        if m.len() >= 512 {
+                            m.clear();
+                        }
+                        m.insert(key, std::sync::Arc::new(c.clone()));
+                    }
+                }),
+            }
         } else {
             deflate(&s.content)
         };
