@@ -23,6 +23,8 @@ pub struct SourceFile {
 struct Index {
     /// key -> (offset of the key, offset of the value, the value), in file order.
     keys: std::collections::HashMap<String, Vec<(usize, usize, String)>>,
+    /// (key, value) -> offsets of the value, in file order.
+    pairs: std::collections::HashMap<(String, String), Vec<usize>>,
     line_starts: Vec<usize>,
 }
 
@@ -62,15 +64,17 @@ impl SourceFile {
     /// The positions (byte offsets of the value) where `key: value` occurs, in order.
     /// Used to point at a line for problems found after parsing (duplicate ids).
     pub fn find_key_value(&self, key: &str, value: &str) -> Vec<usize> {
-        self.index()
-            .keys
-            .get(key)
-            .map(|v| {
-                v.iter()
-                    .filter(|(_, _, val)| value.is_empty() || val == value)
-                    .map(|&(k, vo, _)| if value.is_empty() { k } else { vo })
-                    .collect()
-            })
+        let idx = self.index();
+        if value.is_empty() {
+            return idx
+                .keys
+                .get(key)
+                .map(|v| v.iter().map(|&(k, _, _)| k).collect())
+                .unwrap_or_default();
+        }
+        idx.pairs
+            .get(&(key.to_string(), value.to_string()))
+            .cloned()
             .unwrap_or_default()
     }
 

@@ -78,7 +78,6 @@ pub fn write(pages: &Pages, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u8
         remaps.insert(face_id, remap);
     }
 
-    let print = opts.variant == Variant::Print;
     let colour = |c: &crate::typeset::Colour| match opts.variant {
         Variant::Print => Color::Cmyk(printpdf::Cmyk::new(
             c.cmyk.c / 100.0,
@@ -316,12 +315,6 @@ pub fn write(pages: &Pages, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u8
     }
     doc.with_pages(pdf_pages);
 
-    if print {
-        // printpdf then writes the OutputIntent with the Coated FOGRA39 profile it
-        // ships (redistributable; its licence is in LICENSES/), and an XMP packet
-        // that `finish` replaces with a deterministic one.
-        doc.metadata.info.conformance = printpdf::PdfConformance::X4_2010_PDF_1_4;
-    }
     let mut warnings = Vec::new();
     let save = PdfSaveOptions {
         optimize: true,
@@ -454,23 +447,6 @@ fn finish(
         && let Ok(Object::Dictionary(cat)) = lo.get_object_mut(root)
     {
         cat.set("Lang", text_string(&pages.language));
-        // printpdf names the profile `DestinationOutputProfile`; ISO 32000 and
-        // PDF/X call it `DestOutputProfile`, which is what preflight checkers read.
-        if let Ok(Object::Array(intents)) = cat.get_mut(b"OutputIntents") {
-            for oi in intents.iter_mut() {
-                if let Object::Dictionary(d) = oi
-                    && let Ok(profile) = d.remove(b"DestinationOutputProfile").ok_or(())
-                {
-                    d.set("DestOutputProfile", profile);
-                    // The profile's licence travels with leafpress (LICENSES/), not in every file.
-                    d.remove(b"License");
-                }
-            }
-        }
-        if !print {
-            cat.remove(b"Metadata");
-            cat.remove(b"OutputIntents");
-        }
         cat.set(
             "ViewerPreferences",
             lopdf::Dictionary::from_iter(vec![("DisplayDocTitle", Object::Boolean(true))]),
@@ -497,6 +473,7 @@ fn finish(
         ]),
     );
     if print {
+        add_output_intent(lo);
         replace_xmp(lo, pages, opts.epoch, &id_hex(&lo.trailer));
         images_to_cmyk(lo);
     }
@@ -549,6 +526,53 @@ fn images_to_cmyk(lo: &mut lopdf::Document) {
         s.dict.remove(b"DecodeParms");
         s.dict.remove(b"Filter");
         s.set_content(cmyk);
+    }
+}
+
+/// The PDF/X OutputIntent: the Coated FOGRA39 characterisation (the profile
+/// printpdf ships, redistributable under the licence in LICENSES/), embedded
+/// pre-compressed.
+fn add_output_intent(lo: &mut lopdf::Document) {
+    let mut profile = lopdf::Stream::new(
+        lopdf::Dictionary::from_iter(vec![
+            ("N", Object::Integer(4)),
+            ("Alternate", Object::Name(b"DeviceCMYK".to_vec())),
+            ("Filter", Object::Name(b"FlateDecode".to_vec())),
+        ]),
+        PROFILE_ZLIB.to_vec(),
+    );
+    profile.allows_compression = false;
+    let profile_id = lo.add_object(profile);
+    let intent = lopdf::Dictionary::from_iter(vec![
+        ("Type", Object::Name(b"OutputIntent".to_vec())),
+        ("S", Object::Name(b"GTS_PDFX".to_vec())),
+        (
+            "OutputConditionIdentifier",
+            Object::string_literal("FOGRA39"),
+        ),
+        (
+            "OutputCondition",
+            Object::string_literal(
+                "Commercial and special offset print according to ISO 12647-2:2004 / Amd 1, paper type 1 or 2 (matte or gloss-coated offset paper, 115 g/m2), screen ruling 60/cm",
+            ),
+        ),
+        (
+            "RegistryName",
+            Object::string_literal("http://www.color.org"),
+        ),
+        (
+            "Info",
+            Object::string_literal("Coated FOGRA39 (ISO 12647-2:2004)"),
+        ),
+        ("DestOutputProfile", Object::Reference(profile_id)),
+    ]);
+    if let Ok(root) = lo.trailer.get(b"Root").and_then(|r| r.as_reference())
+        && let Ok(Object::Dictionary(cat)) = lo.get_object_mut(root)
+    {
+        cat.set(
+            "OutputIntents",
+            Object::Array(vec![Object::Dictionary(intent)]),
+        );
     }
 }
 
@@ -648,10 +672,11 @@ fn replace_xmp(lo: &mut lopdf::Document, pages: &Pages, epoch: i64, id: &str) {
 /// same bytes, packed; see LICENSES/): compressing 650 KB at run time would cost
 /// more than the rest of a small batch.
 const PROFILE_ZLIB: &[u8] = include_bytes!("../../res/CoatedFOGRA39.icc.zlib");
+#[cfg(test)]
 const PROFILE_LEN: usize = 654_352;
 
-/// Compresses every stream not compressed yet: the output profile with the
-/// packed copy above, the rest (fonts, page content) at zlib's default level,
+/// Compresses every stream not compressed yet (fonts, page content) at zlib's
+/// default level,
 /// which costs a fraction of lopdf's `best` for a few per cent of size. Larger
 /// streams are remembered by their hash: jobs in one batch mostly embed the same
 /// font subsets, and compressing them again would be most of a job's work.
@@ -672,12 +697,7 @@ fn compress(lo: &mut lopdf::Document) {
         if !s.allows_compression || s.dict.get(b"Filter").is_ok() || s.content.len() < 64 {
             continue;
         }
-        let is_fogra = s.content.len() == PROFILE_LEN
-            && s.content.get(36..40) == Some(b"acsp".as_slice())
-            && s.dict.get(b"N").and_then(|n| n.as_i64()).ok() == Some(4);
-        let packed = if is_fogra {
-            Some(PROFILE_ZLIB.to_vec())
-        } else if s.content.len() >= 4096 {
+        let packed = if s.content.len() >= 4096 {
             let key: [u8; 32] = Sha256::digest(&s.content).into();
             let hit = cache.lock().ok().and_then(|c| c.get(&key).cloned());
             match hit {
