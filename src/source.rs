@@ -125,6 +125,10 @@ impl SourceFile {
                         offset + v_off,
                         v.to_string(),
                     ));
+                    idx.pairs
+                        .entry((key.to_string(), v.to_string()))
+                        .or_default()
+                        .push(offset + v_off);
                 }
                 offset += line.len();
             }
