@@ -361,51 +361,8 @@ pub fn composition_quality(
     breaking::quality(&c.breaks)
 }
 
-/// Breaks a paragraph into lines no wider than `width`, remembering the result:
-/// in a batch the same texts (title, definition, headings) are set in the same
-/// style and measure for every audience, and composing is most of a job's work.
+/// Breaks a paragraph into lines no wider than `width`.
 fn compose(
-    book: &FontBook,
-    st: &Resolved,
-    language: &str,
-    text: &str,
-    width: f32,
-    composer: Composer,
-) -> Composed {
-    use std::collections::HashMap;
-    use std::sync::{Arc, Mutex, OnceLock};
-    type Cache = Mutex<HashMap<String, Arc<Composed>>>;
-    static CACHE: OnceLock<Cache> = OnceLock::new();
-    // Everything the composition depends on; the face by its data's address,
-    // which is unique for the life of the process.
-    let key = format!(
-        "{:p}|{}|{}|{:?}|{}|{:?}|{:?}|{}|{language}|{}|{composer:?}|{text}",
-        book.face(st.face).data.as_ptr(),
-        st.size,
-        st.tracking,
-        st.word_spacing,
-        st.hyphenate,
-        st.hyphen_rules,
-        st.align,
-        st.uppercase,
-        width
-    );
-    let cache = CACHE.get_or_init(Default::default);
-    if let Some(c) = cache.lock().ok().and_then(|m| m.get(&key).cloned()) {
-        return c.as_ref().clone();
-    }
-    let c = compose_uncached(book, st, language, text, width, composer);
-    if let Ok(mut m) = cache.lock() {
-        // Bounded, so a batch of ever-different texts does not grow it without end.
-        if m.len() >= 4096 {
-            m.clear();
-        }
-        m.insert(key, Arc::new(c.clone()));
-    }
-    c
-}
-
-fn compose_uncached(
     book: &FontBook,
     st: &Resolved,
     language: &str,
