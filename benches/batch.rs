@@ -135,6 +135,7 @@ fn main() {
             let opts = leafpress::render::RenderOptions {
                 epoch: 0,
                 variant: leafpress::plan::Variant::Print,
+                preview_dpi: None,
             };
             let mut times = Vec::new();
             for _ in 0..31 {

@@ -31,6 +31,12 @@ pub struct OutputRow {
     /// brand, fonts, program version): a rebuild skips the file while it matches.
     #[serde(default)]
     pub fingerprint: String,
+    /// The document's title (shown on the contact sheet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// PNG previews of the pages, relative to the manifest's folder.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub previews: Vec<String>,
     /// Things a person should look at before printing (a low-resolution image, ...).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
@@ -61,6 +67,8 @@ pub struct BuildOptions {
     pub force: bool,
     /// Build only shard `k` of `n` (1-based) of the jobs, with its own manifest.
     pub shard: Option<(usize, usize)>,
+    /// PNG previews of PDF pages at this resolution (`None`: no previews).
+    pub preview_dpi: Option<f32>,
 }
 
 /// The fixed date used when `SOURCE_DATE_EPOCH` is not set: 2025-01-01T00:00:00Z.
@@ -192,7 +200,14 @@ pub fn run(
         .chain(&report.up_to_date)
         .cloned()
         .collect();
-    write_manifest(&manifest_path, &opts.out_dir, &current, previous)?;
+    let rows = write_manifest(&manifest_path, &opts.out_dir, &current, previous)?;
+    if opts.shard.is_none() {
+        let title = format!("{} — outputs", project.content.title);
+        write_atomic(
+            &opts.out_dir.join("index.html"),
+            crate::sheet::html(&title, &rows).as_bytes(),
+        )?;
+    }
     Ok(report)
 }
 
@@ -202,7 +217,8 @@ fn unchanged_on_disk(out_dir: &Path, row: &OutputRow) -> bool {
     let path = out_dir.join(&row.path);
     match std::fs::metadata(&path) {
         Ok(m) if m.is_file() && m.len() == row.bytes => {
-            std::fs::read(&path).is_ok_and(|b| hex(&Sha256::digest(&b)) == row.sha256)
+            row.previews.iter().all(|p| out_dir.join(p).is_file())
+                && std::fs::read(&path).is_ok_and(|b| hex(&Sha256::digest(&b)) == row.sha256)
         }
         _ => false,
     }
@@ -230,6 +246,7 @@ impl Inputs {
         }
         h.update(opts.epoch.to_be_bytes());
         h.update([opts.allow_fallback as u8]);
+        h.update(opts.preview_dpi.unwrap_or(0.0).to_be_bytes());
         Inputs {
             common: h.finalize().to_vec(),
             layouts: p
@@ -296,6 +313,7 @@ fn run_job(
     let ropts = RenderOptions {
         epoch: opts.epoch,
         variant: job.variant.unwrap_or(crate::plan::Variant::Print),
+        preview_dpi: opts.preview_dpi,
     };
     let rendered = match backend(job.format).render(project, &doc, &ropts) {
         Ok(r) => r,
@@ -303,6 +321,12 @@ fn run_job(
     };
     let path = opts.out_dir.join(&job.output);
     write_replacing(&path, &rendered.bytes, false)?;
+    let mut previews = Vec::new();
+    for (n, png) in rendered.previews.iter().enumerate() {
+        let rel = preview_path(&job.output, n + 1);
+        write_replacing(&opts.out_dir.join(&rel), png, false)?;
+        previews.push(rel_path(&rel));
+    }
     Ok(JobOutcome::Written(OutputRow {
         audience: job.audience.clone(),
         language: job.language.clone(),
@@ -314,11 +338,22 @@ fn run_job(
         bytes: rendered.bytes.len() as u64,
         sha256: hex(&Sha256::digest(&rendered.bytes)),
         fingerprint,
+        title: Some(doc.title.clone()),
+        previews,
         warnings: {
             warnings.extend(rendered.warnings);
             warnings
         },
     }))
+}
+
+/// `en/leaflet-workforce.pdf`, page 2 -> `en/leaflet-workforce.p2.png`.
+pub fn preview_path(output: &Path, page: usize) -> PathBuf {
+    let stem = output
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    output.with_file_name(format!("{stem}.p{page}.png"))
 }
 
 fn rel_path(p: &Path) -> String {
@@ -399,7 +434,7 @@ fn write_manifest(
     out_dir: &Path,
     current: &[OutputRow],
     previous: Vec<OutputRow>,
-) -> Result<(), Error> {
+) -> Result<Vec<OutputRow>, Error> {
     let touched: std::collections::HashSet<&str> =
         current.iter().map(|r| r.path.as_str()).collect();
     let mut rows: Vec<OutputRow> = previous
@@ -412,10 +447,11 @@ fn write_manifest(
         .collect();
     rows.extend(current.iter().cloned());
     rows.sort_by(|a, b| a.path.cmp(&b.path));
-    let mut json = serde_json::to_vec_pretty(&Manifest { outputs: rows })
-        .map_err(|e| Error::Usage(e.to_string()))?;
+    let manifest = Manifest { outputs: rows };
+    let mut json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Usage(e.to_string()))?;
     json.push(b'\n');
-    write_atomic(path, &json)
+    write_atomic(path, &json)?;
+    Ok(manifest.outputs)
 }
 
 /// Combines shard manifests into one: rows are merged by path; two shards that

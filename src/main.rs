@@ -46,6 +46,12 @@ enum Command {
         /// Print only problems: no line per output, no summary.
         #[arg(long, short)]
         quiet: bool,
+        /// Do not draw PNG previews of PDF pages.
+        #[arg(long)]
+        no_preview: bool,
+        /// Resolution of the PNG previews.
+        #[arg(long, value_name = "DPI", default_value_t = 72.0)]
+        preview_dpi: f32,
     },
     /// Combine the manifests of sharded builds into one.
     MergeManifests {
@@ -304,13 +310,21 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             force,
             shard,
             quiet,
+            no_preview,
+            preview_dpi,
         } => {
+            if !(10.0..=1200.0).contains(&preview_dpi) {
+                return Err(Error::Usage(format!(
+                    "--preview-dpi {preview_dpi} is out of range; use 10 to 1200"
+                )));
+            }
             let p = leafpress::check(&inputs.paths())?;
             print_diagnostics(&p.warnings);
             let opts = BuildOptions {
                 allow_fallback,
                 force,
                 shard,
+                preview_dpi: (!no_preview).then_some(preview_dpi),
                 out_dir: out.clone(),
                 epoch: leafpress::batch::epoch_from_env(),
                 jobs: jobs.unwrap_or_else(|| {

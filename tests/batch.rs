@@ -137,11 +137,19 @@ fn filters_select_jobs_and_list_shows_them() {
     );
     p.run(&["build", "--audience", "workforce", "--layout", "leaflet"])
         .ok();
-    let names: Vec<_> = std::fs::read_dir(p.file("out/en"))
+    let mut names: Vec<_> = std::fs::read_dir(p.file("out/en"))
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
-    assert_eq!(names, ["leaflet-workforce.pdf"]);
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "leaflet-workforce.p1.png",
+            "leaflet-workforce.p2.png",
+            "leaflet-workforce.pdf"
+        ]
+    );
 }
 
 #[test]

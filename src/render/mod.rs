@@ -3,6 +3,7 @@
 
 pub mod docx;
 pub mod pdf;
+pub mod png;
 
 use crate::doc::Document;
 use crate::layout::Format;
@@ -14,6 +15,8 @@ pub struct Rendered {
     /// Page count, where the writer lays out pages itself (Word paginates DOCX).
     pub pages: Option<usize>,
     pub warnings: Vec<String>,
+    /// PNG previews of the pages (PDF outputs, when asked for).
+    pub previews: Vec<Vec<u8>>,
 }
 
 /// Why a job failed: problems the author can fix, reported per job.
@@ -25,6 +28,8 @@ pub struct JobError {
 pub struct RenderOptions {
     pub epoch: i64,
     pub variant: crate::plan::Variant,
+    /// Draw PNG previews of PDF pages at this resolution.
+    pub preview_dpi: Option<f32>,
 }
 
 pub trait Backend: Sync {
@@ -63,10 +68,16 @@ impl Backend for PdfBackend {
             },
         )
         .map_err(|e| JobError { reasons: vec![e] })?;
+        let previews = match opts.preview_dpi {
+            Some(dpi) => png::previews(&pages, &project.fonts, dpi)
+                .map_err(|e| JobError { reasons: vec![e] })?,
+            None => Vec::new(),
+        };
         Ok(Rendered {
             bytes,
             pages: Some(n),
             warnings: pages.warnings,
+            previews,
         })
     }
 }
@@ -86,6 +97,7 @@ impl Backend for DocxBackend {
             bytes,
             pages: None,
             warnings: Vec::new(),
+            previews: Vec::new(),
         })
     }
 }

@@ -1,0 +1,323 @@
+//! The preview writer: draws positioned `Pages` into PNG images with fontdue's
+//! anti-aliased glyph coverage — the same pages the PDF is made from, so a
+//! preview shows what prints. The image covers the PDF's media box (trim, bleed
+//! and marks), as a PDF viewer shows it.
+
+use crate::fonts::FontBook;
+use crate::plan::Variant;
+use crate::typeset::{Item, Page, Pages};
+use crate::units::Rgb;
+use std::collections::HashMap;
+
+/// An RGB image, row by row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Raster {
+    pub width: usize,
+    pub height: usize,
+    pub rgb: Vec<u8>,
+}
+
+impl Raster {
+    fn new(width: usize, height: usize) -> Raster {
+        Raster {
+            width,
+            height,
+            rgb: vec![255; width * height * 3],
+        }
+    }
+
+    pub fn pixel(&self, x: usize, y: usize) -> [u8; 3] {
+        let i = (y * self.width + x) * 3;
+        [self.rgb[i], self.rgb[i + 1], self.rgb[i + 2]]
+    }
+
+    /// Blends `c` over pixel (x, y) with `alpha` from 0 to 1.
+    fn blend(&mut self, x: i64, y: i64, c: Rgb, alpha: f32) {
+        if x < 0 || y < 0 || x >= self.width as i64 || y >= self.height as i64 || alpha <= 0.0 {
+            return;
+        }
+        let i = (y as usize * self.width + x as usize) * 3;
+        let a = alpha.min(1.0);
+        for (k, v) in [c.0, c.1, c.2].into_iter().enumerate() {
+            let old = self.rgb[i + k] as f32;
+            self.rgb[i + k] = (old + (v as f32 - old) * a).round() as u8;
+        }
+    }
+
+    /// Fills the rectangle [x0, x1) × [y0, y1) (pixels, fractional), with partial
+    /// coverage at its edges.
+    fn fill(&mut self, x0: f32, y0: f32, x1: f32, y1: f32, c: Rgb) {
+        let (px0, py0) = (x0.floor().max(0.0) as i64, y0.floor().max(0.0) as i64);
+        let (px1, py1) = (
+            x1.ceil().min(self.width as f32) as i64,
+            y1.ceil().min(self.height as f32) as i64,
+        );
+        for y in py0..py1 {
+            let cy = (y1.min(y as f32 + 1.0) - y0.max(y as f32)).clamp(0.0, 1.0);
+            for x in px0..px1 {
+                let cx = (x1.min(x as f32 + 1.0) - x0.max(x as f32)).clamp(0.0, 1.0);
+                self.blend(x, y, c, cx * cy);
+            }
+        }
+    }
+
+    /// Encodes as PNG (deterministic: no dates, no text chunks).
+    pub fn png(&self) -> Result<Vec<u8>, String> {
+        let mut out = Vec::new();
+        let mut enc = png::Encoder::new(&mut out, self.width as u32, self.height as u32);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut w = enc
+            .write_header()
+            .map_err(|e| format!("cannot write preview: {e}"))?;
+        w.write_image_data(&self.rgb)
+            .map_err(|e| format!("cannot write preview: {e}"))?;
+        w.finish()
+            .map_err(|e| format!("cannot write preview: {e}"))?;
+        Ok(out)
+    }
+}
+
+/// Draws one page at `dpi`.
+pub fn rasterise(page: &Page, variant: Variant, book: &FontBook, dpi: f32) -> Raster {
+    let s = dpi / 72.0;
+    let off = page.bleed + page.slug;
+    let (w_pt, h_pt) = (page.width + 2.0 * off, page.height + 2.0 * off);
+    let mut r = Raster::new((w_pt * s).round() as usize, (h_pt * s).round() as usize);
+    let px = |x: f32| (x + off) * s;
+    let mut glyphs: HashMap<(usize, u16, u32), (fontdue::Metrics, Vec<u8>)> = HashMap::new();
+    let mut images: HashMap<usize, Option<Decoded>> = HashMap::new();
+    for item in &page.items {
+        match item {
+            Item::Rect { x, y, w, h, colour } => {
+                r.fill(px(*x), px(*y), px(x + w), px(y + h), colour.rgb)
+            }
+            Item::Image { x, y, w, h, png } => {
+                let key = png.as_ptr() as usize;
+                let img = images.entry(key).or_insert_with(|| decode(png));
+                if let Some((iw, ih, pixels)) = img {
+                    let (x0, y0, x1, y1) = (px(*x), px(*y), px(x + w), px(y + h));
+                    for yy in y0.floor() as i64..y1.ceil() as i64 {
+                        for xx in x0.floor() as i64..x1.ceil() as i64 {
+                            let u = (((xx as f32 + 0.5 - x0) / (x1 - x0)) * *iw as f32)
+                                .clamp(0.0, *iw as f32 - 1.0)
+                                as usize;
+                            let v = (((yy as f32 + 0.5 - y0) / (y1 - y0)) * *ih as f32)
+                                .clamp(0.0, *ih as f32 - 1.0)
+                                as usize;
+                            let p = pixels[v * *iw + u];
+                            r.blend(xx, yy, Rgb(p[0], p[1], p[2]), p[3] as f32 / 255.0);
+                        }
+                    }
+                }
+            }
+            Item::Text(run) => {
+                let Some(font) = book.face(run.face).rasteriser() else {
+                    continue;
+                };
+                let size_px = run.size * s;
+                let baseline = px(run.baseline);
+                for g in &run.glyphs {
+                    let key = (run.face, g.id, size_px.to_bits());
+                    let (m, cov) = glyphs
+                        .entry(key)
+                        .or_insert_with(|| font.rasterize_indexed(g.id, size_px));
+                    if m.width == 0 {
+                        continue;
+                    }
+                    let ox = px(run.x + g.x).round() as i64 + m.xmin as i64;
+                    let oy = baseline.round() as i64 - m.ymin as i64 - m.height as i64;
+                    for row in 0..m.height {
+                        for col in 0..m.width {
+                            let a = cov[row * m.width + col];
+                            if a > 0 {
+                                r.blend(
+                                    ox + col as i64,
+                                    oy + row as i64,
+                                    run.colour.rgb,
+                                    a as f32 / 255.0,
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if variant == Variant::Print {
+        // Marks in registration colour, as a PDF viewer shows them.
+        for m in &page.marks {
+            let (x0, y0, x1, y1) = (px(m.x1), px(m.y1), px(m.x2), px(m.y2));
+            let lw = (crate::typeset::MARK_WIDTH * s).max(1.0);
+            r.fill(
+                x0.min(x1) - lw / 2.0,
+                y0.min(y1) - lw / 2.0,
+                x0.max(x1) + lw / 2.0,
+                y0.max(y1) + lw / 2.0,
+                Rgb(0, 0, 0),
+            );
+        }
+    }
+    r
+}
+
+/// A decoded image: width, height and RGBA pixels.
+type Decoded = (usize, usize, Vec<[u8; 4]>);
+
+/// Decodes a PNG (the logo) to RGBA pixels.
+fn decode(bytes: &[u8]) -> Option<Decoded> {
+    let dec = png::Decoder::new(std::io::Cursor::new(bytes));
+    let mut reader = dec.read_info().ok()?;
+    let mut buf = vec![0; reader.output_buffer_size()?];
+    let info = reader.next_frame(&mut buf).ok()?;
+    let (w, h) = (info.width as usize, info.height as usize);
+    let data = &buf[..info.buffer_size()];
+    let px: Vec<[u8; 4]> = match (info.color_type, info.bit_depth) {
+        (png::ColorType::Rgb, png::BitDepth::Eight) => data
+            .chunks_exact(3)
+            .map(|c| [c[0], c[1], c[2], 255])
+            .collect(),
+        (png::ColorType::Rgba, png::BitDepth::Eight) => data
+            .chunks_exact(4)
+            .map(|c| [c[0], c[1], c[2], c[3]])
+            .collect(),
+        (png::ColorType::Grayscale, png::BitDepth::Eight) => {
+            data.iter().map(|&g| [g, g, g, 255]).collect()
+        }
+        (png::ColorType::GrayscaleAlpha, png::BitDepth::Eight) => data
+            .chunks_exact(2)
+            .map(|c| [c[0], c[0], c[0], c[1]])
+            .collect(),
+        _ => return None,
+    };
+    Some((w, h, px))
+}
+
+/// PNG previews of every page.
+pub fn previews(pages: &Pages, book: &FontBook, dpi: f32) -> Result<Vec<Vec<u8>>, String> {
+    pages
+        .pages
+        .iter()
+        .map(|p| rasterise(p, pages.variant, book, dpi).png())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::typeset::{Colour, Glyph, GlyphRun};
+    use crate::units::Cmyk;
+
+    fn book() -> FontBook {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let src = crate::source::SourceFile::read(&root.join("layouts/brand.yaml")).unwrap();
+        let brand: crate::layout::Brand = src.parse().unwrap();
+        FontBook::load(&brand, &src, &root.join("fonts")).unwrap()
+    }
+
+    fn colour(rgb: Rgb) -> Colour {
+        Colour {
+            cmyk: Cmyk {
+                c: 0.0,
+                m: 0.0,
+                y: 0.0,
+                k: 100.0,
+            },
+            rgb,
+        }
+    }
+
+    fn page(items: Vec<Item>) -> Page {
+        Page {
+            width: 72.0,
+            height: 72.0,
+            bleed: 0.0,
+            slug: 0.0,
+            items,
+            marks: Vec::new(),
+            links: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn colour_blocks_are_exact() {
+        let p = page(vec![Item::Rect {
+            x: 18.0,
+            y: 18.0,
+            w: 36.0,
+            h: 18.0,
+            colour: colour(Rgb(0x00, 0x53, 0x7F)),
+        }]);
+        let r = rasterise(&p, Variant::Screen, &book(), 144.0);
+        assert_eq!((r.width, r.height), (144, 144));
+        // 18 pt at 144 dpi is pixel 36; the block covers x 36..108, y 36..72.
+        assert_eq!(r.pixel(36, 36), [0x00, 0x53, 0x7F]);
+        assert_eq!(r.pixel(107, 71), [0x00, 0x53, 0x7F]);
+        assert_eq!(r.pixel(35, 36), [255, 255, 255]);
+        assert_eq!(r.pixel(108, 50), [255, 255, 255]);
+        assert_eq!(r.pixel(60, 72), [255, 255, 255]);
+    }
+
+    #[test]
+    fn a_glyph_lights_the_pixels_where_it_is_placed() {
+        let b = book();
+        let f = b.face(0);
+        let gid = f.shaper().glyph_index('H').unwrap().0;
+        let run = GlyphRun {
+            face: 0,
+            size: 36.0,
+            colour: colour(Rgb(0, 0, 0)),
+            x: 10.0,
+            baseline: 50.0,
+            glyphs: vec![Glyph {
+                id: gid,
+                x: 0.0,
+                text: "H".into(),
+            }],
+            width: 20.0,
+            actual: Vec::new(),
+        };
+        let r = rasterise(&page(vec![Item::Text(run)]), Variant::Screen, &b, 72.0);
+        // Dark pixels only inside the H's box: from x 10 (plus side bearing) and
+        // from the cap height down to the baseline at y 50.
+        let dark: Vec<(usize, usize)> = (0..72)
+            .flat_map(|y| (0..72).map(move |x| (x, y)))
+            .filter(|&(x, y)| r.pixel(x, y)[0] < 128)
+            .collect();
+        assert!(!dark.is_empty());
+        let (xmin, xmax) = (
+            dark.iter().map(|p| p.0).min().unwrap(),
+            dark.iter().map(|p| p.0).max().unwrap(),
+        );
+        let (ymin, ymax) = (
+            dark.iter().map(|p| p.1).min().unwrap(),
+            dark.iter().map(|p| p.1).max().unwrap(),
+        );
+        assert!((10..=16).contains(&xmin), "{xmin}");
+        assert!((30..=40).contains(&xmax), "{xmax}");
+        assert!((22..=28).contains(&ymin), "cap height of a 36 pt H: {ymin}");
+        assert_eq!(ymax, 49, "the H stands on the baseline");
+        // The H's crossbar is dark at its middle; the counter above it is not.
+        let mid_x = (xmin + xmax) / 2;
+        assert!(
+            r.pixel(mid_x, (ymin + ymax) / 2)[0] < 128
+                || r.pixel(mid_x, (ymin + ymax) / 2 + 1)[0] < 128
+        );
+        assert!(r.pixel(mid_x, ymin + 3)[0] > 200);
+    }
+
+    #[test]
+    fn png_output_is_deterministic() {
+        let p = page(vec![Item::Rect {
+            x: 0.0,
+            y: 0.0,
+            w: 10.0,
+            h: 10.0,
+            colour: colour(Rgb(1, 2, 3)),
+        }]);
+        let a = rasterise(&p, Variant::Screen, &book(), 72.0).png().unwrap();
+        let b = rasterise(&p, Variant::Screen, &book(), 72.0).png().unwrap();
+        assert_eq!(a, b);
+        assert!(a.starts_with(b"\x89PNG"));
+    }
+}

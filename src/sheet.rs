@@ -1,0 +1,122 @@
+//! The contact sheet: `out/index.html`, a static page showing every output of
+//! the manifest as thumbnails grouped by language and audience. It works opened
+//! from disk: no server, no network, no script.
+
+use crate::batch::OutputRow;
+use std::collections::BTreeMap;
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A link to a file beside the page (path segments URL-escaped).
+fn href(path: &str) -> String {
+    path.split('/')
+        .map(|seg| {
+            seg.bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                        (b as char).to_string()
+                    }
+                    _ => format!("%{b:02X}"),
+                })
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+const DOCX_ICON: &str = r##"<svg class="icon" viewBox="0 0 64 80" role="img" aria-label="Word document"><path d="M4 2h38l18 18v56a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V4a2 2 0 0 1 2-2z" fill="#fff" stroke="#2b579a" stroke-width="3"/><path d="M42 2v18h18" fill="#dce6f4" stroke="#2b579a" stroke-width="3"/><rect x="8" y="34" width="40" height="26" rx="3" fill="#2b579a"/><text x="28" y="53" font-family="sans-serif" font-size="14" font-weight="bold" fill="#fff" text-anchor="middle">DOCX</text></svg>"##;
+
+/// The page's HTML for these rows.
+pub fn html(title: &str, rows: &[OutputRow]) -> String {
+    let mut groups: BTreeMap<(&str, &str), Vec<&OutputRow>> = BTreeMap::new();
+    for r in rows {
+        groups
+            .entry((r.language.as_str(), r.audience.as_str()))
+            .or_default()
+            .push(r);
+    }
+    let mut s = String::new();
+    s.push_str(&format!(
+        r#"<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{t} — outputs</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body {{ font-family: "Noto Sans", system-ui, sans-serif; margin: 2rem; color: #231f20; background: #f6f7f9; }}
+h1 {{ font-size: 1.5rem; margin: 0 0 .25rem; }} h2 {{ font-size: 1.2rem; margin: 2rem 0 .5rem; border-bottom: 2px solid #ee7d11; padding-bottom: .2rem; }}
+h3 {{ font-size: 1rem; margin: 1rem 0 .5rem; color: #00537f; }}
+.grid {{ display: flex; flex-wrap: wrap; gap: 1rem; }}
+.card {{ background: #fff; border: 1px solid #d7dbe0; border-radius: 6px; padding: .6rem; width: 230px; font-size: .8rem; }}
+.card img, .card .icon {{ display: block; width: 100%; height: 160px; object-fit: contain; background: #eef0f3; }}
+.card .name {{ font-weight: bold; word-break: break-all; margin: .4rem 0 .2rem; }}
+.card .warn {{ color: #a4262c; }} .pages a {{ margin-right: .4rem; }}
+</style></head><body>
+<h1>{t}</h1><p>{n} outputs. Open a thumbnail for the page, a name for the file.</p>
+"#,
+        t = esc(title),
+        n = rows.len()
+    ));
+    let mut last_lang = "";
+    for ((lang, audience), rows) in &groups {
+        if *lang != last_lang {
+            s.push_str(&format!("<h2>Language: {}</h2>\n", esc(lang)));
+            last_lang = lang;
+        }
+        s.push_str(&format!(
+            "<h3>{}</h3>\n<div class=\"grid\">\n",
+            esc(audience)
+        ));
+        for r in rows {
+            s.push_str("<div class=\"card\">");
+            match r.previews.first() {
+                Some(p) => s.push_str(&format!(
+                    r#"<a href="{0}"><img src="{0}" alt="{1}, page 1" loading="lazy"></a>"#,
+                    href(p),
+                    esc(&r.path)
+                )),
+                None if r.format == "docx" => s.push_str(DOCX_ICON),
+                None => s.push_str(r#"<div class="icon"></div>"#),
+            }
+            s.push_str(&format!(
+                r#"<div class="name"><a href="{}">{}</a></div>"#,
+                href(&r.path),
+                esc(r.path.rsplit('/').next().unwrap_or(&r.path))
+            ));
+            if let Some(t) = &r.title {
+                s.push_str(&format!("<div>{}</div>", esc(t)));
+            }
+            let variant = r
+                .variant
+                .map(|v| format!(", {}", v.name()))
+                .unwrap_or_default();
+            let pages = r
+                .pages
+                .map(|p| format!(", {p} page{}", if p == 1 { "" } else { "s" }))
+                .unwrap_or_default();
+            s.push_str(&format!(
+                "<div>{} ({}{variant}){pages}, {} KB</div>",
+                esc(&r.layout),
+                esc(&r.format),
+                r.bytes.div_ceil(1024)
+            ));
+            if r.previews.len() > 1 {
+                s.push_str("<div class=\"pages\">Pages: ");
+                for (i, p) in r.previews.iter().enumerate() {
+                    s.push_str(&format!(r#"<a href="{}">{}</a>"#, href(p), i + 1));
+                }
+                s.push_str("</div>");
+            }
+            for w in &r.warnings {
+                s.push_str(&format!("<div class=\"warn\">⚠ {}</div>", esc(w)));
+            }
+            s.push_str("</div>\n");
+        }
+        s.push_str("</div>\n");
+    }
+    s.push_str("</body></html>\n");
+    s
+}
