@@ -22,37 +22,10 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Build every audience × layout into the output folder.
-    Build {
-        #[command(flatten)]
-        inputs: Inputs,
-        #[command(flatten)]
-        filter: FilterArgs,
-        /// Output folder.
-        #[arg(long, value_name = "DIR", default_value = "out")]
-        out: PathBuf,
-        /// How many jobs to run at once (default: one per core).
-        #[arg(long, value_name = "N")]
-        jobs: Option<usize>,
-        /// Where a translation lacks a text, use the source text (and say where).
-        #[arg(long)]
-        allow_fallback: bool,
-        /// Rebuild every output, even those that are up to date.
-        #[arg(long)]
-        force: bool,
-        /// Build only shard K of N (such as 2/8) of the jobs, with its own manifest;
-        /// combine the manifests with `merge-manifests`.
-        #[arg(long, value_name = "K/N", value_parser = parse_shard)]
-        shard: Option<(usize, usize)>,
-        /// Print only problems: no line per output, no summary.
-        #[arg(long, short)]
-        quiet: bool,
-        /// Do not draw PNG previews of PDF pages.
-        #[arg(long)]
-        no_preview: bool,
-        /// Resolution of the PNG previews.
-        #[arg(long, value_name = "DPI", default_value_t = 72.0)]
-        preview_dpi: f32,
-    },
+    Build(BuildArgs),
+    /// Build, then rebuild what changed whenever a file under the content,
+    /// layouts or fonts folder is saved (Ctrl-C to stop).
+    Watch(BuildArgs),
     /// Combine the manifests of sharded builds into one.
     MergeManifests {
         /// The shard manifests.
@@ -106,7 +79,40 @@ enum Command {
     Init { dir: PathBuf },
 }
 
-#[derive(Args)]
+#[derive(Args, Clone)]
+struct BuildArgs {
+    #[command(flatten)]
+    inputs: Inputs,
+    #[command(flatten)]
+    filter: FilterArgs,
+    /// Output folder.
+    #[arg(long, value_name = "DIR", default_value = "out")]
+    out: PathBuf,
+    /// How many jobs to run at once (default: one per core).
+    #[arg(long, value_name = "N")]
+    jobs: Option<usize>,
+    /// Where a translation lacks a text, use the source text (and say where).
+    #[arg(long)]
+    allow_fallback: bool,
+    /// Rebuild every output, even those that are up to date.
+    #[arg(long)]
+    force: bool,
+    /// Build only shard K of N (such as 2/8) of the jobs, with its own manifest;
+    /// combine the manifests with `merge-manifests`.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    shard: Option<(usize, usize)>,
+    /// Print only problems: no line per output, no summary.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Do not draw PNG previews of PDF pages.
+    #[arg(long)]
+    no_preview: bool,
+    /// Resolution of the PNG previews.
+    #[arg(long, value_name = "DPI", default_value_t = 72.0)]
+    preview_dpi: f32,
+}
+
+#[derive(Args, Clone)]
 struct Inputs {
     /// Folder with messages.yaml.
     #[arg(long, value_name = "DIR", default_value = "content")]
@@ -119,7 +125,7 @@ struct Inputs {
     fonts: PathBuf,
 }
 
-#[derive(Args)]
+#[derive(Args, Clone)]
 struct FilterArgs {
     /// Only this audience (by id); repeat for more.
     #[arg(long = "audience", value_name = "ID")]
@@ -301,129 +307,202 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Build {
-            inputs,
-            filter,
-            out,
-            jobs,
-            allow_fallback,
-            force,
-            shard,
-            quiet,
-            no_preview,
-            preview_dpi,
-        } => {
-            if !(10.0..=1200.0).contains(&preview_dpi) {
-                return Err(Error::Usage(format!(
-                    "--preview-dpi {preview_dpi} is out of range; use 10 to 1200"
-                )));
+        Command::Build(args) => build(&args),
+        Command::Watch(args) => watch(&args),
+    }
+}
+
+fn build(args: &BuildArgs) -> Result<ExitCode, Error> {
+    let BuildArgs {
+        inputs,
+        filter,
+        out,
+        jobs,
+        allow_fallback,
+        force,
+        shard,
+        quiet,
+        no_preview,
+        preview_dpi,
+    } = args.clone();
+
+    if !(10.0..=1200.0).contains(&preview_dpi) {
+        return Err(Error::Usage(format!(
+            "--preview-dpi {preview_dpi} is out of range; use 10 to 1200"
+        )));
+    }
+    let p = leafpress::check(&inputs.paths())?;
+    print_diagnostics(&p.warnings);
+    let opts = BuildOptions {
+        allow_fallback,
+        force,
+        shard,
+        preview_dpi: (!no_preview).then_some(preview_dpi),
+        out_dir: out.clone(),
+        epoch: leafpress::batch::epoch_from_env(),
+        jobs: jobs.unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        }),
+    };
+    let started = std::time::Instant::now();
+    let total = leafpress::list(&p, &filter.filter())?.len();
+    let total = match shard {
+        Some((_, n)) => total.div_ceil(n.max(1)),
+        None => total,
+    };
+    // On a terminal, a progress bar that appears once the batch has run for
+    // a second; elsewhere (logs, CI) one plain line per output.
+    let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+        let b = indicatif::ProgressBar::with_draw_target(
+            Some(total as u64),
+            indicatif::ProgressDrawTarget::hidden(),
+        );
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} outputs, {per_sec}, {eta} left",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b
+    });
+    let shown = std::sync::atomic::AtomicBool::new(false);
+    let say = |line: String| match &bar {
+        Some(b) if shown.load(std::sync::atomic::Ordering::Relaxed) => b.println(line),
+        Some(_) => eprintln!("{line}"),
+        None => println!("{line}"),
+    };
+    let progress = |o: &JobOutcome| {
+        if let Some(b) = &bar {
+            b.inc(1);
+            if started.elapsed().as_secs_f64() > 1.0
+                && !shown.swap(true, std::sync::atomic::Ordering::Relaxed)
+            {
+                b.set_draw_target(indicatif::ProgressDrawTarget::stderr());
             }
-            let p = leafpress::check(&inputs.paths())?;
-            print_diagnostics(&p.warnings);
-            let opts = BuildOptions {
-                allow_fallback,
-                force,
-                shard,
-                preview_dpi: (!no_preview).then_some(preview_dpi),
-                out_dir: out.clone(),
-                epoch: leafpress::batch::epoch_from_env(),
-                jobs: jobs.unwrap_or_else(|| {
-                    std::thread::available_parallelism()
-                        .map(|n| n.get())
-                        .unwrap_or(1)
-                }),
-            };
-            let started = std::time::Instant::now();
-            let total = leafpress::list(&p, &filter.filter())?.len();
-            let total = match shard {
-                Some((_, n)) => total.div_ceil(n.max(1)),
-                None => total,
-            };
-            // On a terminal, a progress bar that appears once the batch has run for
-            // a second; elsewhere (logs, CI) one plain line per output.
-            let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
-                let b = indicatif::ProgressBar::with_draw_target(
-                    Some(total as u64),
-                    indicatif::ProgressDrawTarget::hidden(),
-                );
-                b.set_style(
-                    indicatif::ProgressStyle::with_template(
-                        "{bar:40} {pos}/{len} outputs, {per_sec}, {eta} left",
-                    )
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-                );
-                b
-            });
-            let shown = std::sync::atomic::AtomicBool::new(false);
-            let say = |line: String| match &bar {
-                Some(b) if shown.load(std::sync::atomic::Ordering::Relaxed) => b.println(line),
-                Some(_) => eprintln!("{line}"),
-                None => println!("{line}"),
-            };
-            let progress = |o: &JobOutcome| {
-                if let Some(b) = &bar {
-                    b.inc(1);
-                    if started.elapsed().as_secs_f64() > 1.0
-                        && !shown.swap(true, std::sync::atomic::Ordering::Relaxed)
-                    {
-                        b.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-                    }
+        }
+        match o {
+            JobOutcome::Written(r) => {
+                if !quiet && bar.is_none() {
+                    let pages = r
+                        .pages
+                        .map(|n| format!("{n} page{}, ", if n == 1 { "" } else { "s" }))
+                        .unwrap_or_default();
+                    say(format!(
+                        "wrote  {} ({pages}{} KB)",
+                        out.join(&r.path).display(),
+                        r.bytes.div_ceil(1024)
+                    ));
                 }
-                match o {
-                    JobOutcome::Written(r) => {
-                        if !quiet && bar.is_none() {
-                            let pages = r
-                                .pages
-                                .map(|n| format!("{n} page{}, ", if n == 1 { "" } else { "s" }))
-                                .unwrap_or_default();
-                            say(format!(
-                                "wrote  {} ({pages}{} KB)",
-                                out.join(&r.path).display(),
-                                r.bytes.div_ceil(1024)
-                            ));
-                        }
-                        for w in &r.warnings {
-                            say(format!(
-                                "       warning: {}: {w}",
-                                out.join(&r.path).display()
-                            ));
-                        }
-                    }
-                    JobOutcome::UpToDate(_) => {}
-                    JobOutcome::Failed(j, _) => {
-                        say(format!("FAILED {}", out.join(&j.output).display()))
-                    }
-                }
-            };
-            let report = leafpress::build(&p, &filter.filter(), &opts, &progress)?;
-            if let Some(b) = &bar {
-                b.finish_and_clear();
-            }
-            for (job, e) in &report.failed {
-                for r in &e.reasons {
-                    eprintln!(
-                        "error: {} ({} / {}): {r}",
-                        job.output.display(),
-                        job.audience,
-                        job.layout
-                    );
+                for w in &r.warnings {
+                    say(format!(
+                        "       warning: {}: {w}",
+                        out.join(&r.path).display()
+                    ));
                 }
             }
-            if !quiet {
-                println!(
-                    "{} written, {} up to date, {} failed, in {:.2} s; manifest: {}",
-                    report.written.len(),
-                    report.up_to_date.len(),
-                    report.failed.len(),
-                    started.elapsed().as_secs_f64(),
-                    out.join(leafpress::batch::manifest_name(shard)).display()
-                );
-            }
-            Ok(if report.failed.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
+            JobOutcome::UpToDate(_) => {}
+            JobOutcome::Failed(j, _) => say(format!("FAILED {}", out.join(&j.output).display())),
+        }
+    };
+    let report = leafpress::build(&p, &filter.filter(), &opts, &progress)?;
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    for (job, e) in &report.failed {
+        for r in &e.reasons {
+            eprintln!(
+                "error: {} ({} / {}): {r}",
+                job.output.display(),
+                job.audience,
+                job.layout
+            );
         }
     }
+    if !quiet {
+        println!(
+            "{} written, {} up to date, {} failed, in {:.2} s; manifest: {}",
+            report.written.len(),
+            report.up_to_date.len(),
+            report.failed.len(),
+            started.elapsed().as_secs_f64(),
+            out.join(leafpress::batch::manifest_name(shard)).display()
+        );
+    }
+    Ok(if report.failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Builds, then waits for saves under the input folders and rebuilds (only what
+/// changed: the build is incremental). A broken input is reported and the last
+/// good outputs stay; the output folder is not watched, so a build never
+/// triggers another.
+fn watch(args: &BuildArgs) -> Result<ExitCode, Error> {
+    use notify::{RecursiveMode, Watcher};
+    let report = |r: Result<ExitCode, Error>| {
+        if let Err(e) = r {
+            report_error(&e);
+        }
+    };
+    report(build(args));
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut watcher = notify::recommended_watcher(move |e: notify::Result<notify::Event>| {
+        let _ = tx.send(e);
+    })
+    .map_err(|e| Error::Usage(format!("cannot watch for changes: {e}")))?;
+    let out = std::fs::canonicalize(&args.out).unwrap_or_else(|_| args.out.clone());
+    for dir in [
+        &args.inputs.content,
+        &args.inputs.layouts,
+        &args.inputs.fonts,
+    ] {
+        watcher
+            .watch(dir, RecursiveMode::Recursive)
+            .map_err(|e| Error::Usage(format!("cannot watch {}: {e}", dir.display())))?;
+    }
+    println!(
+        "watching {}, {} and {} (Ctrl-C to stop)",
+        args.inputs.content.display(),
+        args.inputs.layouts.display(),
+        args.inputs.fonts.display()
+    );
+    loop {
+        let Ok(first) = rx.recv() else {
+            return Ok(ExitCode::SUCCESS);
+        };
+        let relevant = |e: &notify::Result<notify::Event>| match e {
+            Ok(ev) => {
+                !ev.kind.is_access() && ev.paths.iter().any(|p| !p.starts_with(&out) && !is_temp(p))
+            }
+            Err(_) => false,
+        };
+        let mut changed = relevant(&first);
+        let saved_at = std::time::Instant::now();
+        // Editors save in bursts (write, rename, chmod): wait for the burst to end.
+        while let Ok(e) = rx.recv_timeout(std::time::Duration::from_millis(150)) {
+            changed |= relevant(&e);
+        }
+        if !changed {
+            continue;
+        }
+        println!("change seen; rebuilding");
+        report(build(args));
+        println!(
+            "rebuilt in {:.2} s after the save; watching",
+            saved_at.elapsed().as_secs_f64()
+        );
+    }
+}
+
+/// Editors' and our own temporary files.
+fn is_temp(p: &std::path::Path) -> bool {
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    name.starts_with('.') || name.ends_with('~') || name.ends_with(".tmp") || name.ends_with(".swp")
 }
