@@ -586,29 +586,12 @@ fn id_hex(trailer: &lopdf::Dictionary) -> String {
     }
 }
 
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// Swaps printpdf's XMP packet (which carries a random instance id) for one made
 /// from the inputs alone, stating the same title, dates, trapping and PDF/X
 /// version as the Info dictionary, as PDF/X requires. Left uncompressed, so
 /// prepress tools can read it.
 fn replace_xmp(lo: &mut lopdf::Document, pages: &Pages, epoch: i64, id: &str) {
-    let t = time::OffsetDateTime::from_unix_timestamp(epoch)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    let date = format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    );
+    let date = crate::units::timestamps(epoch).0;
     let uuid = format!(
         "{}-{}-{}-{}-{}",
         &id[0..8],
@@ -617,9 +600,9 @@ fn replace_xmp(lo: &mut lopdf::Document, pages: &Pages, epoch: i64, id: &str) {
         &id[16..20],
         &id[20..32]
     );
-    let title = xml_escape(&pages.title);
-    let author = xml_escape(&pages.author);
-    let lang = xml_escape(&pages.language);
+    let title = crate::units::escape_xml(&pages.title);
+    let author = crate::units::escape_xml(&pages.author);
+    let lang = crate::units::escape_xml(&pages.language);
     let producer = format!("leafpress {}", env!("CARGO_PKG_VERSION"));
     let xmp = format!(
         r#"<?xpacket begin="{bom}" id="W5M0MpCehiHzreSzNTczkc9d"?>
@@ -745,17 +728,7 @@ fn text_string(s: &str) -> Object {
 }
 
 fn pdf_date(epoch: i64) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp(epoch)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    format!(
-        "D:{:04}{:02}{:02}{:02}{:02}{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    crate::units::timestamps(epoch).1
 }
 
 #[cfg(test)]

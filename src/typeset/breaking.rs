@@ -81,6 +81,22 @@ struct Node {
     prev: Option<usize>,
 }
 
+impl Node {
+    /// The paragraph's start, before its first line.
+    fn start() -> Node {
+        Node {
+            at: 0,
+            line: 0,
+            fitness: 1,
+            hyphen_run: 0,
+            total: Sums::default(),
+            demerits: 0.0,
+            ratio: 0.0,
+            prev: None,
+        }
+    }
+}
+
 fn is_break(items: &[Item], i: usize) -> Option<f32> {
     match items[i] {
         Item::Penalty { cost, .. } if cost < NEVER => Some(cost),
@@ -204,16 +220,7 @@ fn total_fit_with(
     allow_lone: bool,
 ) -> Option<Vec<Break>> {
     let sums = running_sums(items);
-    let mut nodes: Vec<Node> = vec![Node {
-        at: 0,
-        line: 0,
-        fitness: 1,
-        hyphen_run: 0,
-        total: Sums::default(),
-        demerits: 0.0,
-        ratio: 0.0,
-        prev: None,
-    }];
+    let mut nodes: Vec<Node> = vec![Node::start()];
     let mut active: Vec<usize> = vec![0];
     for b in 0..items.len() {
         let Some(cost) = is_break(items, b) else {
@@ -322,16 +329,7 @@ fn total_fit_with(
 pub fn first_fit(items: &[Item], p: &Params) -> Vec<Break> {
     let sums = running_sums(items);
     let mut out = Vec::new();
-    let mut start = Node {
-        at: 0,
-        line: 0,
-        fitness: 1,
-        hyphen_run: 0,
-        total: Sums::default(),
-        demerits: 0.0,
-        ratio: 0.0,
-        prev: None,
-    };
+    let mut start = Node::start();
     let mut last_ok: Option<(usize, f32)> = None;
     let mut b = 0;
     while b < items.len() {
