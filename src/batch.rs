@@ -86,6 +86,42 @@ pub struct BuildReport {
     pub written: Vec<OutputRow>,
     pub up_to_date: Vec<OutputRow>,
     pub failed: Vec<(Job, JobError)>,
+    /// Jobs not started because the build was interrupted.
+    pub not_started: usize,
+}
+
+static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Asks a running batch to stop: jobs in progress finish and are written, no new
+/// job starts, and the manifest lists what was made. (The CLI calls this on Ctrl-C.)
+pub fn interrupt() {
+    INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
+fn interrupted() -> bool {
+    INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// Removes temporary files a killed build left behind (`.<name>.<pid>.tmp`).
+fn remove_stale_temps(dir: &Path, depth: usize) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let path = e.path();
+        let name = e.file_name().to_string_lossy().into_owned();
+        if path.is_dir() && depth > 0 {
+            remove_stale_temps(&path, depth - 1);
+        } else if name.starts_with('.')
+            && let Some(rest) = name.strip_suffix(".tmp")
+            && rest
+                .rsplit('.')
+                .next()
+                .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+        {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
 }
 
 /// The jobs of shard `k` of `n`: every n-th job in output-path order, so each
@@ -118,6 +154,7 @@ pub fn run(
     progress: &(dyn Fn(&JobOutcome) + Sync),
 ) -> Result<BuildReport, Error> {
     prepare_out_dir(&opts.out_dir)?;
+    remove_stale_temps(&opts.out_dir, 2);
     let jobs: Vec<Job> = match opts.shard {
         Some((k, n)) => shard(jobs, k, n),
         None => jobs.to_vec(),
@@ -138,7 +175,7 @@ pub fn run(
     pool.install(|| {
         use rayon::prelude::*;
         jobs.par_iter().enumerate().for_each(|(i, job)| {
-            if io_error.lock().map(|e| e.is_some()).unwrap_or(true) {
+            if interrupted() || io_error.lock().map(|e| e.is_some()).unwrap_or(true) {
                 return;
             }
             let fingerprint = inputs.fingerprint(job);
@@ -183,6 +220,7 @@ pub fn run(
         written: Vec::new(),
         up_to_date: Vec::new(),
         failed: Vec::new(),
+        not_started: jobs.len() - results.len(),
     };
     for (_, r) in results {
         match r {

@@ -307,9 +307,27 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Build(args) => build(&args),
+        Command::Build(args) => {
+            on_interrupt();
+            build(&args)
+        }
         Command::Watch(args) => watch(&args),
     }
+}
+
+/// Ctrl-C: the first stops the batch after the outputs being written now; a
+/// second stops at once (outputs are renamed into place whole, so none is half).
+fn on_interrupt() {
+    static PRESSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    let _ = ctrlc::set_handler(|| {
+        if PRESSED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        leafpress::batch::interrupt();
+        eprintln!(
+            "stopping: finishing the outputs being written now (Ctrl-C again to stop at once)"
+        );
+    });
 }
 
 fn build(args: &BuildArgs) -> Result<ExitCode, Error> {
@@ -429,6 +447,13 @@ fn build(args: &BuildArgs) -> Result<ExitCode, Error> {
             started.elapsed().as_secs_f64(),
             out.join(leafpress::batch::manifest_name(shard)).display()
         );
+    }
+    if report.not_started > 0 {
+        eprintln!(
+            "interrupted: {} outputs not built; the manifest lists what was made. Run the build again to finish.",
+            report.not_started
+        );
+        return Ok(ExitCode::from(130));
     }
     Ok(if report.failed.is_empty() {
         ExitCode::SUCCESS
