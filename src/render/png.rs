@@ -56,7 +56,13 @@ impl Raster {
             let cy = (y1.min(y as f32 + 1.0) - y0.max(y as f32)).clamp(0.0, 1.0);
             for x in px0..px1 {
                 let cx = (x1.min(x as f32 + 1.0) - x0.max(x as f32)).clamp(0.0, 1.0);
-                self.blend(x, y, c, cx * cy);
+                if cx * cy >= 0.999 {
+                    // Inside the block: the colour itself, no blending.
+                    let i = (y as usize * self.width + x as usize) * 3;
+                    self.rgb[i..i + 3].copy_from_slice(&[c.0, c.1, c.2]);
+                } else {
+                    self.blend(x, y, c, cx * cy);
+                }
             }
         }
     }
