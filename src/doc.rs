@@ -141,7 +141,17 @@ pub fn resolve(
         Some(t) => {
             let (tc, missing) = crate::translate::apply(&only, t);
             if !missing.is_empty() {
-                let list = missing.join(", ");
+                // Each id with the line of its source text, to find it by.
+                let list = missing
+                    .iter()
+                    .map(
+                        |id| match crate::translate::source_line(&p.content_src, id) {
+                            Some(l) => format!("{id} ({}:{l})", p.content_src.path.display()),
+                            None => id.clone(),
+                        },
+                    )
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 let msg = format!(
                     "{} text(s) have no {} translation in {}: {list}",
                     missing.len(),

@@ -92,6 +92,19 @@ pub fn units(c: &Content) -> Vec<Unit> {
     out
 }
 
+/// The line of the content file where the text of unit `id` is written.
+pub fn source_line(src: &SourceFile, id: &str) -> Option<usize> {
+    let (key, value) = match id.split('.').collect::<Vec<_>>()[..] {
+        ["message", m] => ("id", m),
+        ["audience", a, _] => ("id", a),
+        ["organisation", "name"] => ("name", ""),
+        ["definition", field] => (field, ""),
+        [field] => (field, ""),
+        _ => return None,
+    };
+    src.span_of(key, value).map(|s| s.line)
+}
+
 /// Collapses white space, so a change of line wrapping in the YAML is not a change
 /// of text. Only ASCII white space: a no-break space (French `:`) is the author's.
 pub fn normalise(text: &str) -> String {

@@ -205,7 +205,7 @@ fn missing_translations_fail_that_language_or_fall_back_when_allowed() {
     );
     assert!(
         r.stderr.contains(
-            "1 text(s) have no fr translation in content/translations/fr.yaml: message.inclusion"
+            "1 text(s) have no fr translation in content/translations/fr.yaml: message.inclusion (content/messages.yaml:"
         ),
         "{}",
         r.stderr
