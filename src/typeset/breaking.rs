@@ -69,6 +69,46 @@ struct Sums {
     shrink: f32,
 }
 
+impl Sums {
+    /// Counts a box's width, or a glue's width, stretch and shrink.
+    fn add(&mut self, it: &Item) {
+        match *it {
+            Item::Box { width } => self.width += width,
+            Item::Glue {
+                width,
+                stretch,
+                shrink,
+            } => {
+                self.width += width;
+                self.stretch += stretch;
+                self.shrink += shrink;
+            }
+            Item::Penalty { .. } => {}
+        }
+    }
+}
+
+/// Ends a paragraph the way its last line must end: a place it may not break,
+/// glue that fills the rest of the line (so the last line is not stretched),
+/// and a forced break.
+pub fn finish_paragraph(items: &mut Vec<Item>) {
+    items.push(Item::Penalty {
+        width: 0.0,
+        cost: NEVER,
+        flagged: false,
+    });
+    items.push(Item::Glue {
+        width: 0.0,
+        stretch: 1e9,
+        shrink: 0.0,
+    });
+    items.push(Item::Penalty {
+        width: 0.0,
+        cost: FORCED,
+        flagged: false,
+    });
+}
+
 #[derive(Debug, Clone)]
 struct Node {
     at: usize,
@@ -160,19 +200,7 @@ fn running_sums(items: &[Item]) -> Vec<Sums> {
     let mut s = Sums::default();
     for it in items {
         out.push(s);
-        match *it {
-            Item::Box { width } => s.width += width,
-            Item::Glue {
-                width,
-                stretch,
-                shrink,
-            } => {
-                s.width += width;
-                s.stretch += stretch;
-                s.shrink += shrink;
-            }
-            Item::Penalty { .. } => {}
-        }
+        s.add(it);
     }
     out.push(s);
     out
@@ -184,15 +212,7 @@ fn after_break(items: &[Item], sums: &[Sums], b: usize) -> Sums {
     for it in &items[b..] {
         match *it {
             Item::Box { .. } => break,
-            Item::Glue {
-                width,
-                stretch,
-                shrink,
-            } => {
-                s.width += width;
-                s.stretch += stretch;
-                s.shrink += shrink;
-            }
+            Item::Glue { .. } => s.add(it),
             Item::Penalty { cost, .. } if cost <= FORCED && !std::ptr::eq(it, &items[b]) => break,
             Item::Penalty { .. } => {}
         }
@@ -423,21 +443,7 @@ mod tests {
             }
             v.push(Item::Box { width: w });
         }
-        v.push(Item::Penalty {
-            width: 0.0,
-            cost: NEVER,
-            flagged: false,
-        });
-        v.push(Item::Glue {
-            width: 0.0,
-            stretch: 1e9,
-            shrink: 0.0,
-        });
-        v.push(Item::Penalty {
-            width: 0.0,
-            cost: FORCED,
-            flagged: false,
-        });
+        finish_paragraph(&mut v);
         v
     }
 
@@ -559,16 +565,7 @@ mod tests {
             });
             items.push(Item::Box { width: 30.0 });
         }
-        items.push(Item::Glue {
-            width: 0.0,
-            stretch: 1e9,
-            shrink: 0.0,
-        });
-        items.push(Item::Penalty {
-            width: 0.0,
-            cost: FORCED,
-            flagged: false,
-        });
+        finish_paragraph(&mut items);
         let breaks = total_fit(&items, &params(96.0));
         let mut run = 0;
         for b in &breaks {

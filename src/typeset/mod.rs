@@ -425,21 +425,7 @@ fn compose(
     let mut items = Vec::new();
     let mut elems = Vec::new();
     let finish = |items: &mut Vec<It>, elems: &mut Vec<Elem>| {
-        items.push(It::Penalty {
-            width: 0.0,
-            cost: breaking::NEVER,
-            flagged: false,
-        });
-        items.push(It::Glue {
-            width: 0.0,
-            stretch: 1e9,
-            shrink: 0.0,
-        });
-        items.push(It::Penalty {
-            width: 0.0,
-            cost: breaking::FORCED,
-            flagged: false,
-        });
+        breaking::finish_paragraph(items);
         elems.extend([Elem::Other, Elem::Other, Elem::Other]);
     };
     for (wi, w) in words.iter().enumerate() {
