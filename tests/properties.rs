@@ -1,0 +1,141 @@
+//! Property tests: whatever text or bytes come in, the typesetter and the loaders
+//! never panic; set text stays inside its panel and loses no word.
+
+mod common;
+
+use leafpress::doc::Para;
+use leafpress::typeset::{Item, typeset};
+use proptest::prelude::*;
+use std::sync::OnceLock;
+
+fn project() -> &'static leafpress::Project {
+    static P: OnceLock<leafpress::Project> = OnceLock::new();
+    P.get_or_init(|| {
+        let root = common::repo();
+        leafpress::check(&leafpress::Paths {
+            content: root.join("content"),
+            layouts: root.join("layouts"),
+            fonts: root.join("fonts"),
+        })
+        .unwrap()
+    })
+}
+
+/// Words from many scripts and shapes: Latin, accents as combining marks, Hebrew
+/// and Arabic (right to left), emoji, CJK, digits, long unbreakable runs.
+fn word() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-zA-Z]{1,12}",
+        "[a-z]{1,6}\u{0301}[a-z]{0,4}",
+        "[\u{05D0}-\u{05EA}]{1,8}",
+        "[\u{0627}-\u{064A}]{1,8}",
+        "[\u{1F600}-\u{1F64F}]{1,3}",
+        "[\u{4E00}-\u{4E2F}]{1,6}",
+        "[0-9]{1,8}",
+        "[a-z]{40,120}",
+        "[a-z]{2,6}-[a-z]{2,6}",
+    ]
+}
+
+fn text() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        (
+            word(),
+            prop_oneof![Just(" "), Just("  "), Just("\u{00A0}"), Just(" \n ")],
+        ),
+        0..60,
+    )
+    .prop_map(|v| v.into_iter().map(|(w, s)| w + s).collect::<String>())
+}
+
+/// The shipped leaflet for one audience, with the definition replaced by `s`.
+fn set(s: &str) -> Result<leafpress::typeset::Pages, Vec<leafpress::typeset::Overflow>> {
+    let p = project();
+    let jobs = leafpress::list(
+        p,
+        &leafpress::Filter {
+            audiences: vec!["workforce".into()],
+            layouts: vec!["leaflet".into()],
+            languages: vec!["en".into()],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let (mut doc, _) = leafpress::doc::resolve(p, &jobs[0], false).unwrap();
+    for para in doc.flows.get_mut("definition").unwrap() {
+        if let Para::Text { text, origin, .. } = para
+            && origin.unit == "definition.text"
+        {
+            *text = s.to_string();
+        }
+    }
+    typeset(p, &doc, leafpress::plan::Variant::Print)
+}
+
+/// The text a reader gets from the pages (ActualText where given).
+fn read(pages: &leafpress::typeset::Pages) -> String {
+    let mut s = String::new();
+    for page in &pages.pages {
+        for item in &page.items {
+            if let Item::Text(run) = item {
+                let mut i = 0;
+                while i < run.glyphs.len() {
+                    if let Some((_, end, t)) = run.actual.iter().find(|(a, _, _)| *a == i) {
+                        s.push_str(t);
+                        i = *end;
+                    } else {
+                        s.push_str(&run.glyphs[i].text);
+                        i += 1;
+                    }
+                }
+                s.push(' ');
+            }
+        }
+    }
+    s
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_text_is_set_inside_its_panels_without_losing_a_word(s in text()) {
+        // Too much text is an overflow error, never a panic.
+        let Ok(pages) = set(&s) else { return Ok(()) };
+        let p = project();
+        let layout = p.layout("leaflet").unwrap();
+        let (pw, ph) = layout.page_dims();
+        for (side, page) in layout.layout.sides.iter().zip(&pages.pages) {
+            let boxes: Vec<_> = side.panels.iter().zip(side.rects(pw, ph))
+                .map(|(pn, r)| (r.x + pn.padding.left, r.x + r.w - pn.padding.right))
+                .collect();
+            for item in &page.items {
+                if let Item::Text(run) = item {
+                    let inside = boxes.iter().any(|&(l, r)| run.x >= l - 0.01 && run.x + run.width <= r + 0.01);
+                    prop_assert!(inside, "a line at {}..{} is outside every panel", run.x, run.x + run.width);
+                }
+            }
+        }
+        let got: String = read(&pages).split_whitespace().collect::<Vec<_>>().join("").replace('-', "");
+        for w in s.split_whitespace() {
+            let w = w.replace('-', "");
+            prop_assert!(got.contains(&w), "lost `{}`", w);
+        }
+    }
+
+    #[test]
+    fn arbitrary_bytes_as_yaml_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+        let src = leafpress::source::SourceFile::new(std::path::Path::new("x.yaml"), String::from_utf8_lossy(&bytes).into_owned());
+        let _ = src.parse::<leafpress::content::Content>();
+        let _ = src.parse::<leafpress::layout::Layout>();
+        let _ = src.parse::<leafpress::layout::Brand>();
+        let _ = src.span_of("id", "x");
+    }
+
+    #[test]
+    fn yaml_like_text_never_panics(s in "(id|text|audiences|messages|- |: |\\{|\\}|\\[|\\]|&a|\\*a|\"|'|\n|  |[a-z]{1,5}|[0-9]{1,3}mm){0,80}") {
+        let src = leafpress::source::SourceFile::new(std::path::Path::new("x.yaml"), s);
+        let _ = src.parse::<leafpress::content::Content>();
+        let _ = src.parse::<leafpress::layout::Layout>();
+    }
+}
