@@ -179,6 +179,13 @@ fn main() {
         let original = std::fs::read(&target).unwrap();
         let input = mutate(&mut rng, seed, &all);
         std::fs::write(&target, &input).unwrap();
+        // Kept on disk while it runs: if the process dies (out of memory, say),
+        // the input that killed it is here.
+        std::fs::write(
+            std::env::temp_dir().join(format!("leafpress-fuzz-last-{name}")),
+            &input,
+        )
+        .unwrap();
         let result = std::panic::catch_unwind(|| {
             if let Ok(p) = leafpress::check(&paths) {
                 let _ = leafpress::list(&p, &leafpress::Filter::default());

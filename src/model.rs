@@ -78,10 +78,13 @@ pub fn load(paths: &Paths) -> Result<Project, Error> {
     let mut problems: Vec<Diagnostic> = Vec::new();
 
     let content_path = paths.content.join("messages.yaml");
-    let content = SourceFile::read(&content_path).and_then(|src| {
-        let c: Content = src.parse()?;
-        Ok((c, src))
-    });
+    let content = SourceFile::read(&content_path)
+        .map_err(|d| vec![d])
+        .and_then(|src| {
+            // serde_yaml stops at the first mistake; go on part by part to find the others.
+            let c: Content = src.parse().map_err(|d| content_problems(&src, d))?;
+            Ok((c, src))
+        });
     let mut translations = Vec::new();
     let content = match content {
         Ok((c, src)) => {
@@ -92,7 +95,7 @@ pub fn load(paths: &Paths) -> Result<Project, Error> {
             Some((c, src))
         }
         Err(d) => {
-            problems.push(d);
+            problems.extend(d);
             None
         }
     };
@@ -230,6 +233,161 @@ fn layout_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, Diagnostic> {
     }
     out.sort();
     Ok(out)
+}
+
+/// Every problem of a content file that failed to parse: after the first (which
+/// serde_yaml reports with its position), each part is read on its own, so one
+/// run shows all the independent mistakes. Syntax errors stop at the first.
+fn content_problems(src: &SourceFile, first: Diagnostic) -> Vec<Diagnostic> {
+    use crate::content::{Audience, Definition, Organisation};
+    use serde_yaml::Value;
+    let Ok(Value::Mapping(top)) = serde_yaml::from_str::<Value>(&src.text) else {
+        return vec![first];
+    };
+    let mut out: Vec<Diagnostic> = Vec::new();
+    // A part's error, placed at `key: value` (or the key) and given the usual hint.
+    let report = |what: &str, msg: String, key: &str, value: &str| -> Diagnostic {
+        // An unknown field is best shown where it is written.
+        let named = msg
+            .strip_prefix("unknown field `")
+            .and_then(|r| r.split('`').next())
+            .and_then(|f| src.span_of(f, ""));
+        let span = named
+            .or_else(|| src.span_of(key, value))
+            .or_else(|| src.span_of(key, ""));
+        let msg = crate::source::lower_first(&msg);
+        let hint = crate::source::hint_for(&msg, span.as_ref(), false);
+        let mut d = Diagnostic::error(
+            &src.path,
+            if what.is_empty() {
+                msg
+            } else {
+                format!("{what}: {msg}")
+            },
+        )
+        .with_span(span);
+        d.hint = hint;
+        d
+    };
+    const FIELDS: [&str; 6] = [
+        "language",
+        "title",
+        "attribution",
+        "organisation",
+        "definition",
+        "audiences",
+    ];
+    for k in top.keys() {
+        let k = k.as_str().unwrap_or("");
+        if !FIELDS.contains(&k) {
+            out.push(report(
+                "",
+                format!(
+                    "unknown field `{k}`, expected one of `{}`",
+                    FIELDS.join("`, `")
+                ),
+                k,
+                "",
+            ));
+        }
+    }
+    for f in FIELDS {
+        let Some(v) = top.get(f) else {
+            // A misspelt key was reported above with a "did you mean `{f}`?".
+            let misspelt = top
+                .keys()
+                .filter_map(|k| k.as_str())
+                .any(|k| !FIELDS.contains(&k) && crate::diag::did_you_mean(k, FIELDS) == Some(f));
+            if !misspelt {
+                out.push(report("", format!("missing field `{f}`"), "", ""));
+            }
+            continue;
+        };
+        let err = match f {
+            "organisation" => serde_yaml::from_value::<Organisation>(v.clone()).err(),
+            "definition" => serde_yaml::from_value::<Definition>(v.clone()).err(),
+            "audiences" => match v {
+                Value::Sequence(items) => {
+                    for (i, a) in items.iter().enumerate() {
+                        if let Err(e) = serde_yaml::from_value::<Audience>(a.clone()) {
+                            let id = a.get("id").and_then(|x| x.as_str()).unwrap_or("");
+                            let msg = e.to_string();
+                            // The field at fault, found by reading each on its own, and
+                            // where this audience writes it (the first such key after
+                            // its id).
+                            let base = src.find_key_value("id", id).first().copied().unwrap_or(0);
+                            let after = |key: &str| {
+                                src.find_key_value(key, "")
+                                    .into_iter()
+                                    .find(|&o| o >= base.saturating_sub(8))
+                            };
+                            let bad_field =
+                                ["id", "name", "heading", "intro"].into_iter().find(|f| {
+                                    a.get(*f).is_some_and(|v| {
+                                        serde_yaml::from_value::<String>(v.clone()).is_err()
+                                    })
+                                });
+                            let msg_id = msg
+                                .split("messages[")
+                                .nth(1)
+                                .and_then(|r| r.split(']').next())
+                                .and_then(|n| n.parse::<usize>().ok())
+                                .and_then(|n| {
+                                    a.get("messages")?
+                                        .get(n)?
+                                        .get("id")?
+                                        .as_str()
+                                        .map(str::to_string)
+                                });
+                            match (bad_field.and_then(after), msg_id) {
+                                (Some(off), _) => {
+                                    let f = bad_field.unwrap_or_default();
+                                    let mut d = Diagnostic::error(
+                                        &src.path,
+                                        format!(
+                                            "audiences[{i}].{f}: {}",
+                                            crate::source::lower_first(&msg)
+                                        ),
+                                    )
+                                    .with_span(Some(src.span_at(off)));
+                                    d.hint = Some(format!(
+                                        "`{f}` takes text; write it after `{f}:` (use `>-` for several lines)"
+                                    ));
+                                    out.push(d);
+                                }
+                                (None, Some(m)) => {
+                                    out.push(report(&format!("audiences[{i}]"), msg, "id", &m))
+                                }
+                                (None, None) => {
+                                    out.push(report(&format!("audiences[{i}]"), msg, "id", id))
+                                }
+                            }
+                        }
+                    }
+                    None
+                }
+                _ => serde_yaml::from_value::<Vec<Audience>>(v.clone()).err(),
+            },
+            _ => serde_yaml::from_value::<String>(v.clone()).err(),
+        };
+        if let Some(e) = err {
+            out.push(report(f, e.to_string(), f, ""));
+        }
+    }
+    if out.is_empty() {
+        return vec![first];
+    }
+    // Keep serde_yaml's own report of the first mistake: it has the exact position.
+    if let Some(same) = out
+        .iter_mut()
+        .find(|d| d.span.as_ref().map(|s| s.line) == first.span.as_ref().map(|s| s.line))
+    {
+        *same = first;
+    } else {
+        out.insert(0, first);
+    }
+    out.sort_by_key(|d| d.span.as_ref().map(|s| s.line).unwrap_or(0));
+    out
 }
 
 fn is_slug(s: &str) -> bool {

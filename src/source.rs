@@ -215,15 +215,23 @@ pub fn yaml_error(path: &Path, text: &str, e: &serde_yaml::Error) -> Diagnostic 
     {
         s.column = s.snippet[..byte].chars().count() + 1;
     }
+    let hint = hint_for(&msg, span.as_ref(), scanning);
+    let mut d = Diagnostic::error(path, lower_first(&msg)).with_span(span);
+    d.hint = hint;
+    d
+}
+
+/// What to do about a serde_yaml message.
+pub fn hint_for(msg: &str, span: Option<&Span>, scanning: bool) -> Option<String> {
     let mut hint = None;
-    if let Some((field, expected)) = parse_unknown(&msg, "unknown field `") {
+    if let Some((field, expected)) = parse_unknown(msg, "unknown field `") {
         hint = Some(
             match did_you_mean(&field, expected.iter().map(|s| s.as_str())) {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => format!("remove `{field}` or use one of: {}", expected.join(", ")),
             },
         );
-    } else if let Some((variant, expected)) = parse_unknown(&msg, "unknown variant `") {
+    } else if let Some((variant, expected)) = parse_unknown(msg, "unknown variant `") {
         hint = Some(
             match did_you_mean(&variant, expected.iter().map(|s| s.as_str())) {
                 Some(s) => format!("did you mean `{s}`?"),
@@ -233,7 +241,7 @@ pub fn yaml_error(path: &Path, text: &str, e: &serde_yaml::Error) -> Diagnostic 
     } else if msg.contains("missing field `") {
         hint = Some("add the field, or check its spelling and indentation".into());
     } else if msg.contains("found character that cannot start any token")
-        && span.as_ref().is_some_and(|s| s.snippet.contains('\t'))
+        && span.is_some_and(|s| s.snippet.contains('\t'))
     {
         hint = Some("YAML indents with spaces, not tabs: replace the tab with spaces".into());
     } else if msg.contains("did not find expected")
@@ -248,9 +256,7 @@ pub fn yaml_error(path: &Path, text: &str, e: &serde_yaml::Error) -> Diagnostic 
     } else if msg.contains("duplicate entry") || msg.contains("duplicate key") {
         hint = Some("each key may appear once in a mapping; remove or rename one".into());
     }
-    let mut d = Diagnostic::error(path, lower_first(&msg)).with_span(span);
-    d.hint = hint;
-    d
+    hint
 }
 
 /// The last "line N column M" in a serde_yaml message.

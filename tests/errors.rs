@@ -277,3 +277,52 @@ fn several_files_with_mistakes_are_all_reported_in_one_run() {
     assert!(err.contains("unknown colour `inc`"), "{err}");
     assert!(err.contains("3 problems found"), "{err}");
 }
+
+#[test]
+fn five_independent_mistakes_in_one_content_file_are_all_reported() {
+    let p = Project::shipped();
+    p.edit(
+        "content/messages.yaml",
+        "language: en\n",
+        "language: en\ncolour: red\n",
+    );
+    p.edit(
+        "content/messages.yaml",
+        "organisation:\n  name:",
+        "organisation:\n  nam:",
+    );
+    p.edit(
+        "content/messages.yaml",
+        "  heading: Definition of",
+        "  heding: Definition of",
+    );
+    p.edit(
+        "content/messages.yaml",
+        "      - id: partners\n        text:",
+        "      - id: partners\n        txt:",
+    );
+    p.edit(
+        "content/messages.yaml",
+        "    intro: >-\n      The social",
+        "    intro: [not, text]\n    old: >-\n      The social",
+    );
+    let err = fails(&p);
+    assert!(err.contains("5 problems found"), "{err}");
+    for (needle, what) in [
+        ("colour: red", "unknown field `colour`"),
+        ("  nam: Global", "unknown field `nam`"),
+        ("  heding: Definition", "unknown field `heding`"),
+        ("        txt: >-", "unknown field `txt`"),
+        (
+            "intro: [not, text]",
+            "invalid type: sequence, expected a string",
+        ),
+    ] {
+        let line = line_of(&p, "content/messages.yaml", needle);
+        assert!(err.contains(what), "{what} missing:\n{err}");
+        assert!(
+            err.contains(&format!("content/messages.yaml:{line}:")),
+            "{needle} (line {line}) not pointed at:\n{err}"
+        );
+    }
+}
