@@ -160,6 +160,24 @@ impl FontBook {
     }
 }
 
+/// The bytes of a font file, kept for the life of the process so parsed faces
+/// can borrow them; the same file loaded again (each `watch` rebuild, each
+/// check in a long-running process) reuses the first copy instead of keeping
+/// another.
+fn interned(data: Vec<u8>) -> &'static [u8] {
+    use sha2::{Digest, Sha256};
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static FONTS: OnceLock<Mutex<HashMap<[u8; 32], &'static [u8]>>> = OnceLock::new();
+    let key: [u8; 32] = Sha256::digest(&data).into();
+    let mut map = FONTS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    map.entry(key)
+        .or_insert_with(|| Box::leak(data.into_boxed_slice()))
+}
+
 fn load_face(
     file: &str,
     family: &str,
@@ -191,7 +209,7 @@ fn load_face(
             "use a TrueType (.ttf) or OpenType (.otf) font file".into(),
         )
     };
-    let data: &'static [u8] = Box::leak(data.into_boxed_slice());
+    let data = interned(data);
     let parsed = rustybuzz::ttf_parser::Face::parse(data, 0)
         .map_err(|_| not_a_font("it could not be parsed"))?;
     if parsed.tables().hmtx.is_none() || parsed.tables().cmap.is_none() {
