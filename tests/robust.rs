@@ -151,7 +151,14 @@ fn ctrl_c_stops_cleanly_with_a_message() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(400));
+    // Interrupt once the first outputs are written (however busy the machine is).
+    let first = p.file("out/en/flyer-donors-government.pdf");
+    for _ in 0..600 {
+        if first.exists() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
     // SAFETY: kill only sends a signal to our own child.
     unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
     let out = child.wait_with_output().unwrap();
