@@ -451,13 +451,7 @@ fn web_addresses_become_links_on_screen_only() {
 
 #[test]
 fn the_leaflet_panels_follow_the_roll_fold_rule() {
-    let root = common::repo();
-    let p = leafpress::check(&leafpress::Paths {
-        content: root.join("content"),
-        layouts: root.join("layouts"),
-        fonts: root.join("fonts"),
-    })
-    .unwrap();
+    let p = common::shipped_project();
     let l = p.layout("leaflet").unwrap();
     let (pw, ph) = l.page_dims();
     let widths: Vec<Vec<f32>> = l

@@ -10,15 +10,7 @@ use std::sync::OnceLock;
 
 fn project() -> &'static leafpress::Project {
     static P: OnceLock<leafpress::Project> = OnceLock::new();
-    P.get_or_init(|| {
-        let root = common::repo();
-        leafpress::check(&leafpress::Paths {
-            content: root.join("content"),
-            layouts: root.join("layouts"),
-            fonts: root.join("fonts"),
-        })
-        .unwrap()
-    })
+    P.get_or_init(common::shipped_project)
 }
 
 /// Words from many scripts and shapes: Latin, accents as combining marks, Hebrew
@@ -72,29 +64,6 @@ fn set(s: &str) -> Result<leafpress::typeset::Pages, Vec<leafpress::typeset::Ove
     typeset(p, &doc, leafpress::plan::Variant::Print)
 }
 
-/// The text a reader gets from the pages (ActualText where given).
-fn read(pages: &leafpress::typeset::Pages) -> String {
-    let mut s = String::new();
-    for page in &pages.pages {
-        for item in &page.items {
-            if let Item::Text(run) = item {
-                let mut i = 0;
-                while i < run.glyphs.len() {
-                    if let Some((_, end, t)) = run.actual.iter().find(|(a, _, _)| *a == i) {
-                        s.push_str(t);
-                        i = *end;
-                    } else {
-                        s.push_str(&run.glyphs[i].text);
-                        i += 1;
-                    }
-                }
-                s.push(' ');
-            }
-        }
-    }
-    s
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
 
@@ -116,7 +85,7 @@ proptest! {
                 }
             }
         }
-        let got: String = read(&pages).split_whitespace().collect::<Vec<_>>().join("").replace('-', "");
+        let got: String = common::reader_text(&pages).split_whitespace().collect::<Vec<_>>().join("").replace('-', "");
         for w in s.split_whitespace() {
             let w = w.replace('-', "");
             prop_assert!(got.contains(&w), "lost `{}`", w);

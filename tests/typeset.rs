@@ -3,19 +3,13 @@
 
 mod common;
 
+use leafpress::Filter;
 use leafpress::layout::Format;
 use leafpress::plan::Variant;
 use leafpress::typeset::{Item, typeset};
-use leafpress::{Filter, Paths};
 
 fn project() -> leafpress::Project {
-    let root = common::repo();
-    leafpress::check(&Paths {
-        content: root.join("content"),
-        layouts: root.join("layouts"),
-        fonts: root.join("fonts"),
-    })
-    .unwrap_or_else(|e| panic!("{e}"))
+    common::shipped_project()
 }
 
 #[test]
@@ -80,29 +74,7 @@ fn no_word_is_lost_and_typesetting_is_deterministic() {
     let doc = leafpress::doc::resolve(&p, &jobs[0], false).unwrap().0;
     let a = typeset(&p, &doc, Variant::Print).unwrap();
     let b = typeset(&p, &doc, Variant::Print).unwrap();
-    // The text as a reader gets it: ActualText where a run gives it (the halves
-    // of a hyphenated word), the glyphs' own text elsewhere.
-    let text = |pages: &leafpress::typeset::Pages| -> String {
-        let mut s = String::new();
-        for page in &pages.pages {
-            for item in &page.items {
-                if let Item::Text(run) = item {
-                    let mut i = 0;
-                    while i < run.glyphs.len() {
-                        if let Some((_, end, t)) = run.actual.iter().find(|(a, _, _)| *a == i) {
-                            s.push_str(t);
-                            i = *end;
-                        } else {
-                            s.push_str(&run.glyphs[i].text);
-                            i += 1;
-                        }
-                    }
-                    s.push(' ');
-                }
-            }
-        }
-        common::normalise(&s)
-    };
+    let text = |pages: &leafpress::typeset::Pages| common::normalise(&common::reader_text(pages));
     assert_eq!(text(&a), text(&b));
     let all = text(&a).replace("- ", "-");
     for m in &p.content.audiences[2].messages {

@@ -10,13 +10,7 @@ use leafpress::typeset::{Composer, composition_quality};
 const MM: f32 = 72.0 / 25.4;
 
 fn shipped() -> leafpress::Project {
-    let root = common::repo();
-    leafpress::check(&leafpress::Paths {
-        content: root.join("content"),
-        layouts: root.join("layouts"),
-        fonts: root.join("fonts"),
-    })
-    .unwrap()
+    common::shipped_project()
 }
 
 /// A long paragraph (about 330 words) for measuring composition on more than a

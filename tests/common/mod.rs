@@ -146,3 +146,39 @@ pub fn shipped_content() -> leafpress::content::Content {
     serde_yaml::from_str(&std::fs::read_to_string(repo().join("content/messages.yaml")).unwrap())
         .unwrap()
 }
+
+/// The shipped project, loaded and checked by the library.
+pub fn shipped_project() -> leafpress::Project {
+    let root = repo();
+    leafpress::check(&leafpress::Paths {
+        content: root.join("content"),
+        layouts: root.join("layouts"),
+        fonts: root.join("fonts"),
+    })
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The text a reader gets from typeset pages: ActualText where a run gives it
+/// (the halves of a hyphenated word), the glyphs' own text elsewhere; a space
+/// after each line.
+pub fn reader_text(pages: &leafpress::typeset::Pages) -> String {
+    let mut s = String::new();
+    for page in &pages.pages {
+        for item in &page.items {
+            if let leafpress::typeset::Item::Text(run) = item {
+                let mut i = 0;
+                while i < run.glyphs.len() {
+                    if let Some((_, end, t)) = run.actual.iter().find(|(a, _, _)| *a == i) {
+                        s.push_str(t);
+                        i = *end;
+                    } else {
+                        s.push_str(&run.glyphs[i].text);
+                        i += 1;
+                    }
+                }
+                s.push(' ');
+            }
+        }
+    }
+    s
+}
