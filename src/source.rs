@@ -21,8 +21,8 @@ pub struct SourceFile {
 
 #[derive(Debug, Clone, Default)]
 struct Index {
-    /// key -> (offset of the key, offset of the value, the value), in file order.
-    keys: std::collections::HashMap<String, Vec<(usize, usize, String)>>,
+    /// key -> offsets of the key, in file order.
+    keys: std::collections::HashMap<String, Vec<usize>>,
     /// (key, value) -> offsets of the value, in file order.
     pairs: std::collections::HashMap<(String, String), Vec<usize>>,
     line_starts: Vec<usize>,
@@ -66,11 +66,7 @@ impl SourceFile {
     pub fn find_key_value(&self, key: &str, value: &str) -> Vec<usize> {
         let idx = self.index();
         if value.is_empty() {
-            return idx
-                .keys
-                .get(key)
-                .map(|v| v.iter().map(|&(k, _, _)| k).collect())
-                .unwrap_or_default();
+            return idx.keys.get(key).cloned().unwrap_or_default();
         }
         idx.pairs
             .get(&(key.to_string(), value.to_string()))
@@ -120,11 +116,10 @@ impl SourceFile {
                     };
                     let v = rest[..v_end].trim().trim_matches(|c| c == '"' || c == '\'');
                     let v_off = colon + 1 + rest.find(v).unwrap_or(0);
-                    idx.keys.entry(key.to_string()).or_default().push((
-                        offset + key_start,
-                        offset + v_off,
-                        v.to_string(),
-                    ));
+                    idx.keys
+                        .entry(key.to_string())
+                        .or_default()
+                        .push(offset + key_start);
                     idx.pairs
                         .entry((key.to_string(), v.to_string()))
                         .or_default()
