@@ -24,11 +24,12 @@ pub struct Face {
     /// Shaping plans by (script, direction, language): compiling one costs more
     /// than shaping a word, and a batch shapes thousands of words.
     plans: std::sync::Mutex<std::collections::HashMap<String, Arc<rustybuzz::ShapePlan>>>,
-    /// Code points the face maps to a glyph (from its cmap).
-    coverage: std::collections::HashSet<u32>,
-    /// fontdue's parse, for rasterising previews: made on first use, since parsing
-    /// every outline costs more than a whole small batch.
-    raster: std::sync::OnceLock<Option<fontdue::Font>>,
+    /// Words shaped before, by (language, text), in font units: a batch sets the
+    /// same words again and again (each audience, each layout, each try at
+    /// balancing columns), and shaping was a fifth of a job's time.
+    shaped: std::sync::Mutex<ShapeCache>,
+    /// SHA-256 of `data`, for fingerprints.
+    pub digest: [u8; 32],
     pub units_per_em: f32,
     /// Ascender and descender in ems (descender negative).
     pub ascent: f32,
@@ -37,7 +38,64 @@ pub struct Face {
     pub italic: bool,
 }
 
+/// Shaped texts by (language, text).
+type ShapeCache = std::collections::HashMap<(String, String), Arc<[ShapedGlyph]>>;
+
+/// One glyph of shaped text, in font units.
+#[derive(Debug, Clone, Copy)]
+pub struct ShapedGlyph {
+    pub id: u16,
+    /// Byte offset in the text of the cluster the glyph belongs to.
+    pub cluster: u32,
+    pub x_advance: i32,
+    pub x_offset: i32,
+}
+
+/// Entries kept per face before the shaping cache starts over: enough for the
+/// vocabulary of a large batch, bounded so a huge one cannot grow it forever.
+const SHAPED_LIMIT: usize = 10_000;
+
 impl Face {
+    /// Shapes `text` (with kerning and the language's forms), from the cache when
+    /// the same text was shaped before.
+    pub fn shape(&self, text: &str, language: &str) -> Arc<[ShapedGlyph]> {
+        let key = (language.to_string(), text.to_string());
+        if let Some(hit) = self
+            .shaped
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
+            return hit.clone();
+        }
+        let mut buf = rustybuzz::UnicodeBuffer::new();
+        buf.push_str(text);
+        let lang: Option<rustybuzz::Language> = language.parse().ok();
+        if let Some(l) = &lang {
+            buf.set_language(l.clone());
+        }
+        buf.guess_segment_properties();
+        let plan = self.plan(&buf, lang.as_ref());
+        let out = rustybuzz::shape_with_plan(&self.shaper, &plan, buf);
+        let glyphs: Arc<[ShapedGlyph]> = out
+            .glyph_infos()
+            .iter()
+            .zip(out.glyph_positions())
+            .map(|(info, pos)| ShapedGlyph {
+                id: info.glyph_id as u16,
+                cluster: info.cluster,
+                x_advance: pos.x_advance,
+                x_offset: pos.x_offset,
+            })
+            .collect();
+        let mut cache = self.shaped.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() >= SHAPED_LIMIT {
+            cache.clear();
+        }
+        cache.insert(key, glyphs.clone());
+        glyphs
+    }
+
     /// The face for shaping.
     pub fn shaper(&self) -> &rustybuzz::Face<'static> {
         &self.shaper
@@ -71,16 +129,7 @@ impl Face {
     }
 
     pub fn covers(&self, c: char) -> bool {
-        c.is_whitespace() || c.is_control() || self.coverage.contains(&(c as u32))
-    }
-
-    /// fontdue's view of the face, for drawing glyphs.
-    pub fn rasteriser(&self) -> Option<&fontdue::Font> {
-        self.raster
-            .get_or_init(|| {
-                fontdue::Font::from_bytes(self.data, fontdue::FontSettings::default()).ok()
-            })
-            .as_ref()
+        c.is_whitespace() || c.is_control() || self.shaper.glyph_index(c).is_some_and(|g| g.0 != 0)
     }
 }
 
@@ -164,7 +213,7 @@ impl FontBook {
 /// can borrow them; the same file loaded again (each `watch` rebuild, each
 /// check in a long-running process) reuses the first copy instead of keeping
 /// another.
-fn interned(data: Vec<u8>) -> &'static [u8] {
+fn interned(data: Vec<u8>) -> (&'static [u8], [u8; 32]) {
     use sha2::{Digest, Sha256};
     use std::collections::HashMap;
     use std::sync::{Mutex, OnceLock};
@@ -174,8 +223,10 @@ fn interned(data: Vec<u8>) -> &'static [u8] {
         .get_or_init(Default::default)
         .lock()
         .unwrap_or_else(|e| e.into_inner());
-    map.entry(key)
-        .or_insert_with(|| Box::leak(data.into_boxed_slice()))
+    let bytes = map
+        .entry(key)
+        .or_insert_with(|| Box::leak(data.into_boxed_slice()));
+    (bytes, key)
 }
 
 fn load_face(
@@ -209,23 +260,13 @@ fn load_face(
             "use a TrueType (.ttf) or OpenType (.otf) font file".into(),
         )
     };
-    let data = interned(data);
+    let (data, digest) = interned(data);
     let parsed = rustybuzz::ttf_parser::Face::parse(data, 0)
         .map_err(|_| not_a_font("it could not be parsed"))?;
     if parsed.tables().hmtx.is_none() || parsed.tables().cmap.is_none() {
         return Err(not_a_font("it has no character map or horizontal metrics"));
     }
     let units_per_em = parsed.units_per_em() as f32;
-    let mut coverage = std::collections::HashSet::new();
-    if let Some(cmap) = parsed.tables().cmap {
-        for sub in cmap.subtables.into_iter().filter(|s| s.is_unicode()) {
-            sub.codepoints(|cp| {
-                if sub.glyph_index(cp).is_some_and(|g| g.0 != 0) {
-                    coverage.insert(cp);
-                }
-            });
-        }
-    }
     // Line metrics as fontdue reports them: hhea ascender and descender, in ems.
     let (ascent, descent) = (
         parsed.ascender() as f32 / units_per_em,
@@ -238,8 +279,8 @@ fn load_face(
         shaper: rustybuzz::Face::from_slice(data, 0)
             .ok_or_else(|| not_a_font("it could not be parsed for shaping"))?,
         plans: Default::default(),
-        coverage,
-        raster: std::sync::OnceLock::new(),
+        shaped: Default::default(),
+        digest,
         units_per_em,
         ascent,
         descent,
@@ -256,7 +297,7 @@ mod tests {
     fn line_metrics_and_coverage_agree_with_fontdue() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
         let face = load_face("NotoSans-Regular.ttf", "Noto Sans", false, false, &dir).unwrap();
-        let fd = face.rasteriser().unwrap();
+        let fd = fontdue::Font::from_bytes(face.data, fontdue::FontSettings::default()).unwrap();
         let lm = fd.horizontal_line_metrics(1.0).unwrap();
         assert!((lm.ascent - face.ascent).abs() < 1e-4 && (lm.descent - face.descent).abs() < 1e-4);
         assert_eq!(fd.units_per_em(), face.units_per_em);

@@ -82,7 +82,7 @@ pub fn load(paths: &Paths) -> Result<Project, Error> {
         .map_err(|d| vec![d])
         .and_then(|src| {
             // serde_yaml stops at the first mistake; go on part by part to find the others.
-            let c: Content = src.parse().map_err(|d| content_problems(&src, d))?;
+            let c = Content::parse(&src).map_err(|d| content_problems(&src, d))?;
             Ok((c, src))
         });
     let mut translations = Vec::new();
@@ -794,23 +794,27 @@ fn check_coverage(
     translations: &[crate::translate::Translation],
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    // Each distinct character is looked up in the fonts once: a large content
+    // repeats the same few hundred characters millions of times.
+    let mut known: std::collections::HashMap<char, Option<&str>> = Default::default();
     let mut check = |lang: &str, id: &str, text: &str, src: &SourceFile, span: Option<Span>| {
-        let missing: Vec<char> = {
-            let mut v: Vec<char> = text
-                .chars()
-                .filter(|&c| fonts.faces.iter().any(|f| !f.covers(c)))
-                .collect();
-            v.sort_unstable();
-            v.dedup();
-            v
-        };
-        for c in missing {
-            let face = fonts
-                .faces
-                .iter()
-                .find(|f| !f.covers(c))
-                .map(|f| f.file.as_str())
-                .unwrap_or("");
+        let mut missing: Vec<(char, &str)> = Vec::new();
+        for c in text.chars() {
+            let face = *known.entry(c).or_insert_with(|| {
+                fonts
+                    .faces
+                    .iter()
+                    .find(|f| !f.covers(c))
+                    .map(|f| f.file.as_str())
+            });
+            if let Some(face) = face
+                && !missing.iter().any(|m| m.0 == c)
+            {
+                missing.push((c, face));
+            }
+        }
+        missing.sort_unstable();
+        for (c, face) in missing {
             out.push(
                 Diagnostic::error(
                     &src.path,

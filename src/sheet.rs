@@ -31,10 +31,15 @@ fn href(path: &str) -> String {
 
 const DOCX_ICON: &str = r##"<svg class="icon" viewBox="0 0 64 80" role="img" aria-label="Word document"><path d="M4 2h38l18 18v56a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V4a2 2 0 0 1 2-2z" fill="#fff" stroke="#2b579a" stroke-width="3"/><path d="M42 2v18h18" fill="#dce6f4" stroke="#2b579a" stroke-width="3"/><rect x="8" y="34" width="40" height="26" rx="3" fill="#2b579a"/><text x="28" y="53" font-family="sans-serif" font-size="14" font-weight="bold" fill="#fff" text-anchor="middle">DOCX</text></svg>"##;
 
-/// The page's HTML for these rows.
-pub fn html(title: &str, rows: &[OutputRow]) -> String {
+/// Writes the page's HTML for these rows, a group at a time (a batch of
+/// 10,000 audiences makes a page of 13 MB, not worth holding whole).
+pub fn write_html(
+    w: &mut dyn std::io::Write,
+    title: &str,
+    rows: &[impl std::ops::Deref<Target = OutputRow>],
+) -> std::io::Result<()> {
     let mut groups: BTreeMap<(&str, &str), Vec<&OutputRow>> = BTreeMap::new();
-    for r in rows {
+    for r in rows.iter().map(|r| &**r) {
         groups
             .entry((r.language.as_str(), r.audience.as_str()))
             .or_default()
@@ -116,7 +121,9 @@ h3 {{ font-size: 1rem; margin: 1rem 0 .5rem; color: #00537f; }}
             s.push_str("</div>\n");
         }
         s.push_str("</div>\n");
+        w.write_all(s.as_bytes())?;
+        s.clear();
     }
     s.push_str("</body></html>\n");
-    s
+    w.write_all(s.as_bytes())
 }

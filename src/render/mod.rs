@@ -4,6 +4,7 @@
 pub mod docx;
 pub mod pdf;
 pub mod png;
+pub mod subset;
 
 use crate::doc::Document;
 use crate::layout::Format;
@@ -59,9 +60,12 @@ impl Backend for PdfBackend {
             reasons: o.iter().map(|o| o.to_string()).collect(),
         })?;
         let n = pages.pages.len();
+        let subsets = subset::subset_fonts(&pages, &project.fonts)
+            .map_err(|e| JobError { reasons: vec![e] })?;
         let bytes = pdf::write(
             &pages,
             &project.fonts,
+            &subsets,
             &pdf::PdfOptions {
                 variant: opts.variant,
                 epoch: opts.epoch,
@@ -69,8 +73,9 @@ impl Backend for PdfBackend {
         )
         .map_err(|e| JobError { reasons: vec![e] })?;
         let previews = match opts.preview_dpi {
-            Some(dpi) => png::previews(&pages, &project.fonts, dpi)
-                .map_err(|e| JobError { reasons: vec![e] })?,
+            Some(dpi) => {
+                png::previews(&pages, &subsets, dpi).map_err(|e| JobError { reasons: vec![e] })?
+            }
             None => Vec::new(),
         };
         Ok(Rendered {

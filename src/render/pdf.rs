@@ -2,6 +2,7 @@
 //! fonts subset by `subsetter` and embedded as CID fonts. It decides nothing about
 //! layout; it converts coordinates (PDF's origin is bottom-left) and colours.
 
+use super::subset::{Subset, Subsets};
 use crate::fonts::{FaceId, FontBook};
 use crate::plan::Variant;
 use crate::typeset::{Item, MARK_WIDTH, Pages};
@@ -11,7 +12,7 @@ use printpdf::{
     TextItem, TextMatrix,
 };
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 pub struct PdfOptions {
     /// Print: DeviceCMYK from the brand's inks, marks, PDF/X-4. Screen: DeviceRGB
@@ -25,34 +26,19 @@ pub struct PdfOptions {
 pub const PDFX_VERSION: &str = "PDF/X-4";
 
 /// Writes `pages` as PDF bytes.
-pub fn write(pages: &Pages, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u8>, String> {
-    // Subset each face to the glyphs these pages use. Glyph 0 (.notdef) stays
-    // first, as the PDF and TrueType specs require.
-    let mut used: BTreeMap<FaceId, BTreeSet<u16>> = BTreeMap::new();
-    for page in &pages.pages {
-        for item in &page.items {
-            if let Item::Text(run) = item {
-                used.entry(run.face)
-                    .or_default()
-                    .extend(run.glyphs.iter().map(|g| g.id));
-            }
-        }
-    }
+pub fn write(
+    pages: &Pages,
+    book: &FontBook,
+    subsets: &Subsets,
+    opts: &PdfOptions,
+) -> Result<Vec<u8>, String> {
     let mut doc = PdfDocument::new(&pages.title);
-    let mut remaps: BTreeMap<FaceId, subsetter::GlyphRemapper> = BTreeMap::new();
     let mut tags: BTreeMap<String, String> = BTreeMap::new();
-    for (&face_id, gids) in &used {
+    for (&face_id, Subset { gids, data, .. }) in subsets {
         let face = book.face(face_id);
-        let mut remap = subsetter::GlyphRemapper::new();
-        remap.remap(0);
-        for &g in gids {
-            remap.remap(g);
-        }
-        let subset = subsetter::subset(face.data, 0, &remap)
-            .map_err(|e| format!("cannot subset font `{}`: {e}", face.file))?;
         let mut warnings = Vec::new();
         let mut parsed =
-            printpdf::ParsedFont::from_bytes(&subset, 0, &mut warnings).ok_or_else(|| {
+            printpdf::ParsedFont::from_bytes(data, 0, &mut warnings).ok_or_else(|| {
                 format!(
                     "cannot embed font `{}`: the subset could not be read back",
                     face.file
@@ -75,7 +61,6 @@ pub fn write(pages: &Pages, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u8
             .fonts
             .map
             .insert(font_id(face_id), printpdf::PdfFont::new(parsed));
-        remaps.insert(face_id, remap);
     }
 
     let colour = |c: &crate::typeset::Colour| match opts.variant {
@@ -166,7 +151,7 @@ pub fn write(pages: &Pages, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u8
                 Item::Text(run) => {
                     let face = book.face(run.face);
                     let shaper = face.shaper();
-                    let remap = &remaps[&run.face];
+                    let remap = &subsets[&run.face].remap;
                     let scale = 1000.0 / face.units_per_em;
                     let mut glyphs = Vec::with_capacity(run.glyphs.len());
                     for (i, g) in run.glyphs.iter().enumerate() {
@@ -325,7 +310,9 @@ pub fn write(pages: &Pages, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u8
     let mut lo = doc.to_lopdf_document(&save, &mut warnings);
     finish(&mut lo, pages, opts, &tags, &boxes);
     compress(&mut lo);
-    let mut out = Vec::new();
+    // Sized for the embedded profile and a page or two, so the buffer is not
+    // copied over and over as it grows.
+    let mut out = Vec::with_capacity(PROFILE_ZLIB.len() + (64 << 10));
     lo.save_to(&mut out)
         .map_err(|e| format!("cannot write PDF: {e}"))?;
     Ok(out)

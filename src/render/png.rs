@@ -3,7 +3,8 @@
 //! preview shows what prints. The image covers the PDF's media box (trim, bleed
 //! and marks), as a PDF viewer shows it.
 
-use crate::fonts::FontBook;
+use super::subset::Subsets;
+use crate::fonts::FaceId;
 use crate::plan::Variant;
 use crate::typeset::{Item, Page, Pages};
 use crate::units::Rgb;
@@ -52,18 +53,44 @@ impl Raster {
             x1.ceil().min(self.width as f32) as i64,
             y1.ceil().min(self.height as f32) as i64,
         );
+        // Whole pixels inside the block, column-wise.
+        let (ix0, ix1) = (
+            (x0.ceil() as i64).clamp(px0, px1),
+            (x1.floor() as i64)
+                .clamp(px0, px1)
+                .max((x0.ceil() as i64).clamp(px0, px1)),
+        );
         for y in py0..py1 {
             let cy = (y1.min(y as f32 + 1.0) - y0.max(y as f32)).clamp(0.0, 1.0);
-            for x in px0..px1 {
+            for x in (px0..ix0).chain(ix1..px1) {
                 let cx = (x1.min(x as f32 + 1.0) - x0.max(x as f32)).clamp(0.0, 1.0);
-                if cx * cy >= 0.999 {
-                    // Inside the block: the colour itself, no blending.
-                    let i = (y as usize * self.width + x as usize) * 3;
-                    self.rgb[i..i + 3].copy_from_slice(&[c.0, c.1, c.2]);
-                } else {
-                    self.blend(x, y, c, cx * cy);
+                self.cover(x, y, c, cx * cy);
+            }
+            if cy >= 0.999 {
+                // Inside the block: the colour itself, no blending.
+                let row = y as usize * self.width;
+                for px in
+                    self.rgb[(row + ix0 as usize) * 3..(row + ix1 as usize) * 3].chunks_exact_mut(3)
+                {
+                    px.copy_from_slice(&[c.0, c.1, c.2]);
+                }
+            } else {
+                for x in ix0..ix1 {
+                    self.blend(x, y, c, cy);
                 }
             }
+        }
+    }
+
+    /// Paints pixel (x, y) with `c` at coverage `a`: the colour itself when fully covered.
+    fn cover(&mut self, x: i64, y: i64, c: Rgb, a: f32) {
+        if a >= 0.999 {
+            if x >= 0 && y >= 0 && (x as usize) < self.width && (y as usize) < self.height {
+                let i = (y as usize * self.width + x as usize) * 3;
+                self.rgb[i..i + 3].copy_from_slice(&[c.0, c.1, c.2]);
+            }
+        } else {
+            self.blend(x, y, c, a);
         }
     }
 
@@ -73,6 +100,10 @@ impl Raster {
         let mut enc = png::Encoder::new(&mut out, self.width as u32, self.height as u32);
         enc.set_color(png::ColorType::Rgb);
         enc.set_depth(png::BitDepth::Eight);
+        // Previews are looked at, not archived: zlib level 1 encodes several times
+        // faster than the default level, for files about 30% larger.
+        enc.set_deflate_compression(png::DeflateCompression::FdeflateUltraFast);
+        enc.set_filter(png::Filter::Paeth);
         let mut w = enc
             .write_header()
             .map_err(|e| format!("cannot write preview: {e}"))?;
@@ -84,14 +115,146 @@ impl Raster {
     }
 }
 
+/// A glyph's image: fontdue's metrics and coverage bytes.
+type GlyphImage = std::sync::Arc<(fontdue::Metrics, Vec<u8>)>;
+
+/// (face digest, original glyph id, size in px) -> image.
+type GlyphKey = ([u8; 32], u16, u32);
+
+/// Glyph images already drawn in this process, shared by jobs: a batch draws the
+/// same letters at the same sizes in every preview. Bounded, so an odd batch
+/// cannot grow it without end.
+fn drawn() -> &'static std::sync::Mutex<HashMap<GlyphKey, GlyphImage>> {
+    static DRAWN: std::sync::OnceLock<std::sync::Mutex<HashMap<GlyphKey, GlyphImage>>> =
+        std::sync::OnceLock::new();
+    DRAWN.get_or_init(Default::default)
+}
+const DRAWN_LIMIT: usize = 20_000;
+
+/// Glyph images of one job, drawn by fontdue from the job's font subsets (parsing
+/// a subset's few dozen outlines costs far less than a whole face's thousands),
+/// or taken from what earlier jobs drew.
+pub struct Glyphs<'a> {
+    subsets: &'a Subsets,
+    fonts: HashMap<FaceId, Option<fontdue::Font>>,
+    images: HashMap<(FaceId, u16, u32), GlyphImage>,
+}
+
+impl<'a> Glyphs<'a> {
+    pub fn new(subsets: &'a Subsets) -> Glyphs<'a> {
+        Glyphs {
+            subsets,
+            fonts: HashMap::new(),
+            images: HashMap::new(),
+        }
+    }
+
+    fn get(&mut self, face: FaceId, gid: u16, size_px: f32) -> Option<GlyphImage> {
+        let key = (face, gid, size_px.to_bits());
+        if let Some(hit) = self.images.get(&key) {
+            return Some(hit.clone());
+        }
+        let subset = self.subsets.get(&face)?;
+        let shared_key = (subset.face_digest, gid, size_px.to_bits());
+        let shared = drawn()
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&shared_key)
+            .cloned();
+        let image = match shared {
+            Some(image) => image,
+            None => {
+                let font = self
+                    .fonts
+                    .entry(face)
+                    .or_insert_with(|| {
+                        let data = with_glyph_cmap(&subset.data)?;
+                        fontdue::Font::from_bytes(data, fontdue::FontSettings::default()).ok()
+                    })
+                    .as_ref()?;
+                let image =
+                    std::sync::Arc::new(font.rasterize_indexed(subset.remap.get(gid)?, size_px));
+                let mut all = drawn().lock().unwrap_or_else(|e| e.into_inner());
+                if all.len() >= DRAWN_LIMIT {
+                    all.clear();
+                }
+                all.insert(shared_key, image.clone());
+                image
+            }
+        };
+        self.images.insert(key, image.clone());
+        Some(image)
+    }
+}
+
+/// The font file with a character map that reaches every glyph: fontdue loads
+/// only the glyphs a cmap or GSUB reaches, and subsets carry no cmap (a PDF
+/// addresses glyphs by id). Glyph `i` gets the private-use code point
+/// U+F0000 + `i`; nothing looks glyphs up by character here.
+fn with_glyph_cmap(font: &[u8]) -> Option<Vec<u8>> {
+    let u16_at = |o: usize| Some(u16::from_be_bytes(font.get(o..o + 2)?.try_into().ok()?));
+    let u32_at = |o: usize| Some(u32::from_be_bytes(font.get(o..o + 4)?.try_into().ok()?));
+    let mut tables: Vec<([u8; 4], &[u8])> = Vec::new();
+    let mut glyph_count = 0u16;
+    for i in 0..u16_at(4)? as usize {
+        let rec = 12 + 16 * i;
+        let tag: [u8; 4] = font.get(rec..rec + 4)?.try_into().ok()?;
+        let (off, len) = (u32_at(rec + 8)? as usize, u32_at(rec + 12)? as usize);
+        let data = font.get(off..off.checked_add(len)?)?;
+        if &tag == b"maxp" {
+            glyph_count = u16::from_be_bytes(data.get(4..6)?.try_into().ok()?);
+        }
+        if &tag != b"cmap" {
+            tables.push((tag, data));
+        }
+    }
+    // cmap: one Windows Unicode full-repertoire (3, 10) format 12 subtable, one group.
+    let mut cmap = Vec::with_capacity(40);
+    for v in [0u16, 1, 3, 10] {
+        cmap.extend(v.to_be_bytes());
+    }
+    cmap.extend(12u32.to_be_bytes());
+    cmap.extend(12u16.to_be_bytes());
+    cmap.extend(0u16.to_be_bytes());
+    for v in [
+        28u32,
+        0,
+        1,
+        0xF0000,
+        0xF0000 + glyph_count.max(1) as u32 - 1,
+        0,
+    ] {
+        cmap.extend(v.to_be_bytes());
+    }
+    tables.push((*b"cmap", &cmap));
+    // Readers find tables by binary search on the tag.
+    tables.sort_by_key(|(tag, _)| *tag);
+    let mut out = Vec::with_capacity(font.len() + 64);
+    out.extend(u32_at(0)?.to_be_bytes());
+    out.extend((tables.len() as u16).to_be_bytes());
+    out.extend([0u8; 6]); // search hints, unused by readers that check bounds
+    let mut offset = 12 + 16 * tables.len();
+    for (tag, data) in &tables {
+        out.extend(tag);
+        out.extend(0u32.to_be_bytes()); // checksum, not checked when reading
+        out.extend((offset as u32).to_be_bytes());
+        out.extend((data.len() as u32).to_be_bytes());
+        offset += data.len().next_multiple_of(4);
+    }
+    for (_, data) in &tables {
+        out.extend(*data);
+        out.resize(out.len().next_multiple_of(4), 0);
+    }
+    Some(out)
+}
+
 /// Draws one page at `dpi`.
-pub fn rasterise(page: &Page, variant: Variant, book: &FontBook, dpi: f32) -> Raster {
+pub fn rasterise(page: &Page, variant: Variant, glyphs: &mut Glyphs, dpi: f32) -> Raster {
     let s = dpi / 72.0;
     let off = page.bleed + page.slug;
     let (w_pt, h_pt) = (page.width + 2.0 * off, page.height + 2.0 * off);
     let mut r = Raster::new((w_pt * s).round() as usize, (h_pt * s).round() as usize);
     let px = |x: f32| (x + off) * s;
-    let mut glyphs: HashMap<(usize, u16, u32), (fontdue::Metrics, Vec<u8>)> = HashMap::new();
     let mut images: HashMap<usize, Option<Decoded>> = HashMap::new();
     for item in &page.items {
         match item {
@@ -118,16 +281,13 @@ pub fn rasterise(page: &Page, variant: Variant, book: &FontBook, dpi: f32) -> Ra
                 }
             }
             Item::Text(run) => {
-                let Some(font) = book.face(run.face).rasteriser() else {
-                    continue;
-                };
                 let size_px = run.size * s;
                 let baseline = px(run.baseline);
                 for g in &run.glyphs {
-                    let key = (run.face, g.id, size_px.to_bits());
-                    let (m, cov) = glyphs
-                        .entry(key)
-                        .or_insert_with(|| font.rasterize_indexed(g.id, size_px));
+                    let Some(image) = glyphs.get(run.face, g.id, size_px) else {
+                        continue;
+                    };
+                    let (m, cov) = &*image;
                     if m.width == 0 {
                         continue;
                     }
@@ -200,11 +360,12 @@ fn decode(bytes: &[u8]) -> Option<Decoded> {
 }
 
 /// PNG previews of every page.
-pub fn previews(pages: &Pages, book: &FontBook, dpi: f32) -> Result<Vec<Vec<u8>>, String> {
+pub fn previews(pages: &Pages, subsets: &Subsets, dpi: f32) -> Result<Vec<Vec<u8>>, String> {
+    let mut glyphs = Glyphs::new(subsets);
     pages
         .pages
         .iter()
-        .map(|p| rasterise(p, pages.variant, book, dpi).png())
+        .map(|p| rasterise(p, pages.variant, &mut glyphs, dpi).png())
         .collect()
 }
 
@@ -214,11 +375,27 @@ mod tests {
     use crate::typeset::{Colour, Glyph, GlyphRun};
     use crate::units::Cmyk;
 
-    fn book() -> FontBook {
+    /// Draws `p` as a job would: from the subsets of the fonts it uses.
+    fn draw(p: &Page, dpi: f32) -> Raster {
+        let book = book();
+        let pages = Pages {
+            layout: "test".into(),
+            title: "test".into(),
+            author: String::new(),
+            language: "en".into(),
+            variant: Variant::Screen,
+            pages: vec![p.clone()],
+            warnings: Vec::new(),
+        };
+        let subsets = super::super::subset::subset_fonts(&pages, &book).unwrap();
+        rasterise(p, Variant::Screen, &mut Glyphs::new(&subsets), dpi)
+    }
+
+    fn book() -> crate::fonts::FontBook {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let src = crate::source::SourceFile::read(&root.join("layouts/brand.yaml")).unwrap();
         let brand: crate::layout::Brand = src.parse().unwrap();
-        FontBook::load(&brand, &src, &root.join("fonts")).unwrap()
+        crate::fonts::FontBook::load(&brand, &src, &root.join("fonts")).unwrap()
     }
 
     fn colour(rgb: Rgb) -> Colour {
@@ -254,7 +431,7 @@ mod tests {
             h: 18.0,
             colour: colour(Rgb(0x00, 0x53, 0x7F)),
         }]);
-        let r = rasterise(&p, Variant::Screen, &book(), 144.0);
+        let r = draw(&p, 144.0);
         assert_eq!((r.width, r.height), (144, 144));
         // 18 pt at 144 dpi is pixel 36; the block covers x 36..108, y 36..72.
         assert_eq!(r.pixel(36, 36), [0x00, 0x53, 0x7F]);
@@ -283,7 +460,7 @@ mod tests {
             width: 20.0,
             actual: Vec::new(),
         };
-        let r = rasterise(&page(vec![Item::Text(run)]), Variant::Screen, &b, 72.0);
+        let r = draw(&page(vec![Item::Text(run)]), 72.0);
         // Dark pixels only inside the H's box: from x 10 (plus side bearing) and
         // from the cap height down to the baseline at y 50.
         let dark: Vec<(usize, usize)> = (0..72)
@@ -321,8 +498,8 @@ mod tests {
             h: 10.0,
             colour: colour(Rgb(1, 2, 3)),
         }]);
-        let a = rasterise(&p, Variant::Screen, &book(), 72.0).png().unwrap();
-        let b = rasterise(&p, Variant::Screen, &book(), 72.0).png().unwrap();
+        let a = draw(&p, 72.0).png().unwrap();
+        let b = draw(&p, 72.0).png().unwrap();
         assert_eq!(a, b);
         assert!(a.starts_with(b"\x89PNG"));
     }

@@ -170,27 +170,16 @@ fn shape(
     text: &str,
 ) -> Shaped {
     let f = book.face(face);
-    let shaper = f.shaper();
     let scale = size / f.units_per_em;
     let track = tracking * size / 1000.0;
-    let mut buf = rustybuzz::UnicodeBuffer::new();
-    buf.push_str(text);
-    let lang: Option<rustybuzz::Language> = language.parse().ok();
-    if let Some(l) = &lang {
-        buf.set_language(l.clone());
-    }
-    buf.guess_segment_properties();
-    let plan = f.plan(&buf, lang.as_ref());
-    let out = rustybuzz::shape_with_plan(shaper, &plan, buf);
-    let infos = out.glyph_infos();
-    let positions = out.glyph_positions();
-    let mut glyphs = Vec::with_capacity(infos.len());
-    let mut clusters = Vec::with_capacity(infos.len());
+    let shaped = f.shape(text, language);
+    let mut glyphs = Vec::with_capacity(shaped.len());
+    let mut clusters = Vec::with_capacity(shaped.len());
     let mut pen = 0.0f32;
-    for (i, (info, pos)) in infos.iter().zip(positions).enumerate() {
-        let start = info.cluster as usize;
-        let first_of_cluster = i == 0 || infos[i - 1].cluster != info.cluster;
-        let end = infos[i + 1..]
+    for (i, g) in shaped.iter().enumerate() {
+        let start = g.cluster as usize;
+        let first_of_cluster = i == 0 || shaped[i - 1].cluster != g.cluster;
+        let end = shaped[i + 1..]
             .iter()
             .map(|g| g.cluster as usize)
             .find(|&c| c != start)
@@ -201,12 +190,12 @@ fn shape(
             String::new()
         };
         glyphs.push(Glyph {
-            id: info.glyph_id as u16,
-            x: pen + pos.x_offset as f32 * scale,
+            id: g.id,
+            x: pen + g.x_offset as f32 * scale,
             text: piece,
         });
         clusters.push(start);
-        pen += pos.x_advance as f32 * scale + track;
+        pen += g.x_advance as f32 * scale + track;
     }
     Shaped {
         glyphs,
