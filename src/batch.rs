@@ -233,9 +233,10 @@ pub fn run(
     if !report.written.is_empty() {
         flush_to_disk(&opts.out_dir)?;
     }
-    let rows = write_manifest(&manifest_path, &opts.out_dir, &report, previous)?;
+    let kept = write_manifest(&manifest_path, &opts.out_dir, &report, previous)?;
     if opts.shard.is_none() {
         let title = format!("{} — outputs", project.content.title);
+        let rows = manifest_rows(&report, &kept);
         write_atomic_with(&opts.out_dir.join("index.html"), |w| {
             crate::sheet::write_html(w, &title, &rows)
         })?;
@@ -482,40 +483,48 @@ fn replace_with(
 /// Writes the manifest: this build's outputs (made or up to date), plus rows of
 /// an earlier build for outputs this one did not produce (filtered out, or failed
 /// and so left as they were) whose files are still there, unchanged.
-/// Returns the rows written, by path, borrowing from `report` and `previous`.
-fn write_manifest<'a>(
+/// Returns the earlier rows kept; the manifest lists them with `report`'s, by path.
+fn write_manifest(
     path: &Path,
     out_dir: &Path,
-    report: &'a BuildReport,
+    report: &BuildReport,
     mut previous: std::collections::HashMap<String, OutputRow>,
-) -> Result<Vec<std::borrow::Cow<'a, OutputRow>>, Error> {
-    use std::borrow::Cow;
-    let current = report.written.iter().chain(&report.up_to_date);
-    for r in current.clone() {
+) -> Result<Vec<OutputRow>, Error> {
+    for r in report.written.iter().chain(&report.up_to_date) {
         previous.remove(&r.path);
     }
-    let mut rows: Vec<Cow<OutputRow>> = previous
+    let kept: Vec<OutputRow> = previous
         .into_values()
         .filter(|r| {
             std::fs::metadata(out_dir.join(&r.path))
                 .is_ok_and(|m| m.is_file() && m.len() == r.bytes)
         })
-        .map(Cow::Owned)
-        .chain(current.map(Cow::Borrowed))
         .collect();
-    rows.sort_by(|a, b| a.path.cmp(&b.path));
+    let rows = manifest_rows(report, &kept);
     write_atomic_with(path, |w| {
         serde_json::to_writer_pretty(&mut *w, &ManifestOut { outputs: &rows })
             .map_err(std::io::Error::other)?;
         w.write_all(b"\n")
     })?;
-    Ok(rows)
+    Ok(kept)
+}
+
+/// Every row of the manifest, by path: this build's and the earlier ones kept.
+fn manifest_rows<'a>(report: &'a BuildReport, kept: &'a [OutputRow]) -> Vec<&'a OutputRow> {
+    let mut rows: Vec<&OutputRow> = report
+        .written
+        .iter()
+        .chain(&report.up_to_date)
+        .chain(kept)
+        .collect();
+    rows.sort_by(|a, b| a.path.cmp(&b.path));
+    rows
 }
 
 /// The manifest as written: rows borrowed, not copied.
 #[derive(Serialize)]
 struct ManifestOut<'a, 'r> {
-    outputs: &'a [std::borrow::Cow<'r, OutputRow>],
+    outputs: &'a [&'r OutputRow],
 }
 
 /// Combines shard manifests into one: rows are merged by path; two shards that
@@ -523,7 +532,7 @@ struct ManifestOut<'a, 'r> {
 pub fn merge_manifests(inputs: &[PathBuf], output: &Path) -> Result<usize, Error> {
     let mut rows: std::collections::BTreeMap<String, OutputRow> = std::collections::BTreeMap::new();
     for p in inputs {
-        let bytes = std::fs::read(p).map_err(|e| Error::io(p, e))?;
+        let bytes = std::fs::read(p).map_err(|e| Error::unreadable(p, &e))?;
         let m: Manifest = serde_json::from_slice(&bytes).map_err(|e| {
             Error::Input(vec![crate::diag::Diagnostic::error(
                 p,

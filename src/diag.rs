@@ -168,11 +168,41 @@ pub enum Error {
 }
 
 impl Error {
+    /// A file the user named could not be read: an input problem, told as one.
+    pub fn unreadable(path: &Path, source: &std::io::Error) -> Self {
+        Error::Input(vec![
+            Diagnostic::error(
+                path,
+                format!(
+                    "cannot read file: {}",
+                    crate::source::lower_first(&source.to_string())
+                ),
+            )
+            .with_hint("check the file name and that the file is readable"),
+        ])
+    }
+
+    /// Writing outputs failed.
     pub fn io(path: &Path, source: std::io::Error) -> Self {
         Error::Io {
             path: path.to_path_buf(),
             source,
         }
+    }
+}
+
+impl Error {
+    /// An I/O failure in our style: what failed, where, and what to do.
+    pub fn io_message(path: &Path, source: &std::io::Error) -> (String, &'static str) {
+        let what = crate::source::lower_first(&source.to_string());
+        let hint = match source.kind() {
+            std::io::ErrorKind::PermissionDenied => {
+                "choose a folder you may write to (--out DIR), or change its permissions"
+            }
+            std::io::ErrorKind::NotFound => "check that the folder exists",
+            _ => "check the disk (space, permissions) and build again; earlier outputs are kept",
+        };
+        (format!("cannot write `{}`: {what}", path.display()), hint)
     }
 }
 
@@ -187,7 +217,10 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
-            Error::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            Error::Io { path, source } => {
+                let (msg, hint) = Error::io_message(path, source);
+                write!(f, "{msg} ({hint})")
+            }
             Error::Usage(m) => f.write_str(m),
         }
     }

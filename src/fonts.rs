@@ -229,6 +229,30 @@ fn interned(data: Vec<u8>) -> (&'static [u8], [u8; 32]) {
     (bytes, key)
 }
 
+/// Why a font file's table directory points past its end, if it does: a file cut
+/// short in copying still parses (tables are read lazily) but draws nothing.
+fn cut_short(data: &[u8]) -> Option<String> {
+    let be32 = |o: usize| {
+        data.get(o..o + 4)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let tables = data.get(4..6).map(|b| u16::from_be_bytes([b[0], b[1]]))? as usize;
+    for i in 0..tables {
+        let rec = 12 + 16 * i;
+        let (Some(offset), Some(len)) = (be32(rec + 8), be32(rec + 12)) else {
+            return Some("its table directory is cut short".into());
+        };
+        if offset as u64 + len as u64 > data.len() as u64 {
+            return Some(format!(
+                "it is cut short: {} bytes, where its tables need {}",
+                data.len(),
+                offset as u64 + len as u64
+            ));
+        }
+    }
+    None
+}
+
 fn load_face(
     file: &str,
     family: &str,
@@ -244,6 +268,9 @@ fn load_face(
         ));
     }
     let path = fonts_dir.join(file);
+    if let Err(d) = crate::source::outside_link(&path, fonts_dir) {
+        return Err((d.message, d.hint.unwrap_or_default()));
+    }
     let data = std::fs::read(&path).map_err(|e| {
         (
             format!(
@@ -251,15 +278,23 @@ fn load_face(
                 path.display(),
                 crate::source::lower_first(&e.to_string())
             ),
-            "put the .ttf or .otf file in the fonts folder, or correct the name".into(),
+            match e.kind() {
+                std::io::ErrorKind::PermissionDenied => {
+                    "make the file readable (check its permissions)".into()
+                }
+                _ => "put the .ttf or .otf file in the fonts folder, or correct the name".into(),
+            },
         )
     })?;
     let not_a_font = |why: &str| {
         (
             format!("`{}` is not a usable font file ({why})", path.display()),
-            "use a TrueType (.ttf) or OpenType (.otf) font file".into(),
+            "use a whole TrueType (.ttf) or OpenType (.otf) font file; copy it again if it may have been cut short".into(),
         )
     };
+    if let Some(why) = cut_short(&data) {
+        return Err(not_a_font(&why));
+    }
     let (data, digest) = interned(data);
     let parsed = rustybuzz::ttf_parser::Face::parse(data, 0)
         .map_err(|_| not_a_font("it could not be parsed"))?;

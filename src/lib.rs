@@ -93,7 +93,7 @@ pub fn import(
     lang: Option<&str>,
 ) -> Result<Vec<String>, Error> {
     let (content, _) = load_content(content_dir)?;
-    let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
+    let bytes = std::fs::read(file).map_err(|e| Error::unreadable(file, &e))?;
     let is_docx = bytes.starts_with(b"PK");
     let imported = if is_docx {
         translate::read_docx(file, &bytes)?

@@ -236,7 +236,10 @@ fn report_error(e: &Error) {
                 if n == 1 { "" } else { "s" }
             );
         }
-        Error::Io { path, source } => eprintln!("error: {}: {source}", path.display()),
+        Error::Io { path, source } => {
+            let (msg, hint) = Error::io_message(path, source);
+            eprintln!("error: {msg}\n  = help: {hint}");
+        }
         Error::Usage(m) => eprintln!("error: {m}"),
     }
 }

@@ -78,7 +78,7 @@ pub fn load(paths: &Paths) -> Result<Project, Error> {
     let mut problems: Vec<Diagnostic> = Vec::new();
 
     let content_path = paths.content.join("messages.yaml");
-    let content = SourceFile::read(&content_path)
+    let content = SourceFile::read_inside(&content_path, &paths.content)
         .map_err(|d| vec![d])
         .and_then(|src| {
             // serde_yaml stops at the first mistake; go on part by part to find the others.
@@ -101,7 +101,7 @@ pub fn load(paths: &Paths) -> Result<Project, Error> {
     };
 
     let brand_path = paths.layouts.join("brand.yaml");
-    let brand = SourceFile::read(&brand_path).and_then(|src| {
+    let brand = SourceFile::read_inside(&brand_path, &paths.layouts).and_then(|src| {
         let b: Brand = src.parse()?;
         Ok((b, src))
     });
@@ -149,7 +149,7 @@ pub fn load(paths: &Paths) -> Result<Project, Error> {
                 );
             }
             for (name, path) in files {
-                let src = match SourceFile::read(&path) {
+                let src = match SourceFile::read_inside(&path, &paths.layouts) {
                     Ok(s) => s,
                     Err(d) => {
                         problems.push(d);
@@ -241,8 +241,16 @@ fn layout_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, Diagnostic> {
 fn content_problems(src: &SourceFile, first: Diagnostic) -> Vec<Diagnostic> {
     use crate::content::{Audience, Definition, Organisation};
     use serde_yaml::Value;
-    let Ok(Value::Mapping(top)) = serde_yaml::from_str::<Value>(&src.text) else {
-        return vec![first];
+    let top = match serde_yaml::from_str::<Value>(&src.text) {
+        Ok(Value::Mapping(top)) => top,
+        // Aliases that expand without end (a "billion laughs") are stopped by
+        // serde_yaml's limit; say so beside the first problem.
+        Err(e) if e.to_string().contains("limit exceeded") => {
+            let mut d = crate::source::yaml_error(&src.path, &src.text, &e);
+            d.message = "aliases (`*name`) in this file expand beyond what leafpress reads (serde_yaml's repetition limit)".into();
+            return vec![first, d];
+        }
+        _ => return vec![first],
     };
     let mut out: Vec<Diagnostic> = Vec::new();
     // A part's error, placed at `key: value` (or the key) and given the usual hint.
@@ -541,6 +549,27 @@ fn check_layout(l: &NamedLayout) -> Vec<Diagnostic> {
             );
         }
     }
+    for (key, len) in [
+        ("bleed", l.layout.page.bleed),
+        ("safe-margin", l.layout.page.safe_margin),
+    ] {
+        if len.0 < 0.0 {
+            out.push(
+                Diagnostic::error(&src.path, format!("`{key}` is below zero"))
+                    .with_span(src.span_of(key, ""))
+                    .with_hint("give a length of zero or more, such as 3mm"),
+            );
+        }
+    }
+    if let Some(m) = l.layout.page.margins
+        && [m.top, m.right, m.bottom, m.left].iter().any(|v| *v < 0.0)
+    {
+        out.push(
+            Diagnostic::error(&src.path, "a margin is below zero")
+                .with_span(src.span_of("margins", ""))
+                .with_hint("give lengths of zero or more, such as [25mm, 22mm, 25mm, 22mm]"),
+        );
+    }
     let check_blocks = |blocks: &[Block], place: &str, out: &mut Vec<Diagnostic>| {
         for b in blocks {
             let kinds = b.show.is_some() as u8 + b.rule.is_some() as u8 + b.space.is_some() as u8;
@@ -594,7 +623,13 @@ fn check_layout(l: &NamedLayout) -> Vec<Diagnostic> {
                                 &src.path,
                                 format!("panel name `{}` is used twice", p.name),
                             )
-                            .with_span(span.clone()),
+                            .with_span(
+                                src.find_key_value("name", &p.name)
+                                    .get(1)
+                                    .map(|&o| src.span_at(o))
+                                    .or(span.clone()),
+                            )
+                            .with_hint("give each panel its own name"),
                         );
                     }
                     let eps = 0.01;
@@ -696,7 +731,10 @@ fn check_layout(l: &NamedLayout) -> Vec<Diagnostic> {
             {
                 out.push(
                     Diagnostic::error(&src.path, "the margins are larger than the page")
-                        .with_span(src.span_of("margins", "")),
+                        .with_span(src.span_of("margins", ""))
+                        .with_hint(
+                            "make the margins smaller; they are [top, right, bottom, left], such as [25mm, 22mm, 25mm, 22mm]",
+                        ),
                 );
             }
         }
@@ -864,6 +902,11 @@ fn load_logo(file: &str, brand: &SourceFile, layouts_dir: &Path) -> Result<Logo,
         .with_hint("put the logo in the layouts folder and give a path inside it"));
     }
     let full = layouts_dir.join(path);
+    crate::source::outside_link(&full, layouts_dir).map_err(|d| {
+        let mut e = Diagnostic::error(&brand.path, d.message).with_span(span.clone());
+        e.hint = d.hint;
+        e
+    })?;
     let bytes = std::fs::read(&full).map_err(|e| {
         Diagnostic::error(
             &brand.path,

@@ -23,12 +23,19 @@ pub struct SourceFile {
 struct Index {
     /// key -> offsets of the key, in file order.
     keys: std::collections::HashMap<String, Vec<usize>>,
-    /// (key, value) -> offsets of the value, in file order.
-    pairs: std::collections::HashMap<(String, String), Vec<usize>>,
+    /// (hash of key and value, offset of the value), sorted: a 10,000-audience file
+    /// has some 160,000 pairs, and a map of owned strings for them cost 25 MB.
+    pairs: Vec<(u64, usize)>,
     line_starts: Vec<usize>,
 }
 
 impl SourceFile {
+    /// Reads a file of the folder `dir`, refusing one that links outside it.
+    pub fn read_inside(path: &Path, dir: &Path) -> Result<SourceFile, Diagnostic> {
+        outside_link(path, dir)?;
+        SourceFile::read(path)
+    }
+
     pub fn read(path: &Path) -> Result<SourceFile, Diagnostic> {
         let meta = std::fs::metadata(path).map_err(|e| read_error(path, &e))?;
         if meta.is_dir() {
@@ -53,6 +60,24 @@ impl SourceFile {
                 .with_span(Some(Span::at_offset(&text, off)))
                 .with_hint("save the file as UTF-8 in your editor")
         })?;
+        if let Some((offset, c)) = text.char_indices().find(|&(i, c)| unwanted(i, c)) {
+            return Err(Diagnostic::error(
+                path,
+                if c.is_control() {
+                    format!("the control character U+{:04X} is in the text", c as u32)
+                } else {
+                    format!(
+                        "the invisible character U+{:04X} ({}) is in the text",
+                        c as u32,
+                        char_name(c)
+                    )
+                },
+            )
+            .with_span(Some(Span::at_offset(&text, offset)))
+            .with_hint(
+                "delete it (text pasted from a word processor often carries such characters)",
+            ));
+        }
         Ok(SourceFile::new(path, text))
     }
 
@@ -68,10 +93,15 @@ impl SourceFile {
         if value.is_empty() {
             return idx.keys.get(key).cloned().unwrap_or_default();
         }
-        idx.pairs
-            .get(&(key.to_string(), value.to_string()))
-            .cloned()
-            .unwrap_or_default()
+        let h = pair_hash(key, value);
+        let from = idx.pairs.partition_point(|&(p, _)| p < h);
+        idx.pairs[from..]
+            .iter()
+            .take_while(|&&(p, _)| p == h)
+            .map(|&(_, o)| o)
+            // Another pair with the same hash is told apart by its text.
+            .filter(|&o| self.text[o..].starts_with(value))
+            .collect()
     }
 
     /// A file from its text (for inputs that do not come from disk).
@@ -120,13 +150,11 @@ impl SourceFile {
                         .entry(key.to_string())
                         .or_default()
                         .push(offset + key_start);
-                    idx.pairs
-                        .entry((key.to_string(), v.to_string()))
-                        .or_default()
-                        .push(offset + v_off);
+                    idx.pairs.push((pair_hash(key, v), offset + v_off));
                 }
                 offset += line.len();
             }
+            idx.pairs.sort_unstable();
             idx
         })
     }
@@ -155,6 +183,58 @@ impl SourceFile {
             .first()
             .map(|&o| self.span_at(o))
     }
+}
+
+/// Control characters (other than tab and line ends) and invisible characters
+/// that only ever arrive by pasting. Joiners (U+200C, U+200D) are kept: scripts
+/// and emoji need them. A byte-order mark is allowed at the very start.
+fn unwanted(offset: usize, c: char) -> bool {
+    match c {
+        '\t' | '\n' | '\r' => false,
+        '\u{feff}' => offset > 0,
+        c if c.is_control() => true,
+        '\u{200b}' | '\u{2060}' | '\u{180e}' | '\u{2028}' | '\u{2029}' => true,
+        _ => false,
+    }
+}
+
+fn char_name(c: char) -> &'static str {
+    match c {
+        '\u{200b}' => "zero width space",
+        '\u{2060}' => "word joiner",
+        '\u{180e}' => "Mongolian vowel separator",
+        '\u{2028}' => "line separator",
+        '\u{2029}' => "paragraph separator",
+        _ => "zero width no-break space",
+    }
+}
+
+fn pair_hash(key: &str, value: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    (key, value).hash(&mut h);
+    h.finish()
+}
+
+/// An error when `path` is a link (or under a link) that leads outside `dir`: the
+/// project's inputs stay inside its folders, whatever the links say.
+pub fn outside_link(path: &Path, dir: &Path) -> Result<(), Diagnostic> {
+    let (Ok(real), Ok(root)) = (std::fs::canonicalize(path), std::fs::canonicalize(dir)) else {
+        return Ok(()); // a missing file is reported where it is read
+    };
+    if real.starts_with(&root) {
+        return Ok(());
+    }
+    Err(Diagnostic::error(
+        path,
+        format!(
+            "`{}` links to `{}`, outside the folder `{}`",
+            path.display(),
+            real.display(),
+            dir.display()
+        ),
+    )
+    .with_hint("copy the file into the folder instead of linking to it"))
 }
 
 fn read_error(path: &Path, e: &std::io::Error) -> Diagnostic {
@@ -210,10 +290,52 @@ pub fn yaml_error(path: &Path, text: &str, e: &serde_yaml::Error) -> Diagnostic 
     {
         s.column = s.snippet[..byte].chars().count() + 1;
     }
+    // serde places a duplicate key at the start of its mapping; show the second one.
+    if let Some(key) = msg
+        .split("duplicate field `")
+        .nth(1)
+        .and_then(|r| r.split('`').next())
+        && let Some(s) = span.as_ref()
+        && let Some(second) = second_key(text, s.line, s.column.saturating_sub(1), key)
+    {
+        span = Some(second);
+    }
     let hint = hint_for(&msg, span.as_ref(), scanning);
     let mut d = Diagnostic::error(path, lower_first(&msg)).with_span(span);
     d.hint = hint;
     d
+}
+
+/// Where `key:` appears the second time in the mapping whose first key is at
+/// `line` (1-based), indented by `indent` columns.
+fn second_key(text: &str, line: usize, indent: usize, key: &str) -> Option<Span> {
+    let mut seen = 0;
+    for (i, l) in text.lines().enumerate().skip(line.saturating_sub(1)) {
+        let body = l.trim_start_matches(' ');
+        let own = l.len() - body.len();
+        if body.is_empty() || body.starts_with('#') {
+            continue;
+        }
+        // A list item's first key sits after its `- `.
+        let (own, body) = match body.strip_prefix("- ") {
+            Some(b) if own + 2 == indent => (indent, b),
+            _ => (own, body),
+        };
+        if own < indent && i + 1 > line {
+            return None; // the mapping ended
+        }
+        if own == indent
+            && body
+                .strip_prefix(key)
+                .is_some_and(|r| r.trim_start().starts_with(':'))
+        {
+            seen += 1;
+            if seen == 2 {
+                return Some(Span::at(text, i + 1, own + 1));
+            }
+        }
+    }
+    None
 }
 
 /// What to do about a serde_yaml message.
@@ -248,8 +370,21 @@ pub fn hint_for(msg: &str, span: Option<&Span>, scanning: bool) -> Option<String
         );
     } else if scanning && msg.contains("quoted scalar") {
         hint = Some("a quote opened here is never closed: add the closing quote".into());
-    } else if msg.contains("duplicate entry") || msg.contains("duplicate key") {
+    } else if msg.contains("duplicate entry")
+        || msg.contains("duplicate key")
+        || msg.contains("duplicate field")
+    {
         hint = Some("each key may appear once in a mapping; remove or rename one".into());
+    } else if msg.contains("repetition limit exceeded") || msg.contains("recursion limit exceeded")
+    {
+        hint = Some(
+            "aliases (`*name`) here repeat text too many times over; write the text out instead"
+                .into(),
+        );
+    } else if msg.contains("greater than zero") {
+        hint = Some(
+            "give a paper name such as A4, or two lengths above zero such as [210mm, 297mm]".into(),
+        );
     }
     hint
 }

@@ -175,7 +175,7 @@ pub fn load_all(content_dir: &Path, content: &Content) -> (Vec<Translation>, Vec
     files.sort();
     let units = units(content);
     for path in files {
-        let src = match SourceFile::read(&path) {
+        let src = match SourceFile::read_inside(&path, &dir) {
             Ok(s) => s,
             Err(d) => {
                 problems.push(d);
