@@ -159,32 +159,42 @@ fn main() {
     if want("thousand") {
         let dir = generated(1000);
         run(dir.path(), &["build", "--quiet", "--layout", "handout"]); // warm
-        let mut rates = Vec::new();
-        let mut mem = Vec::new();
-        for _ in 0..3 {
-            let (s, m) = run(dir.path(), &["build", "--force", "--quiet"]);
-            rates.push(3000.0 / s);
-            mem.push(m);
+        for (what, extra) in [
+            ("with previews", None),
+            ("--no-preview", Some("--no-preview")),
+        ] {
+            let mut rates = Vec::new();
+            let mut mem = Vec::new();
+            for _ in 0..3 {
+                let mut args = vec!["build", "--force", "--quiet"];
+                args.extend(extra);
+                let (s, m) = run(dir.path(), &args);
+                rates.push(3000.0 / s);
+                mem.push(m);
+            }
+            println!(
+                "batch/1000 audiences × 3 layouts (print, {what}): {:.0} outputs/s median, peak {:.0} MB",
+                median(rates),
+                median(mem)
+            );
         }
-        println!(
-            "batch/1000 audiences × 3 layouts (print): {:.0} outputs/s median, peak {:.0} MB",
-            median(rates),
-            median(mem)
-        );
     }
 
     if want("memory") {
         for n in [100, 1000, 10000] {
             let dir = generated(n);
-            let (s, m) = run(
-                dir.path(),
-                &["build", "--force", "--quiet", "--for", "screen"],
-            );
-            println!(
-                "batch/memory {n} audiences × 3 layouts (screen PDFs): peak {m:.0} MB, {:.1} s, {:.0} outputs/s",
-                s,
-                (n * 3) as f64 / s
-            );
+            for (what, extra) in [
+                ("with previews", None),
+                ("--no-preview", Some("--no-preview")),
+            ] {
+                let mut args = vec!["build", "--force", "--quiet"];
+                args.extend(extra);
+                let (s, m) = run(dir.path(), &args);
+                println!(
+                    "batch/memory {n} audiences × 3 layouts (print, {what}): peak {m:.0} MB, {s:.1} s, {:.0} outputs/s",
+                    (n * 3) as f64 / s
+                );
+            }
         }
     }
 }
