@@ -251,7 +251,7 @@ fn unchanged_on_disk(out_dir: &Path, row: &OutputRow) -> bool {
     match std::fs::metadata(&path) {
         Ok(m) if m.is_file() && m.len() == row.bytes => {
             row.previews.iter().all(|p| out_dir.join(p).is_file())
-                && std::fs::read(&path).is_ok_and(|b| hex(&Sha256::digest(&b)) == row.sha256)
+                && std::fs::read(&path).is_ok_and(|b| sha256_hex(&b) == row.sha256)
         }
         _ => false,
     }
@@ -369,7 +369,7 @@ fn run_job(
         path: rel_path(&job.output),
         pages: rendered.pages,
         bytes: rendered.bytes.len() as u64,
-        sha256: hex(&Sha256::digest(&rendered.bytes)),
+        sha256: sha256_hex(&rendered.bytes),
         fingerprint,
         title: Some(doc.title.clone()),
         previews,
@@ -394,6 +394,27 @@ fn rel_path(p: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// SHA-256 of an output, in hex. Print PDFs all begin with the same half
+/// megabyte (the output profile); the hash of that prefix is computed once and
+/// each file hashed only from where it differs. Same result as hashing it whole.
+fn sha256_hex(bytes: &[u8]) -> String {
+    use std::sync::OnceLock;
+    static AFTER_PREFIX: OnceLock<Sha256> = OnceLock::new();
+    let prefix = crate::render::pdf::constant_prefix();
+    if prefix.len() > 4096 && bytes.starts_with(prefix) {
+        let mut h = AFTER_PREFIX
+            .get_or_init(|| {
+                let mut h = Sha256::new();
+                h.update(prefix);
+                h
+            })
+            .clone();
+        h.update(&bytes[prefix.len()..]);
+        return hex(&h.finalize());
+    }
+    hex(&Sha256::digest(bytes))
 }
 
 fn hex(b: &[u8]) -> String {
@@ -564,4 +585,22 @@ pub fn merge_manifests(inputs: &[PathBuf], output: &Path) -> Result<usize, Error
     json.push(b'\n');
     write_atomic(output, &json)?;
     Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use sha2::{Digest, Sha256};
+
+    #[test]
+    fn a_print_pdf_hashes_the_same_with_its_prefix_hashed_once() {
+        let prefix = crate::render::pdf::constant_prefix();
+        assert!(prefix.len() > 400_000, "the profile is in the prefix");
+        let mut file = prefix.to_vec();
+        file.extend(b"2 0 obj\n<</Type/Catalog>>\nendobj\n");
+        assert_eq!(super::sha256_hex(&file), super::hex(&Sha256::digest(&file)));
+        assert_eq!(
+            super::sha256_hex(b"abc"),
+            super::hex(&Sha256::digest(b"abc"))
+        );
+    }
 }

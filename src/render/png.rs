@@ -45,6 +45,20 @@ impl Raster {
         }
     }
 
+    /// Blends `c` over pixel (x, y) at glyph coverage `a` (0-255), in integers:
+    /// glyph edges are most of a preview's blending.
+    fn blend_coverage(&mut self, x: i64, y: i64, c: Rgb, a: u8) {
+        if x < 0 || y < 0 || x >= self.width as i64 || y >= self.height as i64 {
+            return;
+        }
+        let i = (y as usize * self.width + x as usize) * 3;
+        for (p, v) in self.rgb[i..i + 3].iter_mut().zip([c.0, c.1, c.2]) {
+            let (old, v) = (*p as i32, v as i32);
+            let half = if v >= old { 127 } else { -127 };
+            *p = (old + ((v - old) * a as i32 + half) / 255) as u8;
+        }
+    }
+
     /// Fills the rectangle [x0, x1) × [y0, y1) (pixels, fractional), with partial
     /// coverage at its edges.
     fn fill(&mut self, x0: f32, y0: f32, x1: f32, y1: f32, c: Rgb) {
@@ -102,8 +116,7 @@ impl Raster {
         enc.set_depth(png::BitDepth::Eight);
         // Previews are looked at, not archived: zlib level 1 encodes several times
         // faster than the default level, for files about 30% larger.
-        enc.set_deflate_compression(png::DeflateCompression::FdeflateUltraFast);
-        enc.set_filter(png::Filter::Paeth);
+        enc.set_deflate_compression(png::DeflateCompression::Level(1));
         let mut w = enc
             .write_header()
             .map_err(|e| format!("cannot write preview: {e}"))?;
@@ -297,11 +310,11 @@ pub fn rasterise(page: &Page, variant: Variant, glyphs: &mut Glyphs, dpi: f32) -
                         for col in 0..m.width {
                             let a = cov[row * m.width + col];
                             if a > 0 {
-                                r.blend(
+                                r.blend_coverage(
                                     ox + col as i64,
                                     oy + row as i64,
                                     run.colour.rgb,
-                                    a as f32 / 255.0,
+                                    a,
                                 );
                             }
                         }
