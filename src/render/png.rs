@@ -114,9 +114,12 @@ impl Raster {
         let mut enc = png::Encoder::new(&mut out, self.width as u32, self.height as u32);
         enc.set_color(png::ColorType::Rgb);
         enc.set_depth(png::BitDepth::Eight);
-        // Previews are looked at, not archived: zlib level 1 encodes several times
-        // faster than the default level, for files about 30% larger.
+        // Previews are looked at, not archived: zlib level 1 without row filters.
+        // Pages are mostly flat colour, which deflate packs well unfiltered: on
+        // a leaflet page 0.9 ms and 88 KB, against 1.4 ms and 98 KB with adaptive
+        // filters, and several times the time at the default level.
         enc.set_deflate_compression(png::DeflateCompression::Level(1));
+        enc.set_filter(png::Filter::NoFilter);
         let mut w = enc
             .write_header()
             .map_err(|e| format!("cannot write preview: {e}"))?;
