@@ -83,8 +83,10 @@ pub fn epoch_from_env() -> i64 {
 }
 
 pub struct BuildReport {
-    pub written: Vec<OutputRow>,
-    pub up_to_date: Vec<OutputRow>,
+    /// How many outputs were written, and how many were up to date (their rows
+    /// went to the manifest as the jobs finished).
+    pub written: usize,
+    pub up_to_date: usize,
     pub failed: Vec<(Job, JobError)>,
     /// Jobs not started because the build was interrupted.
     pub not_started: usize,
@@ -153,6 +155,7 @@ pub fn run(
     opts: &BuildOptions,
     progress: &(dyn Fn(&JobOutcome) + Sync),
 ) -> Result<BuildReport, Error> {
+    use crate::rowstore::RowStore;
     prepare_out_dir(&opts.out_dir)?;
     remove_stale_temps(&opts.out_dir, 2);
     let jobs: Vec<Job> = match opts.shard {
@@ -160,17 +163,46 @@ pub fn run(
         None => jobs.to_vec(),
     };
     let manifest_path = opts.out_dir.join(manifest_name(opts.shard));
-    // The last build's rows by path (read as a stream: at 10,000 audiences the
-    // file is 14 MB, and holding it beside its rows doubled the cost).
-    let previous: std::collections::HashMap<String, OutputRow> =
-        std::fs::File::open(&manifest_path)
-            .ok()
-            .and_then(|f| serde_json::from_reader::<_, Manifest>(std::io::BufReader::new(f)).ok())
-            .map(|m| m.outputs.into_iter().map(|r| (r.path.clone(), r)).collect())
-            .unwrap_or_default();
+    let io = |e: std::io::Error| Error::io(&opts.out_dir, e);
+    // The last build's rows, on disk, found by path. A manifest that cannot be
+    // read only means nothing is up to date.
+    let mut previous = RowStore::create(&opts.out_dir, "previous-rows").map_err(io)?;
+    let mut previous_by_path: std::collections::HashMap<String, usize> = Default::default();
+    if let Ok(f) = std::fs::File::open(&manifest_path) {
+        let mut failed = None;
+        let read = crate::rowstore::each_manifest_row(f, |row| {
+            if failed.is_none() {
+                match previous.push(&row) {
+                    Ok(i) => {
+                        previous_by_path.insert(row.path, i);
+                    }
+                    Err(e) => failed = Some(e),
+                }
+            }
+        });
+        if let Some(e) = failed {
+            return Err(io(e));
+        }
+        if read.is_err() {
+            previous_by_path.clear();
+        }
+    }
+    previous.flush().map_err(io)?;
     let inputs = Inputs::new(project, opts);
-    let results: Mutex<Vec<(usize, JobOutcome)>> = Mutex::new(Vec::with_capacity(jobs.len()));
+    // This build's rows.
+    let current: Mutex<RowStore> = Mutex::new(RowStore::create(&opts.out_dir, "rows").map_err(io)?);
+    let counts = [
+        std::sync::atomic::AtomicUsize::new(0),
+        std::sync::atomic::AtomicUsize::new(0),
+    ];
+    let failed: Mutex<Vec<(usize, Job, JobError)>> = Mutex::new(Vec::new());
     let io_error: Mutex<Option<Error>> = Mutex::new(None);
+    let keep_error = |e: Error| {
+        io_error
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_or_insert(e);
+    };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.jobs.max(1))
         .build()
@@ -183,62 +215,72 @@ pub fn run(
             }
             let fingerprint = inputs.fingerprint(job);
             let path = rel_path(&job.output);
-            if !opts.force
-                && let Some(row) = previous.get(&path).filter(|r| r.fingerprint == fingerprint)
-                && unchanged_on_disk(&opts.out_dir, row)
-            {
-                let outcome = JobOutcome::UpToDate(row.clone());
-                progress(&outcome);
-                results
+            let up_to_date = (!opts.force)
+                .then(|| previous_by_path.get(&path))
+                .flatten()
+                .and_then(|&k| previous.get(k).ok())
+                .filter(|r| r.fingerprint == fingerprint && unchanged_on_disk(&opts.out_dir, r));
+            let outcome = match up_to_date {
+                Some(row) => JobOutcome::UpToDate(row),
+                None => match run_job(project, job, opts, fingerprint) {
+                    Ok(o) => o,
+                    Err(e) => return keep_error(e),
+                },
+            };
+            progress(&outcome);
+            let counted = usize::from(matches!(outcome, JobOutcome::UpToDate(_)));
+            match outcome {
+                JobOutcome::Written(row) | JobOutcome::UpToDate(row) => {
+                    counts[counted].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let pushed = current.lock().unwrap_or_else(|e| e.into_inner()).push(&row);
+                    if let Err(e) = pushed {
+                        keep_error(io(e));
+                    }
+                }
+                JobOutcome::Failed(job, e) => failed
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
-                    .push((i, outcome));
-                return;
-            }
-            match run_job(project, job, opts, fingerprint) {
-                Ok(outcome) => {
-                    progress(&outcome);
-                    results
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .push((i, outcome));
-                }
-                Err(e) => {
-                    io_error
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .get_or_insert(e);
-                }
+                    .push((i, job, e)),
             }
         });
     });
     if let Some(e) = io_error.into_inner().unwrap_or_else(|e| e.into_inner()) {
         return Err(e);
     }
-    let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
-    results.sort_by_key(|(i, _)| *i);
-    let mut report = BuildReport {
-        written: Vec::new(),
-        up_to_date: Vec::new(),
-        failed: Vec::new(),
-        not_started: jobs.len() - results.len(),
+    let mut current = current.into_inner().unwrap_or_else(|e| e.into_inner());
+    current.flush().map_err(io)?;
+    let mut failed = failed.into_inner().unwrap_or_else(|e| e.into_inner());
+    failed.sort_by_key(|(i, ..)| *i);
+    let done = current.len() + failed.len();
+    let report = BuildReport {
+        written: counts[0].load(std::sync::atomic::Ordering::Relaxed),
+        up_to_date: counts[1].load(std::sync::atomic::Ordering::Relaxed),
+        failed: failed.into_iter().map(|(_, j, e)| (j, e)).collect(),
+        not_started: jobs.len() - done,
     };
-    for (_, r) in results {
-        match r {
-            JobOutcome::Written(row) => report.written.push(row),
-            JobOutcome::UpToDate(row) => report.up_to_date.push(row),
-            JobOutcome::Failed(job, e) => report.failed.push((job, e)),
-        }
-    }
-    if !report.written.is_empty() {
+    if report.written > 0 {
         flush_to_disk(&opts.out_dir)?;
     }
-    let kept = write_manifest(&manifest_path, &opts.out_dir, &report, previous)?;
+    let rows = write_manifest(
+        &manifest_path,
+        &opts.out_dir,
+        &current,
+        &previous,
+        &previous_by_path,
+    )?;
     if opts.shard.is_none() {
         let title = format!("{} — outputs", project.content.title);
-        let rows = manifest_rows(&report, &kept);
+        let mut by_group: Vec<_> = rows.iter().collect();
+        by_group.sort_by(|a, b| a.0.cmp(&b.0));
         write_atomic_with(&opts.out_dir.join("index.html"), |w| {
-            crate::sheet::write_html(w, &title, &rows)
+            crate::sheet::write_html(
+                w,
+                &title,
+                by_group.len(),
+                by_group
+                    .iter()
+                    .map(|(_, at)| stored_row(*at, &current, &previous)),
+            )
         })?;
     }
     Ok(report)
@@ -504,48 +546,95 @@ fn replace_with(
 /// Writes the manifest: this build's outputs (made or up to date), plus rows of
 /// an earlier build for outputs this one did not produce (filtered out, or failed
 /// and so left as they were) whose files are still there, unchanged.
-/// Returns the earlier rows kept; the manifest lists them with `report`'s, by path.
+/// A manifest row and where it is stored: this build's rows, or the last
+/// manifest's.
+#[derive(Clone, Copy)]
+pub enum Stored {
+    Current(usize),
+    Previous(usize),
+}
+
+/// (language, audience, path): how the contact sheet orders rows.
+type SheetKey = (String, String, String);
+
+/// Reads a stored row.
+pub fn stored_row(
+    at: Stored,
+    current: &crate::rowstore::RowStore,
+    previous: &crate::rowstore::RowStore,
+) -> std::io::Result<OutputRow> {
+    match at {
+        Stored::Current(i) => current.get(i),
+        Stored::Previous(i) => previous.get(i),
+    }
+}
+
+/// Writes the manifest: this build's outputs (made or up to date), plus rows of
+/// an earlier build for outputs this one did not produce (filtered out, or failed
+/// and so left as they were) whose files are still there, unchanged. Returns the
+/// rows with their (language, audience, path), by path.
 fn write_manifest(
     path: &Path,
     out_dir: &Path,
-    report: &BuildReport,
-    mut previous: std::collections::HashMap<String, OutputRow>,
-) -> Result<Vec<OutputRow>, Error> {
-    for r in report.written.iter().chain(&report.up_to_date) {
-        previous.remove(&r.path);
+    current: &crate::rowstore::RowStore,
+    previous: &crate::rowstore::RowStore,
+    previous_by_path: &std::collections::HashMap<String, usize>,
+) -> Result<Vec<(SheetKey, Stored)>, Error> {
+    let io = |e: std::io::Error| Error::io(path, e);
+    let mut rows = Vec::with_capacity(current.len());
+    let mut touched = std::collections::HashSet::new();
+    for i in 0..current.len() {
+        let r = current.get(i).map_err(io)?;
+        touched.insert(r.path.clone());
+        rows.push(((r.language, r.audience, r.path), Stored::Current(i)));
     }
-    let kept: Vec<OutputRow> = previous
-        .into_values()
-        .filter(|r| {
-            std::fs::metadata(out_dir.join(&r.path))
-                .is_ok_and(|m| m.is_file() && m.len() == r.bytes)
-        })
-        .collect();
-    let rows = manifest_rows(report, &kept);
+    for (p, &i) in previous_by_path {
+        if touched.contains(p) {
+            continue;
+        }
+        let r = previous.get(i).map_err(io)?;
+        if std::fs::metadata(out_dir.join(&r.path)).is_ok_and(|m| m.is_file() && m.len() == r.bytes)
+        {
+            rows.push(((r.language, r.audience, r.path), Stored::Previous(i)));
+        }
+    }
+    drop(touched);
+    rows.sort_by(|a, b| a.0.2.cmp(&b.0.2));
     write_atomic_with(path, |w| {
-        serde_json::to_writer_pretty(&mut *w, &ManifestOut { outputs: &rows })
-            .map_err(std::io::Error::other)?;
+        let out = ManifestOut {
+            outputs: rows
+                .iter()
+                .map(|(_, at)| Lazy {
+                    at: *at,
+                    current,
+                    previous,
+                })
+                .collect(),
+        };
+        serde_json::to_writer_pretty(&mut *w, &out).map_err(std::io::Error::other)?;
         w.write_all(b"\n")
     })?;
-    Ok(kept)
+    Ok(rows)
 }
 
-/// Every row of the manifest, by path: this build's and the earlier ones kept.
-fn manifest_rows<'a>(report: &'a BuildReport, kept: &'a [OutputRow]) -> Vec<&'a OutputRow> {
-    let mut rows: Vec<&OutputRow> = report
-        .written
-        .iter()
-        .chain(&report.up_to_date)
-        .chain(kept)
-        .collect();
-    rows.sort_by(|a, b| a.path.cmp(&b.path));
-    rows
-}
-
-/// The manifest as written: rows borrowed, not copied.
+/// The manifest as written: each row read from its store as it is written.
 #[derive(Serialize)]
-struct ManifestOut<'a, 'r> {
-    outputs: &'a [&'r OutputRow],
+struct ManifestOut<'a> {
+    outputs: Vec<Lazy<'a>>,
+}
+
+struct Lazy<'a> {
+    at: Stored,
+    current: &'a crate::rowstore::RowStore,
+    previous: &'a crate::rowstore::RowStore,
+}
+
+impl Serialize for Lazy<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        stored_row(self.at, self.current, self.previous)
+            .map_err(serde::ser::Error::custom)?
+            .serialize(s)
+    }
 }
 
 /// Combines shard manifests into one: rows are merged by path; two shards that

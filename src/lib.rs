@@ -28,6 +28,7 @@ pub mod layout;
 pub mod model;
 pub mod plan;
 pub mod render;
+pub mod rowstore;
 pub mod sheet;
 pub mod source;
 pub mod translate;

@@ -449,8 +449,8 @@ fn build(args: &BuildArgs) -> Result<ExitCode, Error> {
     if !quiet {
         println!(
             "{} written, {} up to date, {} failed, in {:.2} s; manifest: {}",
-            report.written.len(),
-            report.up_to_date.len(),
+            report.written,
+            report.up_to_date,
             report.failed.len(),
             started.elapsed().as_secs_f64(),
             out.join(leafpress::batch::manifest_name(shard)).display()

@@ -3,7 +3,6 @@
 //! from disk: no server, no network, no script.
 
 use crate::batch::OutputRow;
-use std::collections::BTreeMap;
 
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -31,20 +30,15 @@ fn href(path: &str) -> String {
 
 const DOCX_ICON: &str = r##"<svg class="icon" viewBox="0 0 64 80" role="img" aria-label="Word document"><path d="M4 2h38l18 18v56a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V4a2 2 0 0 1 2-2z" fill="#fff" stroke="#2b579a" stroke-width="3"/><path d="M42 2v18h18" fill="#dce6f4" stroke="#2b579a" stroke-width="3"/><rect x="8" y="34" width="40" height="26" rx="3" fill="#2b579a"/><text x="28" y="53" font-family="sans-serif" font-size="14" font-weight="bold" fill="#fff" text-anchor="middle">DOCX</text></svg>"##;
 
-/// Writes the page's HTML for these rows, a group at a time (a batch of
-/// 10,000 audiences makes a page of 13 MB, not worth holding whole).
+/// Writes the page's HTML for `n` rows given in (language, audience, path)
+/// order, a card at a time: a batch of 10,000 audiences makes a page of 13 MB
+/// from 30,000 rows, neither worth holding whole.
 pub fn write_html(
     w: &mut dyn std::io::Write,
     title: &str,
-    rows: &[impl std::ops::Deref<Target = OutputRow>],
+    n: usize,
+    rows: impl Iterator<Item = std::io::Result<OutputRow>>,
 ) -> std::io::Result<()> {
-    let mut groups: BTreeMap<(&str, &str), Vec<&OutputRow>> = BTreeMap::new();
-    for r in rows.iter().map(|r| &**r) {
-        groups
-            .entry((r.language.as_str(), r.audience.as_str()))
-            .or_default()
-            .push(r);
-    }
     let mut s = String::new();
     s.push_str(&format!(
         r#"<!DOCTYPE html>
@@ -63,19 +57,27 @@ h3 {{ font-size: 1rem; margin: 1rem 0 .5rem; color: #00537f; }}
 <h1>{t}</h1><p>{n} outputs. Open a thumbnail for the page, a name for the file.</p>
 "#,
         t = esc(title),
-        n = rows.len()
     ));
-    let mut last_lang = "";
-    for ((lang, audience), rows) in &groups {
-        if *lang != last_lang {
-            s.push_str(&format!("<h2>Language: {}</h2>\n", esc(lang)));
-            last_lang = lang;
+    let mut group: Option<(String, String)> = None;
+    for r in rows {
+        let r = r?;
+        if group
+            .as_ref()
+            .is_none_or(|(l, a)| *l != r.language || *a != r.audience)
+        {
+            if group.is_some() {
+                s.push_str("</div>\n");
+            }
+            if group.as_ref().is_none_or(|(l, _)| *l != r.language) {
+                s.push_str(&format!("<h2>Language: {}</h2>\n", esc(&r.language)));
+            }
+            s.push_str(&format!(
+                "<h3>{}</h3>\n<div class=\"grid\">\n",
+                esc(&r.audience)
+            ));
+            group = Some((r.language.clone(), r.audience.clone()));
         }
-        s.push_str(&format!(
-            "<h3>{}</h3>\n<div class=\"grid\">\n",
-            esc(audience)
-        ));
-        for r in rows {
+        {
             s.push_str("<div class=\"card\">");
             match r.previews.first() {
                 Some(p) => s.push_str(&format!(
@@ -120,9 +122,11 @@ h3 {{ font-size: 1rem; margin: 1rem 0 .5rem; color: #00537f; }}
             }
             s.push_str("</div>\n");
         }
-        s.push_str("</div>\n");
         w.write_all(s.as_bytes())?;
         s.clear();
+    }
+    if group.is_some() {
+        s.push_str("</div>\n");
     }
     s.push_str("</body></html>\n");
     w.write_all(s.as_bytes())
