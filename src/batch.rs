@@ -158,9 +158,9 @@ pub fn run(
     use crate::rowstore::RowStore;
     prepare_out_dir(&opts.out_dir)?;
     remove_stale_temps(&opts.out_dir, 2);
-    let jobs: Vec<Job> = match opts.shard {
-        Some((k, n)) => shard(jobs, k, n),
-        None => jobs.to_vec(),
+    let jobs: std::borrow::Cow<[Job]> = match opts.shard {
+        Some((k, n)) => shard(jobs, k, n).into(),
+        None => jobs.into(),
     };
     let manifest_path = opts.out_dir.join(manifest_name(opts.shard));
     let io = |e: std::io::Error| Error::io(&opts.out_dir, e);

@@ -53,7 +53,7 @@ pub struct ShapedGlyph {
 
 /// Entries kept per face before the shaping cache starts over: enough for the
 /// vocabulary of a large batch, bounded so a huge one cannot grow it forever.
-const SHAPED_LIMIT: usize = 10_000;
+const SHAPED_LIMIT: usize = 4_000;
 
 impl Face {
     /// Shapes `text` (with kerning and the language's forms), from the cache when

@@ -739,7 +739,7 @@ fn compress(lo: &mut lopdf::Document) {
                 None => deflate(&s.content).inspect(|c| {
                     if let Ok(mut m) = cache.lock() {
                         // Bounded: a batch of very different texts must not grow it forever.
-                        if m.len() >= 512 {
+                        if m.len() >= 128 {
                             m.clear();
                         }
                         m.insert(key, std::sync::Arc::new(c.clone()));
