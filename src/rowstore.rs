@@ -4,14 +4,15 @@
 //! last manifest's); held as structs they were a third of the batch's memory.
 
 use crate::batch::OutputRow;
-use std::io::{BufWriter, Write};
-use std::os::unix::fs::FileExt;
+use std::io::{BufWriter, Read, Seek, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 pub struct RowStore {
     path: PathBuf,
     writer: BufWriter<std::fs::File>,
-    reader: std::fs::File,
+    /// A second handle for reading (behind a lock: jobs read rows concurrently).
+    reader: Mutex<std::fs::File>,
     /// Offset and length of each row's line.
     lines: Vec<(u64, u32)>,
     end: u64,
@@ -28,7 +29,8 @@ impl RowStore {
             .write(true)
             .open(&path)?;
         Ok(RowStore {
-            reader: file.try_clone()?,
+            // Its own handle, so reading never moves the writer's position.
+            reader: Mutex::new(std::fs::File::open(&path)?),
             writer: BufWriter::with_capacity(1 << 16, file),
             path,
             lines: Vec::new(),
@@ -63,7 +65,11 @@ impl RowStore {
     pub fn get(&self, i: usize) -> std::io::Result<OutputRow> {
         let (offset, len) = self.lines[i];
         let mut buf = vec![0; len as usize];
-        self.reader.read_exact_at(&mut buf, offset)?;
+        {
+            let mut f = self.reader.lock().unwrap_or_else(|e| e.into_inner());
+            f.seek(std::io::SeekFrom::Start(offset))?;
+            f.read_exact(&mut buf)?;
+        }
         serde_json::from_slice(&buf).map_err(std::io::Error::other)
     }
 }
@@ -156,7 +162,12 @@ mod tests {
         }
         store.flush().unwrap();
         assert_eq!(store.get(42).unwrap(), row("en/42.pdf"));
-        assert_eq!(store.len(), 100);
+        // Reading does not disturb writing.
+        store.push(&row("en/last.pdf")).unwrap();
+        store.flush().unwrap();
+        assert_eq!(store.get(100).unwrap(), row("en/last.pdf"));
+        assert_eq!(store.get(0).unwrap(), row("en/0.pdf"));
+        assert_eq!(store.len(), 101);
         drop(store);
         assert_eq!(
             std::fs::read_dir(dir.path()).unwrap().count(),
