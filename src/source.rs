@@ -83,6 +83,17 @@ impl SourceFile {
 
     /// Parses the whole file as `T`.
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, Diagnostic> {
+        if self
+            .text
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+        {
+            return Err(
+                Diagnostic::error(&self.path, "the file is empty").with_hint(
+                    "fill it in; `leafpress init DIR` writes a complete example to copy from",
+                ),
+            );
+        }
         serde_yaml::from_str(&self.text).map_err(|e| yaml_error(&self.path, &self.text, &e))
     }
 

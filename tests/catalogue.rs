@@ -132,6 +132,21 @@ fn a_key_written_twice() {
 }
 
 #[test]
+fn an_empty_file() {
+    let p = Project::shipped();
+    p.write("content/messages.yaml", "# nothing here yet\n\n");
+    expect(
+        &p,
+        &[
+            "content/messages.yaml",
+            "the file is empty",
+            "leafpress init",
+        ],
+        None,
+    );
+}
+
+#[test]
 fn an_audience_without_messages() {
     let p = Project::shipped();
     let text = p.read("content/messages.yaml");
