@@ -387,7 +387,10 @@ fn compose(
         let mut k = 0;
         while k < w.splits.len() {
             let (g0, g1, x0, fw) = w.fragment(k);
-            if fw > width && g1 - g0 > 1 {
+            // A piece that ends where the word is hyphenated carries the hyphen too.
+            let hyphen_after = w.splits.get(k + 1).is_some_and(|s| s.1);
+            let needs = fw + if hyphen_after { hyphen.width } else { 0.0 };
+            if needs > width && g1 - g0 > 1 {
                 let cut = (g0 + 1..g1)
                     .rev()
                     .find(|&g| {
