@@ -835,29 +835,31 @@ fn check_coverage(
     // Each distinct character is looked up in the fonts once: a large content
     // repeats the same few hundred characters millions of times.
     let mut known: std::collections::HashMap<char, Option<&str>> = Default::default();
-    let mut check = |lang: &str, id: &str, text: &str, src: &SourceFile, span: Option<Span>| {
-        let mut missing: Vec<(char, &str)> = Vec::new();
-        for c in text.chars() {
-            let face = *known.entry(c).or_insert_with(|| {
-                fonts
-                    .faces
-                    .iter()
-                    .find(|f| !f.covers(c))
-                    .map(|f| f.file.as_str())
-            });
-            if let Some(face) = face
-                && !missing.iter().any(|m| m.0 == c)
-            {
-                missing.push((c, face));
+    let mut check =
+        |lang: &str, id: &dyn Fn() -> String, text: &str, src: &SourceFile, span: Option<Span>| {
+            let mut missing: Vec<(char, &str)> = Vec::new();
+            for c in text.chars() {
+                let face = *known.entry(c).or_insert_with(|| {
+                    fonts
+                        .faces
+                        .iter()
+                        .find(|f| !f.covers(c))
+                        .map(|f| f.file.as_str())
+                });
+                if let Some(face) = face
+                    && !missing.iter().any(|m| m.0 == c)
+                {
+                    missing.push((c, face));
+                }
             }
-        }
-        missing.sort_unstable();
-        for (c, face) in missing {
-            out.push(
+            missing.sort_unstable();
+            for (c, face) in missing {
+                out.push(
                 Diagnostic::error(
                     &src.path,
                     format!(
-                        "{lang}: `{id}` has `{c}` (U+{:04X}), which the font `{face}` cannot draw",
+                        "{lang}: `{}` has `{c}` (U+{:04X}), which the font `{face}` cannot draw",
+                        id(),
                         c as u32
                     ),
                 )
@@ -869,14 +871,20 @@ fn check_coverage(
                     "replace the character, or add fonts that cover it to fonts/ and brand.yaml",
                 ),
             );
-        }
-    };
-    for u in crate::translate::units(content) {
-        check(&content.language, &u.id, &u.text, content_src, None);
-    }
+            }
+        };
+    crate::translate::each_unit(content, |id, text, _| {
+        check(&content.language, id, text, content_src, None)
+    });
     for t in translations {
         for (id, e) in &t.texts {
-            check(&t.language, id, &e.text, &t.source, t.span_of(id));
+            check(
+                &t.language,
+                &|| id.clone(),
+                &e.text,
+                &t.source,
+                t.span_of(id),
+            );
         }
     }
     out

@@ -24,72 +24,67 @@ pub struct Unit {
 /// Every translatable text of the content, in reading order.
 pub fn units(c: &Content) -> Vec<Unit> {
     let mut out = Vec::new();
-    let mut push = |id: String, text: &str, note: String| {
+    each_unit(c, |id, text, note| {
         out.push(Unit {
-            id,
+            id: id(),
             text: text.to_string(),
-            note,
+            note: note(),
         })
-    };
-    push(
-        "title".into(),
-        &c.title,
-        "Title of every leaflet, flyer and handout".into(),
-    );
-    push(
-        "attribution".into(),
-        &c.attribution,
-        "Attribution line, on the back of leaflets and in footers".into(),
-    );
-    push(
-        "organisation.name".into(),
+    });
+    out
+}
+
+/// Calls `f` with each translatable text of the content, in reading order: its
+/// id and its note (where it appears) are made only when asked for, since a
+/// 10,000-audience content has 50,000 texts and a check reads them all.
+pub fn each_unit<'c>(
+    c: &'c Content,
+    mut f: impl FnMut(&dyn Fn() -> String, &'c str, &dyn Fn() -> String),
+) {
+    f(&|| "title".into(), &c.title, &|| {
+        "Title of every leaflet, flyer and handout".into()
+    });
+    f(&|| "attribution".into(), &c.attribution, &|| {
+        "Attribution line, on the back of leaflets and in footers".into()
+    });
+    f(
+        &|| "organisation.name".into(),
         &c.organisation.name,
-        "Name of the organisation (cover and footers)".into(),
+        &|| "Name of the organisation (cover and footers)".into(),
     );
-    push(
-        "definition.heading".into(),
+    f(
+        &|| "definition.heading".into(),
         &c.definition.heading,
-        "Heading of the definition (inside flap of the leaflet)".into(),
+        &|| "Heading of the definition (inside flap of the leaflet)".into(),
     );
-    push(
-        "definition.text".into(),
-        &c.definition.text,
-        "The definition (inside flap of the leaflet)".into(),
-    );
+    f(&|| "definition.text".into(), &c.definition.text, &|| {
+        "The definition (inside flap of the leaflet)".into()
+    });
     if let Some(n) = &c.definition.note {
-        push(
-            "definition.note".into(),
-            n,
-            "Footnote to the definition (starts with an asterisk)".into(),
-        );
+        f(&|| "definition.note".into(), n, &|| {
+            "Footnote to the definition (starts with an asterisk)".into()
+        });
     }
     for a in &c.audiences {
-        push(
-            format!("audience.{}.name", a.id),
-            &a.name,
-            format!("Audience `{}`: its short name, on covers", a.id),
-        );
-        push(
-            format!("audience.{}.heading", a.id),
+        f(&|| format!("audience.{}.name", a.id), &a.name, &|| {
+            format!("Audience `{}`: its short name, on covers", a.id)
+        });
+        f(
+            &|| format!("audience.{}.heading", a.id),
             &a.heading,
-            format!("Audience `{}`: heading above its messages", a.id),
+            &|| format!("Audience `{}`: heading above its messages", a.id),
         );
         if let Some(i) = &a.intro {
-            push(
-                format!("audience.{}.intro", a.id),
-                i,
-                format!("Audience `{}`: introduction before its messages", a.id),
-            );
+            f(&|| format!("audience.{}.intro", a.id), i, &|| {
+                format!("Audience `{}`: introduction before its messages", a.id)
+            });
         }
         for (n, m) in a.messages.iter().enumerate() {
-            push(
-                format!("message.{}", m.id),
-                &m.text,
-                format!("Audience `{}`: message {}", a.id, n + 1),
-            );
+            f(&|| format!("message.{}", m.id), &m.text, &|| {
+                format!("Audience `{}`: message {}", a.id, n + 1)
+            });
         }
     }
-    out
 }
 
 /// The line of the content file where the text of unit `id` is written.
