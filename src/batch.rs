@@ -192,8 +192,11 @@ pub fn run(
     }
     previous.flush().map_err(io)?;
     let inputs = Inputs::new(project, opts);
-    // This build's rows.
-    let current: Mutex<RowStore> = Mutex::new(RowStore::create(&opts.out_dir, "rows").map_err(io)?);
+    // This build's rows, and where each goes on the contact sheet.
+    let current: Mutex<(RowStore, Vec<SheetKey>)> = Mutex::new((
+        RowStore::create(&opts.out_dir, "rows").map_err(io)?,
+        Vec::new(),
+    ));
     let counts = [
         std::sync::atomic::AtomicUsize::new(0),
         std::sync::atomic::AtomicUsize::new(0),
@@ -238,9 +241,13 @@ pub fn run(
             match outcome {
                 JobOutcome::Written(row) | JobOutcome::UpToDate(row) => {
                     counts[counted].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let pushed = current.lock().unwrap_or_else(|e| e.into_inner()).push(&row);
-                    if let Err(e) = pushed {
-                        keep_error(io(e));
+                    let mut cur = current.lock().unwrap_or_else(|e| e.into_inner());
+                    match cur.0.push(&row) {
+                        Ok(_) => cur.1.push((row.language, row.audience, row.path)),
+                        Err(e) => {
+                            drop(cur);
+                            keep_error(io(e));
+                        }
                     }
                 }
                 JobOutcome::Failed(job, e) => failed
@@ -253,7 +260,7 @@ pub fn run(
     if let Some(e) = io_error.into_inner().unwrap_or_else(|e| e.into_inner()) {
         return Err(e);
     }
-    let mut current = current.into_inner().unwrap_or_else(|e| e.into_inner());
+    let (mut current, current_keys) = current.into_inner().unwrap_or_else(|e| e.into_inner());
     current.flush().map_err(io)?;
     let mut failed = failed.into_inner().unwrap_or_else(|e| e.into_inner());
     failed.sort_by_key(|(i, ..)| *i);
@@ -271,6 +278,7 @@ pub fn run(
         &manifest_path,
         &opts.out_dir,
         &current,
+        current_keys,
         &previous,
         &previous_by_path,
     )?;
@@ -567,7 +575,7 @@ fn replace_with(
 /// A manifest row and where it is stored: this build's rows, or the last
 /// manifest's.
 #[derive(Clone, Copy)]
-pub enum Stored {
+enum Stored {
     Current(usize),
     Previous(usize),
 }
@@ -576,7 +584,7 @@ pub enum Stored {
 type SheetKey = (String, String, String);
 
 /// Reads a stored row.
-pub fn stored_row(
+fn stored_row(
     at: Stored,
     current: &crate::rowstore::RowStore,
     previous: &crate::rowstore::RowStore,
@@ -595,17 +603,18 @@ fn write_manifest(
     path: &Path,
     out_dir: &Path,
     current: &crate::rowstore::RowStore,
+    current_keys: Vec<SheetKey>,
     previous: &crate::rowstore::RowStore,
     previous_by_path: &std::collections::HashMap<String, usize>,
 ) -> Result<Vec<(SheetKey, Stored)>, Error> {
     let io = |e: std::io::Error| Error::io(path, e);
-    let mut rows = Vec::with_capacity(current.len());
-    let mut touched = std::collections::HashSet::new();
-    for i in 0..current.len() {
-        let r = current.get(i).map_err(io)?;
-        touched.insert(r.path.clone());
-        rows.push(((r.language, r.audience, r.path), Stored::Current(i)));
-    }
+    let touched: std::collections::HashSet<String> =
+        current_keys.iter().map(|k| k.2.clone()).collect();
+    let mut rows: Vec<(SheetKey, Stored)> = current_keys
+        .into_iter()
+        .enumerate()
+        .map(|(i, k)| (k, Stored::Current(i)))
+        .collect();
     for (p, &i) in previous_by_path {
         if touched.contains(p) {
             continue;

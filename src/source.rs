@@ -216,7 +216,8 @@ fn char_name(c: char) -> &'static str {
         '\u{180e}' => "Mongolian vowel separator",
         '\u{2028}' => "line separator",
         '\u{2029}' => "paragraph separator",
-        _ => "zero width no-break space",
+        '\u{feff}' => "zero width no-break space",
+        _ => "invisible character",
     }
 }
 
