@@ -4,7 +4,7 @@
 mod common;
 
 use leafpress::doc::Para;
-use leafpress::typeset::{Item, typeset};
+use leafpress::typeset::typeset;
 use proptest::prelude::*;
 use std::sync::OnceLock;
 
@@ -68,30 +68,8 @@ fn set(s: &str) -> Result<leafpress::typeset::Pages, Vec<leafpress::typeset::Ove
 /// Too much text is an overflow error, never a panic, and passes.
 fn set_inside_and_whole(s: &str) -> Result<(), String> {
     let Ok(pages) = set(s) else { return Ok(()) };
-    let p = project();
-    let layout = p.layout("leaflet").unwrap();
-    let (pw, ph) = layout.page_dims();
-    for (side, page) in layout.layout.sides.iter().zip(&pages.pages) {
-        let boxes: Vec<_> = side
-            .panels
-            .iter()
-            .zip(side.rects(pw, ph))
-            .map(|(pn, r)| (r.x + pn.padding.left, r.x + r.w - pn.padding.right))
-            .collect();
-        for item in &page.items {
-            if let Item::Text(run) = item {
-                let inside = boxes
-                    .iter()
-                    .any(|&(l, r)| run.x >= l - 0.01 && run.x + run.width <= r + 0.01);
-                if !inside {
-                    return Err(format!(
-                        "a line at {}..{} is outside every panel",
-                        run.x,
-                        run.x + run.width
-                    ));
-                }
-            }
-        }
+    if let Some(problem) = common::line_outside_panels(project(), "leaflet", &pages) {
+        return Err(problem);
     }
     let got: String = common::reader_text(&pages)
         .split_whitespace()

@@ -6,7 +6,7 @@ mod common;
 use leafpress::Filter;
 use leafpress::layout::Format;
 use leafpress::plan::Variant;
-use leafpress::typeset::{Item, typeset};
+use leafpress::typeset::typeset;
 
 fn project() -> leafpress::Project {
     common::shipped_project()
@@ -22,38 +22,8 @@ fn every_line_lies_inside_a_panel_of_its_page() {
         let doc = leafpress::doc::resolve(&p, &job, false).unwrap().0;
         let pages = typeset(&p, &doc, Variant::Print)
             .unwrap_or_else(|o| panic!("{}: {}", job.layout, o[0]));
-        let layout = p.layout(&job.layout).unwrap();
-        let (pw, ph) = layout.page_dims();
-        for (side, page) in layout.layout.sides.iter().zip(&pages.pages) {
-            let boxes: Vec<_> = side
-                .panels
-                .iter()
-                .zip(side.rects(pw, ph))
-                .map(|(pn, r)| {
-                    (
-                        r.x + pn.padding.left,
-                        r.y + pn.padding.top,
-                        r.x + r.w - pn.padding.right,
-                        r.y + r.h - pn.padding.bottom,
-                    )
-                })
-                .collect();
-            for item in &page.items {
-                if let Item::Text(run) = item {
-                    let (x0, x1) = (run.x, run.x + run.width);
-                    let inside = boxes.iter().any(|&(l, t, r, b)| {
-                        x0 >= l - 0.01
-                            && x1 <= r + 0.01
-                            && run.baseline > t
-                            && run.baseline <= b + 0.01
-                    });
-                    assert!(
-                        inside,
-                        "{} {}: a line at x {x0:.1}..{x1:.1}, baseline {:.1} is outside every panel",
-                        job.layout, job.audience, run.baseline
-                    );
-                }
-            }
+        if let Some(problem) = common::line_outside_panels(&p, &job.layout, &pages) {
+            panic!("{} {}: {problem}", job.layout, job.audience);
         }
     }
 }

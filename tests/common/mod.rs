@@ -182,3 +182,45 @@ pub fn reader_text(pages: &leafpress::typeset::Pages) -> String {
     }
     s
 }
+
+/// The first line of text on `pages` (set from `layout`) that lies outside the
+/// inner box (padding taken off) of every panel of its side, described; `None`
+/// when every line is inside one.
+pub fn line_outside_panels(
+    p: &leafpress::Project,
+    layout: &str,
+    pages: &leafpress::typeset::Pages,
+) -> Option<String> {
+    let layout = p.layout(layout).unwrap();
+    let (pw, ph) = layout.page_dims();
+    for (side, page) in layout.layout.sides.iter().zip(&pages.pages) {
+        let boxes: Vec<_> = side
+            .panels
+            .iter()
+            .zip(side.rects(pw, ph))
+            .map(|(pn, r)| {
+                (
+                    r.x + pn.padding.left,
+                    r.y + pn.padding.top,
+                    r.x + r.w - pn.padding.right,
+                    r.y + r.h - pn.padding.bottom,
+                )
+            })
+            .collect();
+        for item in &page.items {
+            if let leafpress::typeset::Item::Text(run) = item {
+                let (x0, x1) = (run.x, run.x + run.width);
+                let inside = boxes.iter().any(|&(l, t, r, b)| {
+                    x0 >= l - 0.01 && x1 <= r + 0.01 && run.baseline > t && run.baseline <= b + 0.01
+                });
+                if !inside {
+                    return Some(format!(
+                        "a line at x {x0:.2}..{x1:.2}, baseline {:.1} is outside every panel",
+                        run.baseline
+                    ));
+                }
+            }
+        }
+    }
+    None
+}
