@@ -14,7 +14,9 @@ struct Img {
 }
 
 fn load(path: &Path) -> Img {
-    let dec = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+    let mut dec = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+    // Previews of few colours are palette images, as any viewer reads them.
+    dec.set_transformations(png::Transformations::EXPAND);
     let mut r = dec.read_info().unwrap();
     let mut buf = vec![0; r.output_buffer_size().unwrap()];
     let info = r.next_frame(&mut buf).unwrap();
