@@ -44,9 +44,18 @@ pub struct Raster {
 
 #[derive(Debug, Clone, PartialEq)]
 enum Pixels {
-    Indexed { index: Vec<u8>, palette: Palette },
+    Indexed {
+        index: Vec<u8>,
+        palette: Palette,
+        /// Per text colour, what each (index, coverage level) blends to
+        /// (`UNKNOWN` until first needed): a glyph's pixels are then drawn
+        /// by two table reads each.
+        blends: Vec<(Rgb, Vec<u16>)>,
+    },
     Rgb(Vec<u8>),
 }
+
+const UNKNOWN: u16 = u16::MAX;
 
 /// Up to 256 colours and the index of each, found by an open-addressing table
 /// (a page looks a colour up for every edge pixel it draws).
@@ -99,6 +108,7 @@ impl Raster {
             pixels: Pixels::Indexed {
                 index: vec![0; width * height],
                 palette,
+                blends: Vec::new(),
             },
         }
     }
@@ -110,14 +120,14 @@ impl Raster {
 
     fn get(&self, i: usize) -> Rgb {
         match &self.pixels {
-            Pixels::Indexed { index, palette } => palette.colours[index[i] as usize],
+            Pixels::Indexed { index, palette, .. } => palette.colours[index[i] as usize],
             Pixels::Rgb(rgb) => Rgb(rgb[i * 3], rgb[i * 3 + 1], rgb[i * 3 + 2]),
         }
     }
 
     /// Paints the pixels `range` (row-major, within one row) with `c`.
     fn paint(&mut self, range: std::ops::Range<usize>, c: Rgb) {
-        if let Pixels::Indexed { index, palette } = &mut self.pixels {
+        if let Pixels::Indexed { index, palette, .. } = &mut self.pixels {
             if let Some(i) = palette.index(c) {
                 index[range].fill(i);
                 return;
@@ -133,7 +143,7 @@ impl Raster {
 
     /// From palette indices to RGB: the page has outgrown its palette.
     fn outgrow_palette(&mut self) {
-        if let Pixels::Indexed { index, palette } = &self.pixels {
+        if let Pixels::Indexed { index, palette, .. } = &self.pixels {
             let rgb = index
                 .iter()
                 .flat_map(|&i| {
@@ -163,6 +173,58 @@ impl Raster {
     /// Blends `c` over pixel (x, y) with `alpha` from 0 to 1.
     fn blend(&mut self, x: i64, y: i64, c: Rgb, alpha: f32) {
         self.blend_coverage(x, y, c, (alpha.clamp(0.0, 1.0) * 255.0).round() as u8);
+    }
+
+    /// Draws a glyph's coverage image (`w` × `h`, row by row) in `c` with its
+    /// top left corner at pixel (x0, y0).
+    fn glyph(&mut self, x0: i64, y0: i64, w: usize, cov: &[u8], c: Rgb) {
+        let (width, height) = (self.width as i64, self.height as i64);
+        let h = (cov.len() / w.max(1)) as i64;
+        // The part of the glyph on the page.
+        let (cx0, cx1) = ((-x0).clamp(0, w as i64), (width - x0).clamp(0, w as i64));
+        let (cy0, cy1) = ((-y0).clamp(0, h), (height - y0).clamp(0, h));
+        for gy in cy0..cy1 {
+            for gx in cx0..cx1 {
+                let a = cov[gy as usize * w + gx as usize];
+                let level = (a as u32 + 8) / 17; // as `quantise`, 0..=15
+                if level == 0 {
+                    continue;
+                }
+                let i = ((y0 + gy) * width + x0 + gx) as usize;
+                if let Pixels::Indexed {
+                    index,
+                    palette,
+                    blends,
+                } = &mut self.pixels
+                {
+                    let table = match blends.iter().position(|(k, _)| *k == c) {
+                        Some(t) => t,
+                        None => {
+                            blends.push((c, vec![UNKNOWN; 256 * LEVELS as usize]));
+                            blends.len() - 1
+                        }
+                    };
+                    let old = index[i];
+                    let slot = old as usize * LEVELS as usize + level as usize;
+                    let new = match blends[table].1[slot] {
+                        UNKNOWN => {
+                            let mixed = mix(palette.colours[old as usize], c, (level * 17) as u8);
+                            palette
+                                .index(mixed)
+                                .inspect(|&n| blends[table].1[slot] = n as u16)
+                        }
+                        n => Some(n as u8),
+                    };
+                    if let Some(n) = new {
+                        index[i] = n;
+                        continue;
+                    }
+                }
+                // An RGB page, or one this pixel takes past 256 colours.
+                let new = mix(self.get(i), c, (level * 17) as u8);
+                self.paint(i..i + 1, new);
+            }
+        }
     }
 
     /// Fills the rectangle [x0, x1) × [y0, y1) (pixels, fractional), with partial
@@ -204,7 +266,7 @@ impl Raster {
         let mut enc = png::Encoder::new(&mut out, self.width as u32, self.height as u32);
         enc.set_depth(png::BitDepth::Eight);
         let data = match &self.pixels {
-            Pixels::Indexed { index, palette } => {
+            Pixels::Indexed { index, palette, .. } => {
                 enc.set_color(png::ColorType::Indexed);
                 enc.set_palette(
                     palette
@@ -419,19 +481,7 @@ pub fn rasterise(page: &Page, variant: Variant, glyphs: &mut Glyphs, dpi: f32) -
                     }
                     let ox = px(run.x + g.x).round() as i64 + m.xmin as i64;
                     let oy = baseline.round() as i64 - m.ymin as i64 - m.height as i64;
-                    for row in 0..m.height {
-                        for col in 0..m.width {
-                            let a = cov[row * m.width + col];
-                            if a > 0 {
-                                r.blend_coverage(
-                                    ox + col as i64,
-                                    oy + row as i64,
-                                    run.colour.rgb,
-                                    a,
-                                );
-                            }
-                        }
-                    }
+                    r.glyph(ox, oy, m.width, cov, run.colour.rgb);
                 }
             }
         }
@@ -669,6 +719,47 @@ mod tests {
             assert_eq!(rgb[at..at + 3], [i as u8, (i >> 8) as u8, 7]);
         }
         assert_eq!(r.pixel(50, 50), [255, 255, 255]);
+    }
+
+    #[test]
+    fn a_glyph_is_drawn_alike_in_a_palette_page_and_an_rgb_page() {
+        let b = book();
+        let gid = b.face(0).shaper().glyph_index('H').unwrap().0;
+        let h = Item::Text(GlyphRun {
+            face: 0,
+            size: 36.0,
+            colour: colour(Rgb(0x00, 0x53, 0x7F)),
+            x: 10.0,
+            baseline: 50.0,
+            glyphs: vec![Glyph {
+                id: gid,
+                x: 0.0,
+                text: "H".into(),
+            }],
+            width: 20.0,
+            actual: Vec::new(),
+        });
+        // 300 colours in the bottom rows push the second page out of its palette
+        // before the H is drawn.
+        let mut many: Vec<Item> = (0..300u32)
+            .map(|i| Item::Rect {
+                x: (i % 72) as f32,
+                y: 66.0 + (i / 72) as f32,
+                w: 1.0,
+                h: 1.0,
+                colour: colour(Rgb(i as u8, (i >> 8) as u8, 200)),
+            })
+            .collect();
+        many.push(h.clone());
+        let (plain, rich) = (draw(&page(vec![h]), 72.0), draw(&page(many), 72.0));
+        assert!(matches!(plain.pixels, Pixels::Indexed { .. }));
+        assert!(matches!(rich.pixels, Pixels::Rgb(_)));
+        for y in 0..60 {
+            for x in 0..72 {
+                assert_eq!(plain.pixel(x, y), rich.pixel(x, y), "pixel ({x}, {y})");
+            }
+        }
+        assert!((0..60).any(|y| (0..72).any(|x| plain.pixel(x, y)[0] < 100)));
     }
 
     #[test]
