@@ -62,22 +62,29 @@ impl Backend for PdfBackend {
         let n = pages.pages.len();
         let subsets = subset::subset_fonts(&pages, &project.fonts)
             .map_err(|e| JobError { reasons: vec![e] })?;
-        let bytes = pdf::write(
-            &pages,
-            &project.fonts,
-            &subsets,
-            &pdf::PdfOptions {
-                variant: opts.variant,
-                epoch: opts.epoch,
+        // The PDF and its previews are made from the same pages, side by side:
+        // a core with no job left takes the other half of one still running.
+        let (bytes, previews) = rayon::join(
+            || {
+                pdf::write(
+                    &pages,
+                    &project.fonts,
+                    &subsets,
+                    &pdf::PdfOptions {
+                        variant: opts.variant,
+                        epoch: opts.epoch,
+                    },
+                )
             },
-        )
-        .map_err(|e| JobError { reasons: vec![e] })?;
-        let previews = match opts.preview_dpi {
-            Some(dpi) => {
-                png::previews(&pages, &subsets, dpi).map_err(|e| JobError { reasons: vec![e] })?
-            }
-            None => Vec::new(),
-        };
+            || match opts.preview_dpi {
+                Some(dpi) => png::previews(&pages, &subsets, dpi),
+                None => Ok(Vec::new()),
+            },
+        );
+        let (bytes, previews) = (
+            bytes.map_err(|e| JobError { reasons: vec![e] })?,
+            previews.map_err(|e| JobError { reasons: vec![e] })?,
+        );
         Ok(Rendered {
             bytes,
             pages: Some(n),
