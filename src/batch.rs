@@ -4,7 +4,7 @@
 use crate::diag::Error;
 use crate::model::Project;
 use crate::plan::Job;
-use crate::render::{JobError, RenderOptions, backend};
+use crate::render::{JobError, Output, RenderOptions, backend};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::io::Write;
@@ -421,11 +421,11 @@ fn run_job(
         Err(e) => return Ok(JobOutcome::Failed(job.clone(), e)),
     };
     let path = opts.out_dir.join(&job.output);
-    write_replacing(&path, &rendered.bytes, false)?;
+    write_replacing(&path, &[rendered.bytes.head, &rendered.bytes.tail], false)?;
     let mut previews = Vec::new();
     for (n, png) in rendered.previews.iter().enumerate() {
         let rel = preview_path(&job.output, n + 1);
-        write_replacing(&opts.out_dir.join(&rel), png, false)?;
+        write_replacing(&opts.out_dir.join(&rel), &[png], false)?;
         previews.push(rel_path(&rel));
     }
     Ok(JobOutcome::Written(OutputRow {
@@ -437,7 +437,7 @@ fn run_job(
         path: rel_path(&job.output),
         pages: rendered.pages,
         bytes: rendered.bytes.len() as u64,
-        sha256: sha256_hex(&rendered.bytes),
+        sha256: output_sha256_hex(&rendered.bytes),
         fingerprint,
         title: Some(doc.title.clone()),
         previews,
@@ -464,25 +464,43 @@ fn rel_path(p: &Path) -> String {
         .join("/")
 }
 
-/// SHA-256 of an output, in hex. Print PDFs all begin with the same half
-/// megabyte (the output profile); the hash of that prefix is computed once and
-/// each file hashed only from where it differs. Same result as hashing it whole.
+/// SHA-256 of a file, in hex. Print PDFs all begin with the same half megabyte
+/// (the output profile); the hash of that prefix is computed once and each file
+/// hashed only from where it differs. Same result as hashing it whole.
 fn sha256_hex(bytes: &[u8]) -> String {
+    let prefix = crate::render::pdf::constant_prefix();
+    match bytes.strip_prefix(prefix) {
+        Some(rest) if !prefix.is_empty() => sha256_parts(prefix, rest),
+        _ => sha256_parts(&[], bytes),
+    }
+}
+
+/// SHA-256 of an output in memory, in hex.
+fn output_sha256_hex(output: &Output) -> String {
+    sha256_parts(output.head, &output.tail)
+}
+
+/// SHA-256 of `head` then `tail`; the state after the print PDFs' shared prefix
+/// is kept.
+fn sha256_parts(head: &[u8], tail: &[u8]) -> String {
     use std::sync::OnceLock;
     static AFTER_PREFIX: OnceLock<Sha256> = OnceLock::new();
     let prefix = crate::render::pdf::constant_prefix();
-    if prefix.len() > 4096 && bytes.starts_with(prefix) {
-        let mut h = AFTER_PREFIX
+    let mut h = if !prefix.is_empty() && (std::ptr::eq(head, prefix) || head == prefix) {
+        AFTER_PREFIX
             .get_or_init(|| {
                 let mut h = Sha256::new();
                 h.update(prefix);
                 h
             })
-            .clone();
-        h.update(&bytes[prefix.len()..]);
-        return hex(&h.finalize());
-    }
-    hex(&Sha256::digest(bytes))
+            .clone()
+    } else {
+        let mut h = Sha256::new();
+        h.update(head);
+        h
+    };
+    h.update(tail);
+    hex(&h.finalize())
 }
 
 fn hex(b: &[u8]) -> String {
@@ -502,7 +520,7 @@ fn prepare_out_dir(dir: &Path) -> Result<(), Error> {
 /// Writes `bytes` to a temporary file beside `path`, flushes it to disk, and
 /// renames it into place: readers see the old file or the new one, never half.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    write_replacing(path, bytes, true)
+    write_replacing(path, &[bytes], true)
 }
 
 /// Flushes everything written to the file system holding `dir` to disk, in one
@@ -537,9 +555,12 @@ pub fn write_atomic_with(
     })
 }
 
-/// Temp file, then rename over `path`; `durable` flushes the file before the rename.
-fn write_replacing(path: &Path, bytes: &[u8], durable: bool) -> Result<(), Error> {
-    replace_with(path, durable, |f| f.write_all(bytes))
+/// Temp file holding `parts` one after another, then rename over `path`;
+/// `durable` flushes the file before the rename.
+fn write_replacing(path: &Path, parts: &[&[u8]], durable: bool) -> Result<(), Error> {
+    replace_with(path, durable, |f| {
+        parts.iter().try_for_each(|p| f.write_all(p))
+    })
 }
 
 fn replace_with(
@@ -714,6 +735,14 @@ mod tests {
         let mut file = prefix.to_vec();
         file.extend(b"2 0 obj\n<</Type/Catalog>>\nendobj\n");
         assert_eq!(super::sha256_hex(&file), super::hex(&Sha256::digest(&file)));
+        let parts = super::Output {
+            head: prefix,
+            tail: file[prefix.len()..].to_vec(),
+        };
+        assert_eq!(
+            super::output_sha256_hex(&parts),
+            super::hex(&Sha256::digest(&file))
+        );
         assert_eq!(
             super::sha256_hex(b"abc"),
             super::hex(&Sha256::digest(b"abc"))

@@ -10,9 +10,41 @@ use crate::doc::Document;
 use crate::layout::Format;
 use crate::model::Project;
 
+/// A file's bytes: a head shared by many files, then its own. Print PDFs all
+/// begin with the same half megabyte (header and output profile); it stays in
+/// the program's memory instead of being copied into each file's buffer.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Output {
+    pub head: &'static [u8],
+    pub tail: Vec<u8>,
+}
+
+impl Output {
+    /// A file with no shared head.
+    pub fn whole(bytes: Vec<u8>) -> Output {
+        Output {
+            head: &[],
+            tail: bytes,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.head.len() + self.tail.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The bytes in one piece.
+    pub fn to_vec(&self) -> Vec<u8> {
+        [self.head, &self.tail].concat()
+    }
+}
+
 /// A finished output, still in memory.
 pub struct Rendered {
-    pub bytes: Vec<u8>,
+    pub bytes: Output,
     /// Page count, where the writer lays out pages itself (Word paginates DOCX).
     pub pages: Option<usize>,
     pub warnings: Vec<String>,
@@ -106,7 +138,7 @@ impl Backend for DocxBackend {
     ) -> Result<Rendered, JobError> {
         let bytes = docx::write(doc, opts.epoch).map_err(|e| JobError { reasons: vec![e] })?;
         Ok(Rendered {
-            bytes,
+            bytes: Output::whole(bytes),
             pages: None,
             warnings: Vec::new(),
             previews: Vec::new(),

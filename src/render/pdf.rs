@@ -2,6 +2,7 @@
 //! fonts subset by `subsetter` and embedded as CID fonts. It decides nothing about
 //! layout; it converts coordinates (PDF's origin is bottom-left) and colours.
 
+use super::Output;
 use super::subset::{Subset, Subsets};
 use crate::fonts::{FaceId, FontBook};
 use crate::plan::Variant;
@@ -31,7 +32,7 @@ pub fn write(
     book: &FontBook,
     subsets: &Subsets,
     opts: &PdfOptions,
-) -> Result<Vec<u8>, String> {
+) -> Result<Output, String> {
     let mut doc = PdfDocument::new(&pages.title);
     let mut tags: BTreeMap<String, String> = BTreeMap::new();
     for (&face_id, Subset { gids, data, .. }) in subsets {
@@ -310,12 +311,91 @@ pub fn write(
     let mut lo = doc.to_lopdf_document(&save, &mut warnings);
     finish(&mut lo, pages, opts, &tags, &boxes);
     compress(&mut lo);
-    // Sized for the embedded profile and a page or two, so the buffer is not
-    // copied over and over as it grows.
-    let mut out = Vec::with_capacity(PROFILE_ZLIB.len() + (64 << 10));
-    lo.save_to(&mut out)
-        .map_err(|e| format!("cannot write PDF: {e}"))?;
-    Ok(out)
+    let mut sink = Sink::new(constant_prefix());
+    let saved = lo.save_to(&mut sink);
+    // The profile's bytes go back for this thread's next PDF.
+    if let Some(Object::Stream(s)) = lo.objects.get_mut(&(1, 0))
+        && s.content == PROFILE_ZLIB
+    {
+        PROFILE.set(Some(std::mem::take(&mut s.content)));
+    }
+    saved.map_err(|e| format!("cannot write PDF: {e}"))?;
+    Ok(sink.finish())
+}
+
+thread_local! {
+    /// The output profile's bytes, for the next print PDF this thread writes: a
+    /// lopdf stream owns its content, and copying half a megabyte in for every
+    /// file showed in profiles.
+    static PROFILE: std::cell::Cell<Option<Vec<u8>>> = const { std::cell::Cell::new(None) };
+}
+
+/// The output profile as stream content (see `PROFILE`).
+fn profile_content() -> Vec<u8> {
+    PROFILE
+        .take()
+        .filter(|p| p == PROFILE_ZLIB)
+        .unwrap_or_else(|| PROFILE_ZLIB.to_vec())
+}
+
+/// Where lopdf writes a PDF: bytes equal to `head` (the shared beginning of
+/// print PDFs) are checked and not kept; the rest is. A file that does not begin
+/// with `head` is kept whole.
+struct Sink {
+    head: &'static [u8],
+    /// How much of `head` the file has matched so far.
+    matched: usize,
+    /// Whether the file left `head` (then `tail` holds all of it).
+    diverged: bool,
+    tail: Vec<u8>,
+}
+
+impl Sink {
+    fn new(head: &'static [u8]) -> Sink {
+        Sink {
+            head,
+            matched: 0,
+            diverged: head.is_empty(),
+            tail: Vec::with_capacity(64 << 10),
+        }
+    }
+
+    fn finish(self) -> Output {
+        if !self.diverged && self.matched == self.head.len() {
+            Output {
+                head: self.head,
+                tail: self.tail,
+            }
+        } else if self.diverged {
+            Output::whole(self.tail)
+        } else {
+            // Shorter than the head and equal to its start.
+            Output::whole(self.head[..self.matched].to_vec())
+        }
+    }
+}
+
+impl std::io::Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if !self.diverged && self.matched < self.head.len() {
+            let n = buf.len().min(self.head.len() - self.matched);
+            if buf[..n] == self.head[self.matched..self.matched + n] {
+                self.matched += n;
+                self.tail.extend_from_slice(&buf[n..]);
+                return Ok(buf.len());
+            }
+            let mut whole = self.head[..self.matched].to_vec();
+            whole.append(&mut self.tail);
+            self.tail = whole;
+            self.diverged = true;
+        }
+        self.tail.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 fn font_id(face: FaceId) -> FontId {
@@ -591,7 +671,7 @@ fn images_to_cmyk(lo: &mut lopdf::Document) {
 /// printpdf ships, redistributable under the licence in LICENSES/), embedded
 /// pre-compressed.
 fn add_output_intent(lo: &mut lopdf::Document) {
-    let mut profile = lopdf::Stream::new(profile_dict(), PROFILE_ZLIB.to_vec());
+    let mut profile = lopdf::Stream::new(profile_dict(), profile_content());
     profile.allows_compression = false;
     let profile_id = lo.add_object(profile);
     let intent = lopdf::Dictionary::from_iter(vec![
@@ -794,5 +874,62 @@ mod tests {
         assert_eq!(out.len(), super::PROFILE_LEN);
         assert_eq!(&out[36..40], b"acsp");
         assert_eq!(&out[16..20], b"CMYK");
+    }
+
+    /// What lopdf writes through a `Sink` with `head`, in `chunks`.
+    fn sunk(head: &'static [u8], chunks: &[&[u8]]) -> super::Output {
+        use std::io::Write;
+        let mut sink = super::Sink::new(head);
+        for c in chunks {
+            sink.write_all(c).unwrap();
+        }
+        sink.finish()
+    }
+
+    #[test]
+    fn a_file_keeps_its_bytes_whether_or_not_it_begins_with_the_shared_head() {
+        let cases: [(&[&[u8]], bool); 5] = [
+            (&[b"abc", b"def", b"gh"], true),
+            (&[b"abcdefgh"], true),
+            (&[b"abc", b"dXf", b"gh"], false),
+            (&[b"xyz"], false),
+            (&[b"ab"], false),
+        ];
+        for (chunks, shares) in cases {
+            let out = sunk(b"abcdef", chunks);
+            assert_eq!(out.to_vec(), chunks.concat(), "{chunks:?}");
+            assert_eq!(out.head == b"abcdef", shares, "{chunks:?}");
+        }
+    }
+
+    #[test]
+    fn a_print_pdf_shares_the_profile_and_a_screen_pdf_does_not() {
+        let p = crate::model::load(&crate::model::Paths {
+            content: "content".into(),
+            layouts: "layouts".into(),
+            fonts: "fonts".into(),
+        })
+        .unwrap();
+        let jobs = crate::plan::plan(&p, &Default::default()).unwrap();
+        let job = jobs.iter().find(|j| j.layout == "flyer").unwrap();
+        let (doc, _) = crate::doc::resolve(&p, job, false).unwrap();
+        for variant in [super::Variant::Print, super::Variant::Screen] {
+            let pages = crate::typeset::typeset(&p, &doc, variant).unwrap();
+            let subsets = crate::render::subset::subset_fonts(&pages, &p.fonts).unwrap();
+            let opts = super::PdfOptions { variant, epoch: 0 };
+            // Twice: the second reuses the profile bytes the first gave back.
+            let a = super::write(&pages, &p.fonts, &subsets, &opts).unwrap();
+            let b = super::write(&pages, &p.fonts, &subsets, &opts).unwrap();
+            assert_eq!(a, b);
+            let whole = a.to_vec();
+            assert!(whole.starts_with(b"%PDF-1."));
+            assert!(whole.ends_with(b"%%EOF"));
+            let shared = std::ptr::eq(a.head, super::constant_prefix());
+            assert_eq!(shared, variant == super::Variant::Print, "{variant:?}");
+            assert_eq!(
+                whole.windows(4).any(|w| w == b"GTS_"),
+                variant == super::Variant::Print
+            );
+        }
     }
 }
