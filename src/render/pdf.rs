@@ -169,7 +169,7 @@ pub fn write(
                         glyphs.push(Codepoint {
                             gid: remap.get(g.id).unwrap_or(0),
                             offset: adjust,
-                            cid: Some(g.text.clone()),
+                            cid: Some(g.text.to_string()),
                         });
                     }
                     ops.push(Op::StartTextSection);

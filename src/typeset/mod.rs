@@ -115,7 +115,64 @@ pub struct Glyph {
     /// Offset from the run's x.
     pub x: f32,
     /// The text this glyph stands for (empty for the second glyph of a cluster).
-    pub text: String,
+    pub text: GlyphText,
+}
+
+/// The text one glyph stands for: nearly always a character or two, kept
+/// inline so glyphs copy without allocating (glyphs are copied from shaped
+/// words into lines and pages; as Strings that was a tenth of typesetting).
+#[derive(Clone, PartialEq, Eq)]
+pub enum GlyphText {
+    Inline { len: u8, bytes: [u8; INLINE] },
+    Shared(std::sync::Arc<str>),
+}
+
+const INLINE: usize = 22;
+
+impl GlyphText {
+    pub fn as_str(&self) -> &str {
+        match self {
+            // Only ever filled from a whole `&str` of `len` bytes.
+            GlyphText::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..*len as usize]).unwrap_or_default()
+            }
+            GlyphText::Shared(s) => s,
+        }
+    }
+}
+
+impl From<&str> for GlyphText {
+    fn from(s: &str) -> GlyphText {
+        if s.len() <= INLINE {
+            let mut bytes = [0; INLINE];
+            bytes[..s.len()].copy_from_slice(s.as_bytes());
+            GlyphText::Inline {
+                len: s.len() as u8,
+                bytes,
+            }
+        } else {
+            GlyphText::Shared(s.into())
+        }
+    }
+}
+
+impl Default for GlyphText {
+    fn default() -> GlyphText {
+        "".into()
+    }
+}
+
+impl std::ops::Deref for GlyphText {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Debug for GlyphText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.as_str().fmt(f)
+    }
 }
 
 /// A piece of text that did not fit: which layout, panel and content.
@@ -185,9 +242,9 @@ fn shape(
             .find(|&c| c != start)
             .unwrap_or(text.len());
         let piece = if first_of_cluster && start <= end {
-            text.get(start..end).unwrap_or("").to_string()
+            text.get(start..end).unwrap_or("").into()
         } else {
-            String::new()
+            GlyphText::default()
         };
         glyphs.push(Glyph {
             id: g.id,
@@ -1018,7 +1075,7 @@ fn find_links(glyphs: &[Glyph]) -> Vec<(usize, usize, String)> {
             text: " ".into(),
         },
     ))) {
-        if g.text == " " {
+        if g.text.as_str() == " " {
             let trimmed = word.trim_end_matches(['.', ',', ';', ':', ')', '!', '?']);
             let lower = trimmed.to_ascii_lowercase();
             if lower.starts_with("https://")
