@@ -175,7 +175,7 @@ impl Raster {
         self.blend_coverage(x, y, c, (alpha.clamp(0.0, 1.0) * 255.0).round() as u8);
     }
 
-    /// Draws a glyph's coverage image (`w` × `h`, row by row) in `c` with its
+    /// Draws a glyph's coverage image (`w` wide, row by row) in `c` with its
     /// top left corner at pixel (x0, y0).
     fn glyph(&mut self, x0: i64, y0: i64, w: usize, cov: &[u8], c: Rgb) {
         let (width, height) = (self.width as i64, self.height as i64);
@@ -183,46 +183,64 @@ impl Raster {
         // The part of the glyph on the page.
         let (cx0, cx1) = ((-x0).clamp(0, w as i64), (width - x0).clamp(0, w as i64));
         let (cy0, cy1) = ((-y0).clamp(0, h), (height - y0).clamp(0, h));
-        for gy in cy0..cy1 {
-            for gx in cx0..cx1 {
-                let a = cov[gy as usize * w + gx as usize];
-                let level = (a as u32 + 8) / 17; // as `quantise`, 0..=15
-                if level == 0 {
-                    continue;
+        let at = |gx: i64, gy: i64| ((y0 + gy) * width + x0 + gx) as usize;
+        let level = |a: u8| (a as u32 + 8) / 17; // as `quantise`, 0..=15
+        // Where an RGB page starts drawing: the whole glyph, or the rest of it
+        // from the pixel that took a palette page past 256 colours.
+        let mut from = (cy0, cx0);
+        if let Pixels::Indexed {
+            index,
+            palette,
+            blends,
+        } = &mut self.pixels
+        {
+            let t = match blends.iter().position(|(k, _)| *k == c) {
+                Some(t) => t,
+                None => {
+                    blends.push((c, vec![UNKNOWN; 256 * LEVELS as usize]));
+                    blends.len() - 1
                 }
-                let i = ((y0 + gy) * width + x0 + gx) as usize;
-                if let Pixels::Indexed {
-                    index,
-                    palette,
-                    blends,
-                } = &mut self.pixels
-                {
-                    let table = match blends.iter().position(|(k, _)| *k == c) {
-                        Some(t) => t,
-                        None => {
-                            blends.push((c, vec![UNKNOWN; 256 * LEVELS as usize]));
-                            blends.len() - 1
-                        }
-                    };
-                    let old = index[i];
-                    let slot = old as usize * LEVELS as usize + level as usize;
-                    let new = match blends[table].1[slot] {
-                        UNKNOWN => {
-                            let mixed = mix(palette.colours[old as usize], c, (level * 17) as u8);
-                            palette
-                                .index(mixed)
-                                .inspect(|&n| blends[table].1[slot] = n as u16)
-                        }
-                        n => Some(n as u8),
-                    };
-                    if let Some(n) = new {
-                        index[i] = n;
+            };
+            let table = &mut blends[t].1;
+            let mut overflow = None;
+            'rows: for gy in cy0..cy1 {
+                let row = &cov[gy as usize * w..];
+                for gx in cx0..cx1 {
+                    let l = level(row[gx as usize]);
+                    if l == 0 {
                         continue;
                     }
+                    let i = at(gx, gy);
+                    let old = index[i];
+                    let slot = old as usize * LEVELS as usize + l as usize;
+                    if table[slot] == UNKNOWN {
+                        let mixed = mix(palette.colours[old as usize], c, (l * 17) as u8);
+                        match palette.index(mixed) {
+                            Some(n) => table[slot] = n as u16,
+                            None => {
+                                overflow = Some((gy, gx));
+                                break 'rows;
+                            }
+                        }
+                    }
+                    index[i] = table[slot] as u8;
                 }
-                // An RGB page, or one this pixel takes past 256 colours.
-                let new = mix(self.get(i), c, (level * 17) as u8);
-                self.paint(i..i + 1, new);
+            }
+            match overflow {
+                None => return,
+                Some(p) => from = p,
+            }
+            self.outgrow_palette();
+        }
+        for gy in from.0..cy1 {
+            let first = if gy == from.0 { from.1 } else { cx0 };
+            for gx in first..cx1 {
+                let l = level(cov[gy as usize * w + gx as usize]);
+                if l > 0 {
+                    let i = at(gx, gy);
+                    let new = mix(self.get(i), c, (l * 17) as u8);
+                    self.paint(i..i + 1, new);
+                }
             }
         }
     }
