@@ -98,15 +98,32 @@ impl Palette {
     }
 }
 
+thread_local! {
+    /// The pixel buffer of this thread's last page, for its next: fresh
+    /// half-megabyte buffers cost a page fault every 4 KB.
+    static SPARE: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+impl Drop for Raster {
+    fn drop(&mut self) {
+        if let Pixels::Indexed { index, .. } = &mut self.pixels {
+            SPARE.set(std::mem::take(index));
+        }
+    }
+}
+
 impl Raster {
     fn new(width: usize, height: usize) -> Raster {
         let mut palette = Palette::new();
         palette.index(Rgb(255, 255, 255));
+        let mut index = SPARE.take();
+        index.clear();
+        index.resize(width * height, 0);
         Raster {
             width,
             height,
             pixels: Pixels::Indexed {
-                index: vec![0; width * height],
+                index,
                 palette,
                 blends: Vec::new(),
             },
