@@ -112,7 +112,8 @@ fn remove_stale_temps(dir: &Path, depth: usize) {
     for e in rd.flatten() {
         let path = e.path();
         let name = e.file_name().to_string_lossy().into_owned();
-        if path.is_dir() && depth > 0 {
+        // The entry's type comes with the listing: no stat per output.
+        if e.file_type().is_ok_and(|t| t.is_dir()) && depth > 0 {
             remove_stale_temps(&path, depth - 1);
         } else if name.starts_with('.')
             && let Some(rest) = name.strip_suffix(".tmp")
@@ -569,14 +570,23 @@ fn replace_with(
     fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
 ) -> Result<(), Error> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    // The folder nearly always exists: make it only when the file cannot be
+    // created without it (two system calls fewer per output).
+    let mut created = std::fs::File::create(&tmp);
+    if created
+        .as_ref()
+        .is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
+    {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        created = std::fs::File::create(&tmp);
+    }
     let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
+        let mut f = created?;
         fill(&mut f)?;
         if durable {
             f.sync_all()?;

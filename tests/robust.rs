@@ -95,13 +95,18 @@ fn all_whole(p: &Project) -> usize {
 #[test]
 fn killing_a_build_at_random_moments_never_leaves_a_broken_file() {
     let p = big(12);
+    // Kill at random moments within one build's duration, however fast the
+    // build (a debug or a release binary) is on this machine.
+    let start = std::time::Instant::now();
+    p.run(&["build", "--force", "--quiet"]).ok();
+    let whole = start.elapsed().as_micros() as u64;
     let mut seed = 0x2545_f491_4f6c_dd1du64;
     let mut kills = 0;
     for _ in 0..25 {
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
-        let wait = 20 + seed % 700;
+        let wait = whole * (5 + seed % 85) / 100;
         let mut child = Command::new(env!("CARGO_BIN_EXE_leafpress"))
             .args(["build", "--force", "--quiet"])
             .current_dir(p.path())
@@ -109,7 +114,7 @@ fn killing_a_build_at_random_moments_never_leaves_a_broken_file() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(wait));
+        std::thread::sleep(Duration::from_micros(wait));
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap(); // SIGKILL
             kills += 1;
