@@ -122,13 +122,7 @@ pub fn resolve(
     let translation = p.translations.iter().find(|t| t.language == job.language);
     // Only this job's audience: a job must cost the same with 3 audiences or 10,000.
     let only = crate::content::Content {
-        audiences: p
-            .content
-            .audiences
-            .iter()
-            .filter(|a| a.id == job.audience)
-            .cloned()
-            .collect(),
+        audiences: p.audience(&job.audience).into_iter().cloned().collect(),
         language: p.content.language.clone(),
         title: p.content.title.clone(),
         attribution: p.content.attribution.clone(),

@@ -65,11 +65,22 @@ pub struct Project {
     pub translations: Vec<crate::translate::Translation>,
     /// Problems that do not stop a build.
     pub warnings: Vec<Diagnostic>,
+    /// Audience id -> its place in `content.audiences`: each job finds its
+    /// audience without a scan (a scan per job made a batch quadratic in the
+    /// number of audiences).
+    audience_at: std::collections::HashMap<String, usize>,
 }
 
 impl Project {
     pub fn layout(&self, name: &str) -> Option<&NamedLayout> {
         self.layouts.iter().find(|l| l.name == name)
+    }
+
+    /// The audience with this id.
+    pub fn audience(&self, id: &str) -> Option<&crate::content::Audience> {
+        self.audience_at
+            .get(id)
+            .and_then(|&i| self.content.audiences.get(i))
     }
 }
 
@@ -193,7 +204,14 @@ pub fn load(paths: &Paths) -> Result<Project, Error> {
         (Some((content, content_src)), Some((brand, brand_src)), Some(fonts))
             if errors.is_empty() =>
         {
+            let audience_at = content
+                .audiences
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (a.id.clone(), i))
+                .collect();
             let p = Project {
+                audience_at,
                 content,
                 content_src,
                 brand,
