@@ -652,15 +652,13 @@ mod tests {
         assert_eq!(r.pixel(60, 72), [255, 255, 255]);
     }
 
-    #[test]
-    fn a_glyph_lights_the_pixels_where_it_is_placed() {
-        let b = book();
-        let f = b.face(0);
-        let gid = f.shaper().glyph_index('H').unwrap().0;
-        let run = GlyphRun {
+    /// An H at 36 pt in `c`, its origin at x 10, on the baseline at y 50.
+    fn letter_h(c: Rgb) -> Item {
+        let gid = book().face(0).shaper().glyph_index('H').unwrap().0;
+        Item::Text(GlyphRun {
             face: 0,
             size: 36.0,
-            colour: colour(Rgb(0, 0, 0)),
+            colour: colour(c),
             x: 10.0,
             baseline: 50.0,
             glyphs: vec![Glyph {
@@ -670,8 +668,12 @@ mod tests {
             }],
             width: 20.0,
             actual: Vec::new(),
-        };
-        let r = draw(&page(vec![Item::Text(run)]), 72.0);
+        })
+    }
+
+    #[test]
+    fn a_glyph_lights_the_pixels_where_it_is_placed() {
+        let r = draw(&page(vec![letter_h(Rgb(0, 0, 0))]), 72.0);
         // Dark pixels only inside the H's box: from x 10 (plus side bearing) and
         // from the cap height down to the baseline at y 50.
         let dark: Vec<(usize, usize)> = (0..72)
@@ -758,22 +760,7 @@ mod tests {
 
     #[test]
     fn a_glyph_is_drawn_alike_in_a_palette_page_and_an_rgb_page() {
-        let b = book();
-        let gid = b.face(0).shaper().glyph_index('H').unwrap().0;
-        let h = Item::Text(GlyphRun {
-            face: 0,
-            size: 36.0,
-            colour: colour(Rgb(0x00, 0x53, 0x7F)),
-            x: 10.0,
-            baseline: 50.0,
-            glyphs: vec![Glyph {
-                id: gid,
-                x: 0.0,
-                text: "H".into(),
-            }],
-            width: 20.0,
-            actual: Vec::new(),
-        });
+        let h = letter_h(Rgb(0x00, 0x53, 0x7F));
         // 300 colours in the bottom rows push the second page out of its palette
         // before the H is drawn.
         let mut many: Vec<Item> = (0..300u32)
