@@ -621,6 +621,17 @@ mod tests {
         }
     }
 
+    /// A block of colour `c`, in points.
+    fn rect(x: f32, y: f32, w: f32, h: f32, c: Rgb) -> Item {
+        Item::Rect {
+            x,
+            y,
+            w,
+            h,
+            colour: colour(c),
+        }
+    }
+
     fn page(items: Vec<Item>) -> Page {
         Page {
             width: 72.0,
@@ -635,13 +646,7 @@ mod tests {
 
     #[test]
     fn colour_blocks_are_exact() {
-        let p = page(vec![Item::Rect {
-            x: 18.0,
-            y: 18.0,
-            w: 36.0,
-            h: 18.0,
-            colour: colour(Rgb(0x00, 0x53, 0x7F)),
-        }]);
+        let p = page(vec![rect(18.0, 18.0, 36.0, 18.0, Rgb(0x00, 0x53, 0x7F))]);
         let r = draw(&p, 144.0);
         assert_eq!((r.width, r.height), (144, 144));
         // 18 pt at 144 dpi is pixel 36; the block covers x 36..108, y 36..72.
@@ -716,13 +721,7 @@ mod tests {
 
     #[test]
     fn a_page_of_few_colours_is_a_palette_image_of_the_same_pixels() {
-        let p = page(vec![Item::Rect {
-            x: 10.3,
-            y: 10.6,
-            w: 30.0,
-            h: 20.0,
-            colour: colour(Rgb(0x00, 0x53, 0x7F)),
-        }]);
+        let p = page(vec![rect(10.3, 10.6, 30.0, 20.0, Rgb(0x00, 0x53, 0x7F))]);
         let r = draw(&p, 72.0);
         let (kind, rgb) = decoded(&r.png().unwrap());
         assert_eq!(kind, png::ColorType::Indexed);
@@ -786,13 +785,7 @@ mod tests {
 
     #[test]
     fn png_output_is_deterministic() {
-        let p = page(vec![Item::Rect {
-            x: 0.0,
-            y: 0.0,
-            w: 10.0,
-            h: 10.0,
-            colour: colour(Rgb(1, 2, 3)),
-        }]);
+        let p = page(vec![rect(0.0, 0.0, 10.0, 10.0, Rgb(1, 2, 3))]);
         let a = draw(&p, 72.0).png().unwrap();
         let b = draw(&p, 72.0).png().unwrap();
         assert_eq!(a, b);
