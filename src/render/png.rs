@@ -15,10 +15,17 @@ use std::collections::HashMap;
 /// they keep a page's colours within a 256-colour palette.
 const LEVELS: u32 = 16;
 
+/// 255 / (LEVELS - 1): the coverage between two levels.
+const STEP: u32 = 255 / (LEVELS - 1);
+
+/// The coverage level (0 to LEVELS - 1) nearest to `a` (0-255).
+fn level(a: u8) -> u32 {
+    (a as u32 + STEP / 2) / STEP
+}
+
 /// `a` (0-255) rounded to the nearest of the `LEVELS` coverage levels.
 fn quantise(a: u8) -> u8 {
-    let step = 255 / (LEVELS - 1);
-    ((a as u32 + step / 2) / step * step) as u8
+    (level(a) * STEP) as u8
 }
 
 /// `c` over `old` at coverage `a` (0-255), in integers.
@@ -201,7 +208,6 @@ impl Raster {
         let (cx0, cx1) = ((-x0).clamp(0, w as i64), (width - x0).clamp(0, w as i64));
         let (cy0, cy1) = ((-y0).clamp(0, h), (height - y0).clamp(0, h));
         let at = |gx: i64, gy: i64| ((y0 + gy) * width + x0 + gx) as usize;
-        let level = |a: u8| (a as u32 + 8) / 17; // as `quantise`, 0..=15
         // Where an RGB page starts drawing: the whole glyph, or the rest of it
         // from the pixel that took a palette page past 256 colours.
         let mut from = (cy0, cx0);
@@ -231,7 +237,7 @@ impl Raster {
                     let old = index[i];
                     let slot = old as usize * LEVELS as usize + l as usize;
                     if table[slot] == UNKNOWN {
-                        let mixed = mix(palette.colours[old as usize], c, (l * 17) as u8);
+                        let mixed = mix(palette.colours[old as usize], c, (l * STEP) as u8);
                         match palette.index(mixed) {
                             Some(n) => table[slot] = n as u16,
                             None => {
@@ -255,7 +261,7 @@ impl Raster {
                 let l = level(cov[gy as usize * w + gx as usize]);
                 if l > 0 {
                     let i = at(gx, gy);
-                    let new = mix(self.get(i), c, (l * 17) as u8);
+                    let new = mix(self.get(i), c, (l * STEP) as u8);
                     self.paint(i..i + 1, new);
                 }
             }
