@@ -600,9 +600,6 @@ fn replace_with(
     Ok(())
 }
 
-/// Writes the manifest: this build's outputs (made or up to date), plus rows of
-/// an earlier build for outputs this one did not produce (filtered out, or failed
-/// and so left as they were) whose files are still there, unchanged.
 /// A manifest row and where it is stored: this build's rows, or the last
 /// manifest's.
 #[derive(Clone, Copy)]
@@ -639,24 +636,28 @@ fn write_manifest(
     previous_by_path: &std::collections::HashMap<String, usize>,
 ) -> Result<Vec<(SheetKey, Stored)>, Error> {
     let io = |e: std::io::Error| Error::io(path, e);
-    let touched: std::collections::HashSet<String> =
-        current_keys.iter().map(|k| k.2.clone()).collect();
+    let mut kept = Vec::new();
+    {
+        let touched: std::collections::HashSet<&str> =
+            current_keys.iter().map(|k| k.2.as_str()).collect();
+        for (p, &i) in previous_by_path {
+            if touched.contains(p.as_str()) {
+                continue;
+            }
+            let r = previous.get(i).map_err(io)?;
+            if std::fs::metadata(out_dir.join(&r.path))
+                .is_ok_and(|m| m.is_file() && m.len() == r.bytes)
+            {
+                kept.push(((r.language, r.audience, r.path), Stored::Previous(i)));
+            }
+        }
+    }
     let mut rows: Vec<(SheetKey, Stored)> = current_keys
         .into_iter()
         .enumerate()
         .map(|(i, k)| (k, Stored::Current(i)))
+        .chain(kept)
         .collect();
-    for (p, &i) in previous_by_path {
-        if touched.contains(p) {
-            continue;
-        }
-        let r = previous.get(i).map_err(io)?;
-        if std::fs::metadata(out_dir.join(&r.path)).is_ok_and(|m| m.is_file() && m.len() == r.bytes)
-        {
-            rows.push(((r.language, r.audience, r.path), Stored::Previous(i)));
-        }
-    }
-    drop(touched);
     rows.sort_by(|a, b| a.0.2.cmp(&b.0.2));
     write_atomic_with(path, |w| {
         let out = ManifestOut {

@@ -77,51 +77,49 @@ h3 {{ font-size: 1rem; margin: 1rem 0 .5rem; color: #00537f; }}
             ));
             group = Some((r.language.clone(), r.audience.clone()));
         }
-        {
-            s.push_str("<div class=\"card\">");
-            match r.previews.first() {
-                Some(p) => s.push_str(&format!(
-                    r#"<a href="{0}"><img src="{0}" alt="{1}, page 1" loading="lazy"></a>"#,
-                    href(p),
-                    esc(&r.path)
-                )),
-                None if r.format == "docx" => s.push_str(DOCX_ICON),
-                None => s.push_str(r#"<div class="icon"></div>"#),
-            }
-            s.push_str(&format!(
-                r#"<div class="name"><a href="{}">{}</a></div>"#,
-                href(&r.path),
-                esc(r.path.rsplit('/').next().unwrap_or(&r.path))
-            ));
-            if let Some(t) = &r.title {
-                s.push_str(&format!("<div>{}</div>", esc(t)));
-            }
-            let variant = r
-                .variant
-                .map(|v| format!(", {}", v.name()))
-                .unwrap_or_default();
-            let pages = r
-                .pages
-                .map(|p| format!(", {p} page{}", if p == 1 { "" } else { "s" }))
-                .unwrap_or_default();
-            s.push_str(&format!(
-                "<div>{} ({}{variant}){pages}, {} KB</div>",
-                esc(&r.layout),
-                esc(&r.format),
-                r.bytes.div_ceil(1024)
-            ));
-            if r.previews.len() > 1 {
-                s.push_str("<div class=\"pages\">Pages: ");
-                for (i, p) in r.previews.iter().enumerate() {
-                    s.push_str(&format!(r#"<a href="{}">{}</a>"#, href(p), i + 1));
-                }
-                s.push_str("</div>");
-            }
-            for w in &r.warnings {
-                s.push_str(&format!("<div class=\"warn\">⚠ {}</div>", esc(w)));
-            }
-            s.push_str("</div>\n");
+        s.push_str("<div class=\"card\">");
+        match r.previews.first() {
+            Some(p) => s.push_str(&format!(
+                r#"<a href="{0}"><img src="{0}" alt="{1}, page 1" loading="lazy"></a>"#,
+                href(p),
+                esc(&r.path)
+            )),
+            None if r.format == "docx" => s.push_str(DOCX_ICON),
+            None => s.push_str(r#"<div class="icon"></div>"#),
         }
+        s.push_str(&format!(
+            r#"<div class="name"><a href="{}">{}</a></div>"#,
+            href(&r.path),
+            esc(r.path.rsplit('/').next().unwrap_or(&r.path))
+        ));
+        if let Some(t) = &r.title {
+            s.push_str(&format!("<div>{}</div>", esc(t)));
+        }
+        let variant = r
+            .variant
+            .map(|v| format!(", {}", v.name()))
+            .unwrap_or_default();
+        let pages = r
+            .pages
+            .map(|p| format!(", {p} page{}", if p == 1 { "" } else { "s" }))
+            .unwrap_or_default();
+        s.push_str(&format!(
+            "<div>{} ({}{variant}){pages}, {} KB</div>",
+            esc(&r.layout),
+            esc(&r.format),
+            r.bytes.div_ceil(1024)
+        ));
+        if r.previews.len() > 1 {
+            s.push_str("<div class=\"pages\">Pages: ");
+            for (i, p) in r.previews.iter().enumerate() {
+                s.push_str(&format!(r#"<a href="{}">{}</a>"#, href(p), i + 1));
+            }
+            s.push_str("</div>");
+        }
+        for w in &r.warnings {
+            s.push_str(&format!("<div class=\"warn\">⚠ {}</div>", esc(w)));
+        }
+        s.push_str("</div>\n");
         w.write_all(s.as_bytes())?;
         s.clear();
     }
