@@ -330,12 +330,10 @@ thread_local! {
     static PROFILE: std::cell::Cell<Option<Vec<u8>>> = const { std::cell::Cell::new(None) };
 }
 
-/// The output profile as stream content (see `PROFILE`).
+/// The output profile as stream content (see `PROFILE`; only bytes equal to
+/// the profile are given back).
 fn profile_content() -> Vec<u8> {
-    PROFILE
-        .take()
-        .filter(|p| p == PROFILE_ZLIB)
-        .unwrap_or_else(|| PROFILE_ZLIB.to_vec())
+    PROFILE.take().unwrap_or_else(|| PROFILE_ZLIB.to_vec())
 }
 
 /// Where lopdf writes a PDF: bytes equal to `head` (the shared beginning of

@@ -258,12 +258,7 @@ impl Raster {
         for gy in from.0..cy1 {
             let first = if gy == from.0 { from.1 } else { cx0 };
             for gx in first..cx1 {
-                let l = level(cov[gy as usize * w + gx as usize]);
-                if l > 0 {
-                    let i = at(gx, gy);
-                    let new = mix(self.get(i), c, (l * STEP) as u8);
-                    self.paint(i..i + 1, new);
-                }
+                self.blend_coverage(x0 + gx, y0 + gy, c, cov[gy as usize * w + gx as usize]);
             }
         }
     }
