@@ -189,9 +189,7 @@ impl Error {
             source,
         }
     }
-}
 
-impl Error {
     /// An I/O failure in our style: what failed, where, and what to do.
     pub fn io_message(path: &Path, source: &std::io::Error) -> (String, &'static str) {
         let what = crate::source::lower_first(&source.to_string());

@@ -38,8 +38,9 @@ pub struct Face {
     pub italic: bool,
 }
 
-/// Shaped texts by (language, text).
-type ShapeCache = std::collections::HashMap<(String, String), Arc<[ShapedGlyph]>>;
+/// Shaped texts by language, then text: looked up by `&str` without making a key.
+type ShapeCache =
+    std::collections::HashMap<String, std::collections::HashMap<String, Arc<[ShapedGlyph]>>>;
 
 /// One glyph of shaped text, in font units.
 #[derive(Debug, Clone, Copy)]
@@ -59,12 +60,12 @@ impl Face {
     /// Shapes `text` (with kerning and the language's forms), from the cache when
     /// the same text was shaped before.
     pub fn shape(&self, text: &str, language: &str) -> Arc<[ShapedGlyph]> {
-        let key = (language.to_string(), text.to_string());
         if let Some(hit) = self
             .shaped
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .get(&key)
+            .get(language)
+            .and_then(|words| words.get(text))
         {
             return hit.clone();
         }
@@ -89,10 +90,13 @@ impl Face {
             })
             .collect();
         let mut cache = self.shaped.lock().unwrap_or_else(|e| e.into_inner());
-        if cache.len() >= SHAPED_LIMIT {
+        if cache.values().map(|words| words.len()).sum::<usize>() >= SHAPED_LIMIT {
             cache.clear();
         }
-        cache.insert(key, glyphs.clone());
+        cache
+            .entry(language.to_string())
+            .or_default()
+            .insert(text.to_string(), glyphs.clone());
         glyphs
     }
 
