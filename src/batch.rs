@@ -3,7 +3,7 @@
 
 use crate::diag::Error;
 use crate::model::Project;
-use crate::plan::Job;
+use crate::plan::{Job, Plan};
 use crate::render::{JobError, Output, RenderOptions, backend};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -127,19 +127,6 @@ fn remove_stale_temps(dir: &Path, depth: usize) {
     }
 }
 
-/// The jobs of shard `k` of `n`: every n-th job in output-path order, so each
-/// shard is the same on every machine that runs it.
-pub fn shard(jobs: &[Job], k: usize, n: usize) -> Vec<Job> {
-    let mut sorted: Vec<&Job> = jobs.iter().collect();
-    sorted.sort_by(|a, b| a.output.cmp(&b.output));
-    sorted
-        .into_iter()
-        .enumerate()
-        .filter(|(i, _)| n > 0 && i % n == k.saturating_sub(1))
-        .map(|(_, j)| j.clone())
-        .collect()
-}
-
 /// The manifest file a build writes: `manifest.json`, or one per shard.
 pub fn manifest_name(shard: Option<(usize, usize)>) -> String {
     match shard {
@@ -152,23 +139,29 @@ pub fn manifest_name(shard: Option<(usize, usize)>) -> String {
 /// threads), writing each output as soon as it is made, then the manifest.
 pub fn run(
     project: &Project,
-    jobs: &[Job],
+    plan: &Plan,
     opts: &BuildOptions,
     progress: &(dyn Fn(&JobOutcome) + Sync),
 ) -> Result<BuildReport, Error> {
     use crate::rowstore::RowStore;
     prepare_out_dir(&opts.out_dir)?;
     remove_stale_temps(&opts.out_dir, 2);
-    let jobs: std::borrow::Cow<[Job]> = match opts.shard {
-        Some((k, n)) => shard(jobs, k, n).into(),
-        None => jobs.into(),
+    let sharded;
+    let plan = match opts.shard {
+        Some((k, n)) => {
+            sharded = plan.shard(project, k, n);
+            &sharded
+        }
+        None => plan,
     };
     let manifest_path = opts.out_dir.join(manifest_name(opts.shard));
     let io = |e: std::io::Error| Error::io(&opts.out_dir, e);
     // The last build's rows, on disk, found by path. A manifest that cannot be
     // read only means nothing is up to date.
     let mut previous = RowStore::create(&opts.out_dir, "previous-rows").map_err(io)?;
-    let mut previous_by_path: std::collections::HashMap<String, usize> = Default::default();
+    // By a hash of the path: 30,000 paths as strings took 3 MB. A row found by
+    // hash is only used when its own path matches.
+    let mut previous_by_path: std::collections::HashMap<u64, usize> = Default::default();
     let manifest_time = std::fs::metadata(&manifest_path)
         .and_then(|m| m.modified())
         .ok();
@@ -178,7 +171,7 @@ pub fn run(
             if failed.is_none() {
                 match previous.push(&row) {
                     Ok(i) => {
-                        previous_by_path.insert(row.path, i);
+                        previous_by_path.insert(path_hash(&row.path), i);
                     }
                     Err(e) => failed = Some(e),
                 }
@@ -193,8 +186,8 @@ pub fn run(
     }
     previous.flush().map_err(io)?;
     let inputs = Inputs::new(project, opts);
-    // This build's rows, and where each goes on the contact sheet.
-    let current: Mutex<(RowStore, Vec<SheetKey>)> = Mutex::new((
+    // This build's rows, and the job of each.
+    let current: Mutex<(RowStore, Vec<u32>)> = Mutex::new((
         RowStore::create(&opts.out_dir, "rows").map_err(io)?,
         Vec::new(),
     ));
@@ -216,18 +209,20 @@ pub fn run(
         .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
     pool.install(|| {
         use rayon::prelude::*;
-        jobs.par_iter().enumerate().for_each(|(i, job)| {
+        (0..plan.len()).into_par_iter().for_each(|i| {
             if interrupted() || io_error.lock().map(|e| e.is_some()).unwrap_or(true) {
                 return;
             }
+            let job = &plan.job(project, i);
             let fingerprint = inputs.fingerprint(job);
             let path = rel_path(&job.output);
             let up_to_date = (!opts.force)
-                .then(|| previous_by_path.get(&path))
+                .then(|| previous_by_path.get(&path_hash(&path)))
                 .flatten()
                 .and_then(|&k| previous.get(k).ok())
                 .filter(|r| {
-                    r.fingerprint == fingerprint
+                    r.path == path
+                        && r.fingerprint == fingerprint
                         && unchanged_on_disk(&opts.out_dir, r, manifest_time)
                 });
             let outcome = match up_to_date {
@@ -244,7 +239,7 @@ pub fn run(
                     counts[counted].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let mut cur = current.lock().unwrap_or_else(|e| e.into_inner());
                     match cur.0.push(&row) {
-                        Ok(_) => cur.1.push((row.language, row.audience, row.path)),
+                        Ok(_) => cur.1.push(i as u32),
                         Err(e) => {
                             drop(cur);
                             keep_error(io(e));
@@ -261,7 +256,7 @@ pub fn run(
     if let Some(e) = io_error.into_inner().unwrap_or_else(|e| e.into_inner()) {
         return Err(e);
     }
-    let (mut current, current_keys) = current.into_inner().unwrap_or_else(|e| e.into_inner());
+    let (mut current, current_jobs) = current.into_inner().unwrap_or_else(|e| e.into_inner());
     current.flush().map_err(io)?;
     let mut failed = failed.into_inner().unwrap_or_else(|e| e.into_inner());
     failed.sort_by_key(|(i, ..)| *i);
@@ -270,31 +265,30 @@ pub fn run(
         written: counts[0].load(std::sync::atomic::Ordering::Relaxed),
         up_to_date: counts[1].load(std::sync::atomic::Ordering::Relaxed),
         failed: failed.into_iter().map(|(_, j, e)| (j, e)).collect(),
-        not_started: jobs.len() - done,
+        not_started: plan.len() - done,
     };
     if report.written > 0 {
         flush_to_disk(&opts.out_dir)?;
     }
-    let rows = write_manifest(
-        &manifest_path,
-        &opts.out_dir,
-        &current,
-        current_keys,
-        &previous,
-        &previous_by_path,
-    )?;
+    let listed = Listing {
+        project,
+        plan,
+        current: &current,
+        current_jobs,
+        previous: &previous,
+        kept: Vec::new(),
+    };
+    let listed = write_manifest(&manifest_path, &opts.out_dir, listed, &previous_by_path)?;
     if opts.shard.is_none() {
         let title = format!("{} — outputs", project.content.title);
-        let mut by_group: Vec<_> = rows.iter().collect();
-        by_group.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut by_group = listed.rows();
+        by_group.sort_by(|a, b| listed.sheet_order(*a, *b));
         write_atomic_with(&opts.out_dir.join("index.html"), |w| {
             crate::sheet::write_html(
                 w,
                 &title,
                 by_group.len(),
-                by_group
-                    .iter()
-                    .map(|(_, at)| stored_row(*at, &current, &previous)),
+                by_group.iter().map(|&at| listed.row(at)),
             )
         })?;
     }
@@ -338,7 +332,7 @@ impl Inputs {
     fn new(p: &Project, opts: &BuildOptions) -> Inputs {
         let mut h = Sha256::new();
         h.update(env!("CARGO_PKG_VERSION").as_bytes());
-        h.update(p.content_src.text.as_bytes());
+        h.update(p.content_digest());
         h.update(p.brand_src.text.as_bytes());
         for f in &p.fonts.faces {
             h.update(f.digest);
@@ -602,78 +596,140 @@ fn replace_with(
 
 /// A manifest row and where it is stored: this build's rows, or the last
 /// manifest's.
+/// A row of the manifest: built (or found up to date) by this build's job, or
+/// kept from the last manifest (an output this build did not make).
 #[derive(Clone, Copy)]
-enum Stored {
-    Current(usize),
-    Previous(usize),
+enum Listed {
+    /// Row `row` of this build's store, made by job `job`.
+    Built { job: u32, row: u32 },
+    /// Row `row` of the last manifest's store, with its key at `key` in `kept`.
+    Kept { key: u32, row: u32 },
 }
 
-/// (language, audience, path): how the contact sheet orders rows.
-type SheetKey = (String, String, String);
+/// Every row the manifest and contact sheet list, kept small: a built row is
+/// two numbers and its path and names come from its job when compared.
+struct Listing<'a> {
+    project: &'a Project,
+    plan: &'a Plan,
+    current: &'a crate::rowstore::RowStore,
+    /// The job of each row of `current`.
+    current_jobs: Vec<u32>,
+    previous: &'a crate::rowstore::RowStore,
+    /// (language, audience, path, row) of rows kept from the last manifest.
+    kept: Vec<(String, String, String, u32)>,
+}
 
-/// Reads a stored row.
-fn stored_row(
-    at: Stored,
-    current: &crate::rowstore::RowStore,
-    previous: &crate::rowstore::RowStore,
-) -> std::io::Result<OutputRow> {
-    match at {
-        Stored::Current(i) => current.get(i),
-        Stored::Previous(i) => previous.get(i),
+/// A path as the pieces it is written from: compared without building it.
+type PathParts<'a> = [&'a str; 8];
+
+impl Listing<'_> {
+    fn rows(&self) -> Vec<Listed> {
+        (0..self.current_jobs.len())
+            .map(|i| Listed::Built {
+                job: self.current_jobs[i],
+                row: i as u32,
+            })
+            .chain(self.kept.iter().enumerate().map(|(k, kept)| Listed::Kept {
+                key: k as u32,
+                row: kept.3,
+            }))
+            .collect()
     }
+
+    /// (language, audience, path) of a row.
+    fn key(&self, at: Listed) -> (&str, &str, PathParts<'_>) {
+        match at {
+            Listed::Built { job, .. } => {
+                let (language, audience, path) = self.plan.parts(self.project, job as usize);
+                (language, audience, path)
+            }
+            Listed::Kept { key, .. } => {
+                let (l, a, p, _) = &self.kept[key as usize];
+                (l, a, [p, "", "", "", "", "", "", ""])
+            }
+        }
+    }
+
+    /// Manifest order: by path.
+    fn path_order(&self, a: Listed, b: Listed) -> std::cmp::Ordering {
+        fn bytes(p: PathParts<'_>) -> impl Iterator<Item = u8> + '_ {
+            p.into_iter().flat_map(str::bytes)
+        }
+        bytes(self.key(a).2).cmp(bytes(self.key(b).2))
+    }
+
+    /// Contact sheet order: by language, audience, then path.
+    fn sheet_order(&self, a: Listed, b: Listed) -> std::cmp::Ordering {
+        let (ka, kb) = (self.key(a), self.key(b));
+        (ka.0, ka.1)
+            .cmp(&(kb.0, kb.1))
+            .then_with(|| self.path_order(a, b))
+    }
+
+    fn row(&self, at: Listed) -> std::io::Result<OutputRow> {
+        match at {
+            Listed::Built { row, .. } => self.current.get(row as usize),
+            Listed::Kept { row, .. } => self.previous.get(row as usize),
+        }
+    }
+}
+
+fn path_hash(path: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    path.hash(&mut h);
+    h.finish()
 }
 
 /// Writes the manifest: this build's outputs (made or up to date), plus rows of
 /// an earlier build for outputs this one did not produce (filtered out, or failed
 /// and so left as they were) whose files are still there, unchanged. Returns the
-/// rows with their (language, audience, path), by path.
-fn write_manifest(
+/// listing with those kept rows.
+fn write_manifest<'a>(
     path: &Path,
     out_dir: &Path,
-    current: &crate::rowstore::RowStore,
-    current_keys: Vec<SheetKey>,
-    previous: &crate::rowstore::RowStore,
-    previous_by_path: &std::collections::HashMap<String, usize>,
-) -> Result<Vec<(SheetKey, Stored)>, Error> {
+    mut listing: Listing<'a>,
+    previous_by_path: &std::collections::HashMap<u64, usize>,
+) -> Result<Listing<'a>, Error> {
     let io = |e: std::io::Error| Error::io(path, e);
-    let mut kept = Vec::new();
     {
-        let touched: std::collections::HashSet<&str> =
-            current_keys.iter().map(|k| k.2.as_str()).collect();
-        for (p, &i) in previous_by_path {
-            if touched.contains(p.as_str()) {
+        let touched: std::collections::HashSet<u64> = listing
+            .current_jobs
+            .iter()
+            .map(|&j| path_hash(&listing.plan.parts(listing.project, j as usize).2.concat()))
+            .collect();
+        let mut kept: Vec<usize> = previous_by_path.values().copied().collect();
+        kept.sort_unstable();
+        for i in kept {
+            let r = listing.previous.get(i).map_err(io)?;
+            if touched.contains(&path_hash(&r.path)) {
                 continue;
             }
-            let r = previous.get(i).map_err(io)?;
             if std::fs::metadata(out_dir.join(&r.path))
                 .is_ok_and(|m| m.is_file() && m.len() == r.bytes)
             {
-                kept.push(((r.language, r.audience, r.path), Stored::Previous(i)));
+                listing
+                    .kept
+                    .push((r.language, r.audience, r.path, i as u32));
             }
         }
     }
-    let mut rows: Vec<(SheetKey, Stored)> = current_keys
-        .into_iter()
-        .enumerate()
-        .map(|(i, k)| (k, Stored::Current(i)))
-        .chain(kept)
-        .collect();
-    rows.sort_by(|a, b| a.0.2.cmp(&b.0.2));
+    let mut rows = listing.rows();
+    rows.sort_by(|a, b| listing.path_order(*a, *b));
     write_atomic_with(path, |w| {
         let out = ManifestOut {
             outputs: rows
                 .iter()
-                .map(|(_, at)| Lazy {
-                    at: *at,
-                    current,
-                    previous,
+                .map(|&at| Lazy {
+                    at,
+                    listing: &listing,
                 })
                 .collect(),
         };
         serde_json::to_writer_pretty(&mut *w, &out).map_err(std::io::Error::other)?;
         w.write_all(b"\n")
     })?;
-    Ok(rows)
+    Ok(listing)
 }
 
 /// The manifest as written: each row read from its store as it is written.
@@ -683,14 +739,14 @@ struct ManifestOut<'a> {
 }
 
 struct Lazy<'a> {
-    at: Stored,
-    current: &'a crate::rowstore::RowStore,
-    previous: &'a crate::rowstore::RowStore,
+    at: Listed,
+    listing: &'a Listing<'a>,
 }
 
 impl Serialize for Lazy<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        stored_row(self.at, self.current, self.previous)
+        self.listing
+            .row(self.at)
             .map_err(serde::ser::Error::custom)?
             .serialize(s)
     }

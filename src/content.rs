@@ -145,6 +145,212 @@ fn parse_in_parts(text: &str) -> Option<Content> {
     Some(content)
 }
 
+/// A large content kept on disk: the file stays open, and each audience is read
+/// back when its jobs run. Memory holds the head (title, definition, …) and, per
+/// audience, its id, where it is and a hash of its text; a batch of 10,000
+/// audiences needs no more memory than one of 1,000.
+pub struct Streamed {
+    /// The head of the file: everything before its audiences (with `audiences: []`).
+    pub head: Content,
+    /// The head's lines as written, for spans.
+    pub head_src: SourceFile,
+    /// SHA-256 of the whole file.
+    pub digest: [u8; 32],
+    /// Audiences in file order.
+    pub entries: Vec<Entry>,
+    /// Held open: an editor that saves by writing a new file and renaming it
+    /// leaves this build reading the text it checked.
+    file: std::fs::File,
+}
+
+/// One audience of a streamed content.
+pub struct Entry {
+    pub id: Box<str>,
+    offset: u64,
+    len: u32,
+    /// The file's line number of the audience's first line.
+    line: u32,
+    /// Hash of its bytes: an edit in place during the build is caught.
+    hash: u64,
+}
+
+impl Streamed {
+    /// Reads audience `i` back from the file, with its lines (for spans).
+    pub fn audience(&self, i: usize) -> Result<(Audience, SourceFile), String> {
+        use std::os::unix::fs::FileExt;
+        let e = &self.entries[i];
+        let changed = || {
+            format!(
+                "{} changed while the build ran (audience `{}`); build again",
+                self.head_src.path.display(),
+                e.id
+            )
+        };
+        let mut bytes = vec![0; e.len as usize];
+        self.file
+            .read_exact_at(&mut bytes, e.offset)
+            .map_err(|_| changed())?;
+        if hash_bytes(&bytes) != e.hash {
+            return Err(changed());
+        }
+        let text = String::from_utf8(bytes).map_err(|_| changed())?;
+        let mut parsed: Vec<Audience> = serde_yaml::from_str(&text).map_err(|_| changed())?;
+        match (parsed.pop(), parsed.is_empty()) {
+            (Some(a), true) if *a.id == *e.id => Ok((
+                a,
+                SourceFile::part(&self.head_src.path, text, e.line as usize),
+            )),
+            _ => Err(changed()),
+        }
+    }
+}
+
+fn hash_bytes(b: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    b.hash(&mut h);
+    h.finish()
+}
+
+/// Reads a large content file (from [`PARTS_FROM_BYTES`]) a part of audiences at
+/// a time, handing each part to `check` (the part as a content with the head's
+/// fields, and its lines) and keeping only where each audience is. `None`
+/// (a small file, one this reading cannot take, or a part `check` refuses)
+/// means: read the file whole, which also reports its problems in full.
+pub fn stream(
+    path: &std::path::Path,
+    mut check: impl FnMut(&Content, &SourceFile) -> bool,
+) -> Option<Streamed> {
+    use sha2::Digest;
+    use std::io::BufRead;
+    let file = std::fs::File::open(path).ok()?;
+    let size = file.metadata().ok()?.len();
+    if size < PARTS_FROM_BYTES as u64 || size > crate::source::MAX_INPUT_BYTES {
+        return None;
+    }
+    let mut reader = std::io::BufReader::with_capacity(1 << 16, file.try_clone().ok()?);
+    let mut sha = sha2::Sha256::new();
+    let mut head_text = String::new();
+    let mut head: Option<Content> = None;
+    let mut entries: Vec<Entry> = Vec::new();
+    // The part being read: its text, its items' (offset in part, file offset,
+    // line), and its first line.
+    let mut part = String::new();
+    let mut items: Vec<(usize, u64, u32)> = Vec::new();
+    let mut item_indent: Option<usize> = None;
+    let (mut offset, mut line_no) = (0u64, 0u32);
+    let mut raw = Vec::new();
+    let flush = |part: &mut String,
+                 items: &mut Vec<(usize, u64, u32)>,
+                 head: &Content,
+                 entries: &mut Vec<Entry>,
+                 check: &mut dyn FnMut(&Content, &SourceFile) -> bool|
+     -> Option<()> {
+        if items.is_empty() {
+            return Some(());
+        }
+        let audiences: Vec<Audience> = serde_yaml::from_str(part).ok()?;
+        if audiences.len() != items.len() {
+            return None;
+        }
+        for (k, a) in audiences.iter().enumerate() {
+            let (start, file_offset, line) = items[k];
+            let end = items.get(k + 1).map_or(part.len(), |i| i.0);
+            entries.push(Entry {
+                id: a.id.as_str().into(),
+                offset: file_offset,
+                len: u32::try_from(end - start).ok()?,
+                line,
+                hash: hash_bytes(&part.as_bytes()[start..end]),
+            });
+        }
+        let first_line = items[0].2 as usize;
+        let src = SourceFile::part(&std::path::PathBuf::new(), std::mem::take(part), first_line);
+        let content = Content {
+            audiences,
+            ..head.clone()
+        };
+        items.clear();
+        check(&content, &src).then_some(())
+    };
+    loop {
+        raw.clear();
+        let n = reader.read_until(b'\n', &mut raw).ok()?;
+        if n == 0 {
+            break;
+        }
+        sha.update(&raw);
+        let l = std::str::from_utf8(&raw).ok()?;
+        let at_start = offset == 0;
+        if l.char_indices()
+            .any(|(i, c)| crate::source::unwanted(if at_start { i } else { i + 1 }, c))
+            || l.starts_with("---")
+            || l.starts_with("...")
+        {
+            return None;
+        }
+        line_no += 1;
+        match &head {
+            None => {
+                let is_block = l.strip_prefix("audiences:").is_some_and(|rest| {
+                    rest.trim().is_empty() || rest.trim_start().starts_with('#')
+                });
+                if is_block {
+                    let mut h = head_text.clone();
+                    h.push_str("audiences: []\n");
+                    let c: Content = serde_yaml::from_str(&h).ok()?;
+                    if !c.audiences.is_empty() {
+                        return None;
+                    }
+                    head = Some(c);
+                }
+                head_text.push_str(l);
+            }
+            Some(h) => {
+                let first = l.chars().next().unwrap_or(' ');
+                if !matches!(first, ' ' | '\t' | '#' | '-' | '\n' | '\r') {
+                    return None; // a key after the audiences: leave it to the whole reading
+                }
+                let indent = item_indent.or_else(|| {
+                    let t = l.trim_start_matches(' ');
+                    t.starts_with("- ").then(|| l.len() - t.len())
+                });
+                item_indent = indent;
+                let is_item = indent.is_some_and(|k| {
+                    l.len() > k && l[..k].bytes().all(|b| b == b' ') && l[k..].starts_with("- ")
+                });
+                if is_item {
+                    if items.len() == PART_AUDIENCES {
+                        flush(&mut part, &mut items, h, &mut entries, &mut check)?;
+                    }
+                    items.push((part.len(), offset, line_no));
+                } else if items.is_empty()
+                    && !l.trim().is_empty()
+                    && !l.trim_start().starts_with('#')
+                {
+                    return None; // text before the first item
+                }
+                if !items.is_empty() {
+                    part.push_str(l);
+                }
+            }
+        }
+        offset += n as u64;
+    }
+    let head = head?;
+    flush(&mut part, &mut items, &head, &mut entries, &mut check)?;
+    if entries.is_empty() {
+        return None;
+    }
+    Some(Streamed {
+        head,
+        head_src: SourceFile::new(path, head_text),
+        digest: sha.finalize().into(),
+        entries,
+        file: reader.into_inner(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,6 +385,91 @@ mod tests {
             serde_yaml::to_string(&whole).unwrap()
         );
         assert_eq!(parts.audiences.len(), 6000);
+    }
+
+    #[test]
+    fn a_streamed_content_reads_back_each_audience_as_the_whole_reading_has_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("messages.yaml");
+        let text = big(6000);
+        std::fs::write(&path, &text).unwrap();
+        let mut parts = 0;
+        let st = stream(&path, |part, src| {
+            parts += 1;
+            // Each part's lines are numbered as in the file.
+            let first = &part.audiences[0];
+            let line = src.span_of("id", &first.id).unwrap().line;
+            text.lines()
+                .nth(line - 1)
+                .unwrap()
+                .ends_with(&format!("id: {}", first.id))
+        })
+        .expect("streamed");
+        assert_eq!(parts, 6000 / PART_AUDIENCES);
+        let whole: Content = serde_yaml::from_str(&text).unwrap();
+        assert_eq!(st.entries.len(), 6000);
+        assert_eq!(st.head.title, whole.title);
+        assert_eq!(
+            st.digest,
+            <sha2::Sha256 as sha2::Digest>::digest(text.as_bytes())[..]
+        );
+        for i in [0, 1, 199, 200, 3001, 5999] {
+            let (a, lines) = st.audience(i).unwrap();
+            assert_eq!(
+                serde_yaml::to_string(&a).unwrap(),
+                serde_yaml::to_string(&whole.audiences[i]).unwrap()
+            );
+            // A span in the audience's own lines names the file's line.
+            let line = lines.span_of("id", &format!("m-{i}")).unwrap().line;
+            assert_eq!(
+                text.lines().nth(line - 1).unwrap().trim(),
+                format!("- id: m-{i}")
+            );
+        }
+        // A part the check refuses sends the file to the whole reading.
+        assert!(stream(&path, |part, _| part.audiences[0].id != "a-4000").is_none());
+    }
+
+    #[test]
+    fn an_audience_edited_during_the_build_fails_its_job_instead_of_printing_other_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("messages.yaml");
+        let text = big(6000);
+        std::fs::write(&path, &text).unwrap();
+        let st = stream(&path, |_, _| true).expect("streamed");
+        // Same length, edited in place (as `sed -i` would not, but an editor may).
+        let edited = text.replacen("Text 1500\n", "Tekst 150\n", 1);
+        assert_eq!(edited.len(), text.len());
+        std::fs::write(&path, &edited).unwrap();
+        let e = st.audience(1500).unwrap_err();
+        assert!(
+            e.contains("changed while the build ran") && e.contains("a-1500"),
+            "{e}"
+        );
+        assert!(st.audience(1499).is_ok());
+        // A file saved by replacing it leaves the build reading what it checked.
+        std::fs::write(dir.path().join("new.yaml"), "language: fr\n").unwrap();
+        std::fs::rename(dir.path().join("new.yaml"), &path).unwrap();
+        assert!(st.audience(10).is_ok());
+    }
+
+    #[test]
+    fn what_the_stream_cannot_take_is_left_to_the_whole_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("messages.yaml");
+        // Small files are read whole.
+        std::fs::write(&path, big(10)).unwrap();
+        assert!(stream(&path, |_, _| true).is_none());
+        // A key after the audiences, an alias across parts, a syntax error.
+        for text in [
+            big(6000) + "language: en\n",
+            big(6000).replacen("name: \"Audience 0: the #0\"", "name: &n Audience 0", 1)
+                + "  - id: last\n    name: *n\n    heading: h\n    messages: []\n",
+            big(6000).replacen("  - id: a-1000\n", "  - id: a-1000\n   bad: [\n", 1),
+        ] {
+            std::fs::write(&path, text).unwrap();
+            assert!(stream(&path, |_, _| true).is_none());
+        }
     }
 
     #[test]

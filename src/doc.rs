@@ -121,8 +121,20 @@ pub fn resolve(
     let mut warnings = Vec::new();
     let translation = p.translations.iter().find(|t| t.language == job.language);
     // Only this job's audience: a job must cost the same with 3 audiences or 10,000.
+    let own = p
+        .audience(&job.audience)
+        .expect("plan only makes jobs for known audiences")
+        .map_err(|e| vec![e])?;
+    // Spans of a text: in the audience's own lines (read back from disk), else
+    // in the content file.
+    let content_span = |key: &str, value: &str| {
+        own.lines
+            .as_ref()
+            .and_then(|l| l.span_of(key, value))
+            .or_else(|| p.content_src.span_of(key, value))
+    };
     let only = crate::content::Content {
-        audiences: p.audience(&job.audience).into_iter().cloned().collect(),
+        audiences: vec![own.audience.into_owned()],
         language: p.content.language.clone(),
         title: p.content.title.clone(),
         attribution: p.content.attribution.clone(),
@@ -138,12 +150,17 @@ pub fn resolve(
                 // Each id with the line of its source text, to find it by.
                 let list = missing
                     .iter()
-                    .map(
-                        |id| match crate::translate::source_line(&p.content_src, id) {
+                    .map(|id| {
+                        match own
+                            .lines
+                            .as_ref()
+                            .and_then(|l| crate::translate::source_line(l, id))
+                            .or_else(|| crate::translate::source_line(&p.content_src, id))
+                        {
                             Some(l) => format!("{id} ({}:{l})", p.content_src.path.display()),
                             None => id.clone(),
-                        },
-                    )
+                        }
+                    })
                     .collect::<Vec<_>>()
                     .join(", ");
                 let msg = format!(
@@ -180,7 +197,7 @@ pub fn resolve(
                 }
                 _ => (
                     Some(p.content_src.path.clone()),
-                    p.content_src.span_of(key, value).map(|s| s.line),
+                    content_span(key, value).map(|s| s.line),
                 ),
             }
         };

@@ -38,7 +38,7 @@ pub mod units;
 pub use batch::{BuildOptions, BuildReport, JobOutcome, Manifest, OutputRow};
 pub use diag::{Diagnostic, Error, Severity};
 pub use model::{Paths, Project};
-pub use plan::{Filter, Job};
+pub use plan::{Filter, Job, Plan};
 
 /// Loads and validates every input; writes nothing.
 pub fn check(paths: &Paths) -> Result<Project, Error> {
@@ -57,8 +57,8 @@ pub fn build(
     opts: &BuildOptions,
     progress: &(dyn Fn(&JobOutcome) + Sync),
 ) -> Result<BuildReport, Error> {
-    let jobs = plan::plan(project, filter)?;
-    batch::run(project, &jobs, opts, progress)
+    let plan = plan::planned(project, filter)?;
+    batch::run(project, &plan, opts, progress)
 }
 
 /// Writes an XLIFF 2.1 file for translating the content in `content_dir` into

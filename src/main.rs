@@ -255,7 +255,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 .collect();
             println!(
                 "ok: {} audiences, {} layouts, {} languages ({}), {} outputs to build",
-                p.content.audiences.len(),
+                p.audience_count(),
                 p.layouts.len(),
                 langs.len(),
                 langs.join(", "),
@@ -373,7 +373,7 @@ fn build(args: &BuildArgs) -> Result<ExitCode, Error> {
         }),
     };
     let started = std::time::Instant::now();
-    let total = leafpress::list(&p, &filter.filter())?.len();
+    let total = leafpress::plan::planned(&p, &filter.filter())?.len();
     let total = match shard {
         Some((_, n)) => total.div_ceil(n.max(1)),
         None => total,

@@ -65,10 +65,28 @@ pub struct Project {
     pub translations: Vec<crate::translate::Translation>,
     /// Problems that do not stop a build.
     pub warnings: Vec<Diagnostic>,
-    /// Audience id -> its place in `content.audiences`: each job finds its
-    /// audience without a scan (a scan per job made a batch quadratic in the
-    /// number of audiences).
-    audience_at: std::collections::HashMap<String, usize>,
+    /// Where each audience is: each job finds its own without a scan (a scan
+    /// per job made a batch quadratic in the number of audiences).
+    audiences: Audiences,
+    /// SHA-256 of the content file.
+    content_digest: [u8; 32],
+}
+
+/// A content's audiences: parsed in `content.audiences`, or, for a large file,
+/// left on disk and read back one at a time ([`crate::content::Streamed`]).
+enum Audiences {
+    Loaded(std::collections::HashMap<String, usize>),
+    Streamed {
+        at: std::collections::HashMap<Box<str>, usize>,
+        file: Box<crate::content::Streamed>,
+    },
+}
+
+/// One audience, as a job reads it: from memory, or read back from disk with
+/// its own lines (for spans; the content's head is in `Project::content_src`).
+pub struct AudienceText<'a> {
+    pub audience: std::borrow::Cow<'a, crate::content::Audience>,
+    pub lines: Option<SourceFile>,
 }
 
 impl Project {
@@ -76,40 +94,70 @@ impl Project {
         self.layouts.iter().find(|l| l.name == name)
     }
 
-    /// The audience with this id.
-    pub fn audience(&self, id: &str) -> Option<&crate::content::Audience> {
-        self.audience_at
-            .get(id)
-            .and_then(|&i| self.content.audiences.get(i))
+    /// The audience with this id; an error if it was read back from disk and
+    /// the file changed since it was checked.
+    pub fn audience(&self, id: &str) -> Option<Result<AudienceText<'_>, String>> {
+        match &self.audiences {
+            Audiences::Loaded(at) => at.get(id).and_then(|&i| {
+                self.content.audiences.get(i).map(|a| {
+                    Ok(AudienceText {
+                        audience: std::borrow::Cow::Borrowed(a),
+                        lines: None,
+                    })
+                })
+            }),
+            Audiences::Streamed { at, file } => at.get(id).map(|&i| {
+                file.audience(i).map(|(a, lines)| AudienceText {
+                    audience: std::borrow::Cow::Owned(a),
+                    lines: Some(lines),
+                })
+            }),
+        }
+    }
+
+    /// Audience ids in content order.
+    pub fn audience_ids(&self) -> Box<dyn Iterator<Item = &str> + '_> {
+        match &self.audiences {
+            Audiences::Loaded(_) => Box::new(self.content.audiences.iter().map(|a| a.id.as_str())),
+            Audiences::Streamed { file, .. } => Box::new(file.entries.iter().map(|e| &*e.id)),
+        }
+    }
+
+    /// The id of the audience at `i` in content order.
+    pub fn audience_id(&self, i: usize) -> &str {
+        match &self.audiences {
+            Audiences::Loaded(_) => &self.content.audiences[i].id,
+            Audiences::Streamed { file, .. } => &file.entries[i].id,
+        }
+    }
+
+    pub fn audience_count(&self) -> usize {
+        match &self.audiences {
+            Audiences::Loaded(_) => self.content.audiences.len(),
+            Audiences::Streamed { file, .. } => file.entries.len(),
+        }
+    }
+
+    /// Whether the audience exists.
+    pub fn has_audience(&self, id: &str) -> bool {
+        match &self.audiences {
+            Audiences::Loaded(at) => at.contains_key(id),
+            Audiences::Streamed { at, .. } => at.contains_key(id),
+        }
+    }
+
+    /// SHA-256 of the content file, for fingerprints.
+    pub fn content_digest(&self) -> &[u8; 32] {
+        &self.content_digest
     }
 }
 
 /// Loads and checks everything. On failure, the error lists every problem found.
 pub fn load(paths: &Paths) -> Result<Project, Error> {
+    // The content's problems come first in the report, then the brand's and the
+    // rest; the brand and fonts are read first, as a large content is checked
+    // (coverage included) as it streams past.
     let mut problems: Vec<Diagnostic> = Vec::new();
-
-    let content_path = paths.content.join("messages.yaml");
-    let content = SourceFile::read_inside(&content_path, &paths.content)
-        .map_err(|d| vec![d])
-        .and_then(|src| {
-            // serde_yaml stops at the first mistake; go on part by part to find the others.
-            let c = Content::parse(&src).map_err(|d| content_problems(&src, d))?;
-            Ok((c, src))
-        });
-    let mut translations = Vec::new();
-    let content = match content {
-        Ok((c, src)) => {
-            problems.extend(check_content(&c, &src));
-            let (t, d) = crate::translate::load_all(&paths.content, &c);
-            translations = t;
-            problems.extend(d);
-            Some((c, src))
-        }
-        Err(d) => {
-            problems.extend(d);
-            None
-        }
-    };
 
     let brand_path = paths.layouts.join("brand.yaml");
     let brand = SourceFile::read_inside(&brand_path, &paths.layouts).and_then(|src| {
@@ -142,6 +190,8 @@ pub fn load(paths: &Paths) -> Result<Project, Error> {
             (None, None, None)
         }
     };
+
+    let (content, streamed, translations) = load_content(paths, fonts.as_ref(), &mut problems);
 
     // Layouts are read even when the brand failed, so their own mistakes show too;
     // without the brand's names, colour and font references go unchecked for now.
@@ -196,7 +246,9 @@ pub fn load(paths: &Paths) -> Result<Project, Error> {
         Err(d) => problems.push(d),
     }
 
-    if let (Some((c, src)), Some(fonts)) = (&content, &fonts) {
+    if streamed.is_none()
+        && let (Some((c, src)), Some(fonts)) = (&content, &fonts)
+    {
         problems.extend(check_coverage(fonts, c, src, &translations));
     }
     let (errors, warnings): (Vec<_>, Vec<_>) = problems.into_iter().partition(|d| d.is_error());
@@ -204,14 +256,34 @@ pub fn load(paths: &Paths) -> Result<Project, Error> {
         (Some((content, content_src)), Some((brand, brand_src)), Some(fonts))
             if errors.is_empty() =>
         {
-            let audience_at = content
-                .audiences
-                .iter()
-                .enumerate()
-                .map(|(i, a)| (a.id.clone(), i))
-                .collect();
+            let (content_digest, audiences) = match streamed {
+                Some(file) => (
+                    file.digest,
+                    Audiences::Streamed {
+                        at: file
+                            .entries
+                            .iter()
+                            .enumerate()
+                            .map(|(i, e)| (e.id.clone(), i))
+                            .collect(),
+                        file: Box::new(file),
+                    },
+                ),
+                None => (
+                    <sha2::Sha256 as sha2::Digest>::digest(content_src.text.as_bytes()).into(),
+                    Audiences::Loaded(
+                        content
+                            .audiences
+                            .iter()
+                            .enumerate()
+                            .map(|(i, a)| (a.id.clone(), i))
+                            .collect(),
+                    ),
+                ),
+            };
             let p = Project {
-                audience_at,
+                audiences,
+                content_digest,
                 content,
                 content_src,
                 brand,
@@ -225,6 +297,69 @@ pub fn load(paths: &Paths) -> Result<Project, Error> {
             Ok(p)
         }
         _ => Err(Error::Input(errors.into_iter().chain(warnings).collect())),
+    }
+}
+
+/// Reads and checks the content and its translations. A large content with no
+/// translations is streamed ([`crate::content::stream`]): checked part by part
+/// and left on disk. Anything the streamed reading finds wrong, or cannot take,
+/// is read whole, which reports every problem with its place.
+#[allow(clippy::type_complexity)]
+fn load_content(
+    paths: &Paths,
+    fonts: Option<&FontBook>,
+    problems: &mut Vec<Diagnostic>,
+) -> (
+    Option<(Content, SourceFile)>,
+    Option<crate::content::Streamed>,
+    Vec<crate::translate::Translation>,
+) {
+    let content_path = paths.content.join("messages.yaml");
+    let translated = std::fs::read_dir(crate::translate::dir(&paths.content))
+        .is_ok_and(|mut rd| rd.next().is_some());
+    if !translated && crate::source::outside_link(&content_path, &paths.content).is_ok() {
+        // Ids must be unique across parts too; a clash of hashes only sends the
+        // file to the whole reading, which compares the ids themselves.
+        let hash = |s: &str| {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::hash::DefaultHasher::new();
+            s.hash(&mut h);
+            h.finish()
+        };
+        let (mut audience_ids, mut message_ids) = (
+            std::collections::HashSet::new(),
+            std::collections::HashSet::new(),
+        );
+        let streamed = crate::content::stream(&content_path, |part, src| {
+            part.audiences.iter().all(|a| {
+                audience_ids.insert(hash(&a.id))
+                    && a.messages.iter().all(|m| message_ids.insert(hash(&m.id)))
+            }) && check_content(part, src).is_empty()
+                && fonts.is_none_or(|f| check_coverage(f, part, src, &[]).is_empty())
+        });
+        if let Some(st) = streamed {
+            let content = (st.head.clone(), st.head_src.clone());
+            return (Some(content), Some(st), Vec::new());
+        }
+    }
+    let content = SourceFile::read_inside(&content_path, &paths.content)
+        .map_err(|d| vec![d])
+        .and_then(|src| {
+            // serde_yaml stops at the first mistake; go on part by part to find the others.
+            let c = Content::parse(&src).map_err(|d| content_problems(&src, d))?;
+            Ok((c, src))
+        });
+    match content {
+        Ok((c, src)) => {
+            problems.extend(check_content(&c, &src));
+            let (t, d) = crate::translate::load_all(&paths.content, &c);
+            problems.extend(d);
+            (Some((c, src)), None, t)
+        }
+        Err(d) => {
+            problems.extend(d);
+            (None, None, Vec::new())
+        }
     }
 }
 

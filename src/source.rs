@@ -14,6 +14,9 @@ pub const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
 pub struct SourceFile {
     pub path: std::path::PathBuf,
     pub text: String,
+    /// The file's line number of the text's first line: 1, unless the text is
+    /// a part of a file (one audience of a large content, read back for a job).
+    first_line: usize,
     /// Where keys and lines are, built on first use: looking up the line of an id
     /// must not rescan a 10,000-audience file for every output.
     index: std::sync::OnceLock<Index>,
@@ -117,9 +120,15 @@ impl SourceFile {
 
     /// A file from its text (for inputs that do not come from disk).
     pub fn new(path: &Path, text: String) -> SourceFile {
+        SourceFile::part(path, text, 1)
+    }
+
+    /// Lines of `path` from line `first_line` on: spans name the file's lines.
+    pub fn part(path: &Path, text: String, first_line: usize) -> SourceFile {
         SourceFile {
             path: path.to_path_buf(),
             text,
+            first_line: first_line.max(1),
             index: std::sync::OnceLock::new(),
         }
     }
@@ -183,7 +192,7 @@ impl SourceFile {
             .unwrap_or(0)
             + 1;
         Span::at_line_text(
-            line,
+            line + self.first_line - 1,
             column,
             self.text[start..].lines().next().unwrap_or(""),
         )
@@ -199,7 +208,7 @@ impl SourceFile {
 /// Control characters (other than tab and line ends) and invisible characters
 /// that only ever arrive by pasting. Joiners (U+200C, U+200D) are kept: scripts
 /// and emoji need them. A byte-order mark is allowed at the very start.
-fn unwanted(offset: usize, c: char) -> bool {
+pub(crate) fn unwanted(offset: usize, c: char) -> bool {
     match c {
         '\t' | '\n' | '\r' => false,
         '\u{feff}' => offset > 0,
