@@ -14,7 +14,7 @@ pub struct Subset {
     /// Original glyph id -> id in `data`.
     pub remap: subsetter::GlyphRemapper,
     /// The subset font file.
-    pub data: Vec<u8>,
+    pub data: std::sync::Arc<Vec<u8>>,
 }
 
 pub type Subsets = BTreeMap<FaceId, Subset>;
@@ -35,13 +35,28 @@ pub fn subset_fonts(pages: &Pages, book: &FontBook) -> Result<Subsets, String> {
     used.into_iter()
         .map(|(face_id, gids)| {
             let face = book.face(face_id);
-            let mut remap = subsetter::GlyphRemapper::new();
-            remap.remap(0);
-            for &g in &gids {
-                remap.remap(g);
-            }
-            let data = subsetter::subset(face.data, 0, &remap)
-                .map_err(|e| format!("cannot subset font `{}`: {e}", face.file))?;
+            let key = (face.digest, gids.iter().copied().collect::<Vec<u16>>());
+            let earlier = made().lock().ok().and_then(|m| m.get(&key).cloned());
+            let (remap, data) = match earlier {
+                Some(hit) => hit,
+                None => {
+                    let mut remap = subsetter::GlyphRemapper::new();
+                    remap.remap(0);
+                    for &g in &gids {
+                        remap.remap(g);
+                    }
+                    let data = subsetter::subset(face.data, 0, &remap)
+                        .map_err(|e| format!("cannot subset font `{}`: {e}", face.file))?;
+                    let made_now = (remap, std::sync::Arc::new(data));
+                    if let Ok(mut m) = made().lock() {
+                        if m.len() >= MADE_LIMIT {
+                            m.clear();
+                        }
+                        m.insert(key, made_now.clone());
+                    }
+                    made_now
+                }
+            };
             Ok((
                 face_id,
                 Subset {
@@ -54,3 +69,18 @@ pub fn subset_fonts(pages: &Pages, book: &FontBook) -> Result<Subsets, String> {
         })
         .collect()
 }
+
+/// (face digest, glyph ids) -> the subset made from them.
+type Made = std::collections::HashMap<
+    ([u8; 32], Vec<u16>),
+    (subsetter::GlyphRemapper, std::sync::Arc<Vec<u8>>),
+>;
+
+/// Subsets already made in this process: outputs of one language and layout
+/// often use the same glyphs, and making a subset again gives the same bytes.
+/// Bounded, so an odd batch cannot grow it without end.
+fn made() -> &'static std::sync::Mutex<Made> {
+    static MADE: std::sync::OnceLock<std::sync::Mutex<Made>> = std::sync::OnceLock::new();
+    MADE.get_or_init(Default::default)
+}
+const MADE_LIMIT: usize = 512;

@@ -77,8 +77,7 @@ pub fn points(dict: &Standard, word: &str, rules: &HyphenRules) -> Vec<usize> {
     {
         return Vec::new();
     }
-    dict.hyphenate(core)
-        .breaks
+    breaks(dict, core)
         .into_iter()
         .filter(|&b| {
             let before = core[..b].chars().count();
@@ -86,6 +85,30 @@ pub fn points(dict: &Standard, word: &str, rules: &HyphenRules) -> Vec<usize> {
         })
         .map(|b| b + start)
         .collect()
+}
+
+/// Where the patterns break `word`, remembered per thread: a batch sets the
+/// same words in every output, and looking a word up in the pattern trie
+/// again cost more than shaping it.
+fn breaks(dict: &Standard, word: &str) -> Vec<usize> {
+    // Dictionary address -> word -> breaks. Dictionaries live as long as the
+    // process (see `dictionary`), so the address names one.
+    type Seen = HashMap<usize, HashMap<Box<str>, Vec<usize>>>;
+    thread_local! {
+        static SEEN: std::cell::RefCell<Seen> = std::cell::RefCell::new(HashMap::new());
+    }
+    SEEN.with_borrow_mut(|seen| {
+        let words = seen.entry(dict as *const Standard as usize).or_default();
+        if let Some(b) = words.get(word) {
+            return b.clone();
+        }
+        if words.len() >= 50_000 {
+            words.clear();
+        }
+        let b = dict.hyphenate(word).breaks;
+        words.insert(word.into(), b.clone());
+        b
+    })
 }
 
 #[cfg(test)]
