@@ -507,7 +507,7 @@ pub fn rasterise(page: &Page, variant: Variant, glyphs: &mut Glyphs, dpi: f32) -
             Item::Text(run) => {
                 let size_px = run.size * s;
                 let baseline = px(run.baseline);
-                for g in &run.glyphs {
+                for g in run.glyphs.iter() {
                     let Some(image) = glyphs.get(run.face, g.id, size_px) else {
                         continue;
                     };
@@ -671,7 +671,8 @@ mod tests {
                 id: gid,
                 x: 0.0,
                 text: "H".into(),
-            }],
+            }]
+            .into(),
             width: 20.0,
             actual: Vec::new(),
         })

@@ -101,7 +101,8 @@ pub struct GlyphRun {
     /// Left end of the baseline.
     pub x: f32,
     pub baseline: f32,
-    pub glyphs: Vec<Glyph>,
+    /// Shared with the line it was set as: a page copies runs, not glyphs.
+    pub glyphs: std::sync::Arc<[Glyph]>,
     /// Width of the inked line (from the first glyph's origin to the last's advance).
     pub width: f32,
     /// Glyph ranges `[from, to)` whose text differs from what they show (the
@@ -327,7 +328,7 @@ fn words(book: &FontBook, st: &Resolved, language: &str, text: &str) -> Vec<Word
 /// One set line before placement.
 #[derive(Debug, Clone)]
 struct Line {
-    glyphs: Vec<Glyph>,
+    glyphs: std::sync::Arc<[Glyph]>,
     width: f32,
     /// Glyph ranges whose text, for extraction and screen readers, is not what
     /// they show: a hyphenated word reads whole where it starts and empty where it ends.
@@ -644,7 +645,7 @@ fn compose(
             lone_words.push(t.trim().to_string());
         }
         lines.push(Line {
-            glyphs,
+            glyphs: glyphs.into(),
             width: x,
             actual,
         });
@@ -895,7 +896,7 @@ impl<'a> Typesetter<'a> {
                     colour: nst.colour,
                     x: 0.0,
                     baseline: 0.0,
-                    glyphs,
+                    glyphs: glyphs.into(),
                     width: w,
                     actual: Vec::new(),
                 };
@@ -1573,7 +1574,8 @@ mod tests {
                 id: 1,
                 x: 0.0,
                 text: "x".into(),
-            }],
+            }]
+            .into(),
             width: 5.0,
             actual: Vec::new(),
         };
