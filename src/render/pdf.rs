@@ -312,10 +312,14 @@ pub fn write(
     finish(&mut lo, pages, opts, &tags, &boxes);
     compress(&mut lo);
     let mut sink = Sink::new(constant_prefix());
+    sink.lent = LENT.get();
     let saved = lo.save_to(&mut sink);
-    // The profile's bytes go back for this thread's next PDF.
+    // The profile's bytes go back for this thread's next PDF, when this file
+    // showed, byte for byte, that they still are the profile: lopdf wrote them
+    // from the lent buffer and they matched the shared head.
     if let Some(Object::Stream(s)) = lo.objects.get_mut(&(1, 0))
-        && s.content == PROFILE_ZLIB
+        && s.content.as_ptr() as usize == sink.lent
+        && sink.lent_matched
     {
         PROFILE.set(Some(std::mem::take(&mut s.content)));
     }
@@ -328,12 +332,22 @@ thread_local! {
     /// lopdf stream owns its content, and copying half a megabyte in for every
     /// file showed in profiles.
     static PROFILE: std::cell::Cell<Option<Vec<u8>>> = const { std::cell::Cell::new(None) };
+    /// Where the profile lent to the PDF being written is: it is found by
+    /// address, not by comparing half a megabyte with every stream.
+    static LENT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
-/// The output profile as stream content (see `PROFILE`; only bytes equal to
-/// the profile are given back).
+/// The output profile as stream content (see `PROFILE`; only bytes shown equal
+/// to the profile are given back).
 fn profile_content() -> Vec<u8> {
-    PROFILE.take().unwrap_or_else(|| PROFILE_ZLIB.to_vec())
+    let v = PROFILE.take().unwrap_or_else(|| PROFILE_ZLIB.to_vec());
+    LENT.set(v.as_ptr() as usize);
+    v
+}
+
+/// Whether `s` holds the profile lent to this PDF.
+fn is_lent_profile(s: &lopdf::Stream) -> bool {
+    s.content.as_ptr() as usize == LENT.get() && s.content.len() == PROFILE_ZLIB.len()
 }
 
 /// Where lopdf writes a PDF: bytes equal to `head` (the shared beginning of
@@ -346,6 +360,10 @@ struct Sink {
     /// Whether the file left `head` (then `tail` holds all of it).
     diverged: bool,
     tail: Vec<u8>,
+    /// Address of the profile buffer lent to this PDF, and whether lopdf wrote
+    /// from it bytes that matched the head.
+    lent: usize,
+    lent_matched: bool,
 }
 
 impl Sink {
@@ -355,6 +373,8 @@ impl Sink {
             matched: 0,
             diverged: head.is_empty(),
             tail: Vec::with_capacity(64 << 10),
+            lent: 0,
+            lent_matched: false,
         }
     }
 
@@ -379,6 +399,9 @@ impl std::io::Write for Sink {
             let n = buf.len().min(self.head.len() - self.matched);
             if buf[..n] == self.head[self.matched..self.matched + n] {
                 self.matched += n;
+                self.lent_matched |= n == buf.len()
+                    && buf.as_ptr() as usize == self.lent
+                    && buf.len() == PROFILE_ZLIB.len();
                 self.tail.extend_from_slice(&buf[n..]);
                 return Ok(buf.len());
             }
@@ -556,7 +579,7 @@ fn profile_first(lo: &mut lopdf::Document) {
     let Some(profile) = lo
         .objects
         .iter()
-        .find(|(_, o)| matches!(o, Object::Stream(s) if s.content == PROFILE_ZLIB))
+        .find(|(_, o)| matches!(o, Object::Stream(s) if is_lent_profile(s)))
         .map(|(id, _)| *id)
     else {
         return;
@@ -950,8 +973,16 @@ mod tests {
             let opts = super::PdfOptions { variant, epoch: 0 };
             // Twice: the second reuses the profile bytes the first gave back.
             let a = super::write(&pages, &p.fonts, &subsets, &opts).unwrap();
+            let lent = super::LENT.get();
             let b = super::write(&pages, &p.fonts, &subsets, &opts).unwrap();
             assert_eq!(a, b);
+            if variant == super::Variant::Print {
+                // The buffer came back and was lent again: no copy per file.
+                assert_eq!(super::LENT.get(), lent);
+                let kept = super::PROFILE.take().expect("the profile was given back");
+                assert_eq!(kept, super::PROFILE_ZLIB);
+                super::PROFILE.set(Some(kept));
+            }
             let whole = a.to_vec();
             assert!(whole.starts_with(b"%PDF-1."));
             assert!(whole.ends_with(b"%%EOF"));

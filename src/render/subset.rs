@@ -36,7 +36,10 @@ pub fn subset_fonts(pages: &Pages, book: &FontBook) -> Result<Subsets, String> {
         .map(|(face_id, gids)| {
             let face = book.face(face_id);
             let key = (face.digest, gids.iter().copied().collect::<Vec<u16>>());
-            let earlier = made().lock().ok().and_then(|m| m.get(&key).cloned());
+            let earlier = made()
+                .lock()
+                .ok()
+                .and_then(|m| m.subsets.get(&key).cloned());
             let (remap, data) = match earlier {
                 Some(hit) => hit,
                 None => {
@@ -49,10 +52,12 @@ pub fn subset_fonts(pages: &Pages, book: &FontBook) -> Result<Subsets, String> {
                         .map_err(|e| format!("cannot subset font `{}`: {e}", face.file))?;
                     let made_now = (remap, std::sync::Arc::new(data));
                     if let Ok(mut m) = made().lock() {
-                        if m.len() >= MADE_LIMIT {
-                            m.clear();
+                        if m.bytes + made_now.1.len() > MADE_LIMIT {
+                            m.subsets.clear();
+                            m.bytes = 0;
                         }
-                        m.insert(key, made_now.clone());
+                        m.bytes += made_now.1.len();
+                        m.subsets.insert(key, made_now.clone());
                     }
                     made_now
                 }
@@ -70,17 +75,21 @@ pub fn subset_fonts(pages: &Pages, book: &FontBook) -> Result<Subsets, String> {
         .collect()
 }
 
-/// (face digest, glyph ids) -> the subset made from them.
-type Made = std::collections::HashMap<
-    ([u8; 32], Vec<u16>),
-    (subsetter::GlyphRemapper, std::sync::Arc<Vec<u8>>),
->;
+/// Subsets already made in this process, by (face digest, glyph ids): outputs
+/// of one language and layout often use the same glyphs, and making a subset
+/// again gives the same bytes. Bounded by size, so memory stays flat however
+/// many distinct glyph sets a batch has.
+/// A subset's glyph remapping and font file.
+type MadeSubset = (subsetter::GlyphRemapper, std::sync::Arc<Vec<u8>>);
 
-/// Subsets already made in this process: outputs of one language and layout
-/// often use the same glyphs, and making a subset again gives the same bytes.
-/// Bounded, so an odd batch cannot grow it without end.
+#[derive(Default)]
+struct Made {
+    subsets: std::collections::HashMap<([u8; 32], Vec<u16>), MadeSubset>,
+    bytes: usize,
+}
+
 fn made() -> &'static std::sync::Mutex<Made> {
     static MADE: std::sync::OnceLock<std::sync::Mutex<Made>> = std::sync::OnceLock::new();
     MADE.get_or_init(Default::default)
 }
-const MADE_LIMIT: usize = 512;
+const MADE_LIMIT: usize = 4 << 20;
