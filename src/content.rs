@@ -70,7 +70,7 @@ impl Content {
 }
 
 /// Files under this size are read whole.
-const PARTS_FROM_BYTES: usize = 1 << 20;
+const PARTS_FROM_BYTES: usize = 512 << 10;
 /// Audiences per part.
 const PART_AUDIENCES: usize = 200;
 

@@ -1,4 +1,4 @@
-//! A content too large to hold (from 1 MB) is checked as it streams past and each
+//! A content too large to hold (from 512 KB) is checked as it streams past and each
 //! audience is read back from disk when its jobs run. What users see must not
 //! change: the same files, and errors and warnings at the file's own lines.
 
@@ -25,7 +25,7 @@ fn large(n: usize, edit: impl Fn(usize, &mut String)) -> Project {
         text.push_str(&a);
     }
     assert!(
-        text.len() > 1 << 20,
+        text.len() > 512 << 10,
         "the content must be large enough to stream"
     );
     p.write("content/messages.yaml", &text);
