@@ -92,4 +92,4 @@ fn made() -> &'static std::sync::Mutex<Made> {
     static MADE: std::sync::OnceLock<std::sync::Mutex<Made>> = std::sync::OnceLock::new();
     MADE.get_or_init(Default::default)
 }
-const MADE_LIMIT: usize = 4 << 20;
+const MADE_LIMIT: usize = 2 << 20;
