@@ -279,12 +279,18 @@ pub fn run(
         previous: &previous,
         kept: Vec::new(),
     };
-    let listed = write_manifest(&manifest_path, &opts.out_dir, listed, &previous_by_path)?;
+    let listed = write_manifest(
+        &manifest_path,
+        &opts.out_dir,
+        listed,
+        &previous_by_path,
+        &retired,
+    )?;
     if opts.shard.is_none() {
         let title = format!("{} — outputs", project.content.title);
         let mut by_group = listed.rows();
         by_group.sort_by(|a, b| listed.sheet_order(*a, *b));
-        write_atomic_with(&opts.out_dir.join("index.html"), |w| {
+        write_streamed(&opts.out_dir.join("index.html"), Some(&retired), |w| {
             crate::sheet::write_html(
                 w,
                 &title,
@@ -590,7 +596,16 @@ pub fn write_atomic_with(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), Error> {
-    replace_with(path, true, None, |f| {
+    write_streamed(path, None, fill)
+}
+
+/// `write_atomic_with`, the file replaced closed by `retired` when given.
+fn write_streamed(
+    path: &Path,
+    retired: Option<&Retired>,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Error> {
+    replace_with(path, true, retired, |f| {
         let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
         fill(&mut w)?;
         w.flush()
@@ -641,7 +656,7 @@ fn replace_with(
         }
         // Held open across the rename, the old file is freed when `retired`
         // closes it, not inside the rename.
-        let old = retired.and_then(|_| std::fs::File::open(path).ok());
+        let old = retired.and_then(|_| hold(path));
         std::fs::rename(&tmp, path)?;
         if let (Some(r), Some(old)) = (retired, old) {
             r.close(old);
@@ -653,6 +668,16 @@ fn replace_with(
         return Err(Error::io(path, e));
     }
     Ok(())
+}
+
+/// The file at `path`, held without reading it (Linux: `O_PATH`, no
+/// permission check or file operations to set up).
+fn hold(path: &Path) -> Option<std::fs::File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.read(true);
+    #[cfg(target_os = "linux")]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut o, libc::O_PATH);
+    o.open(path).ok()
 }
 
 /// A row of the manifest: built (or found up to date) by this build's job, or
@@ -749,6 +774,7 @@ fn write_manifest<'a>(
     out_dir: &Path,
     mut listing: Listing<'a>,
     previous_by_path: &std::collections::HashMap<u64, usize>,
+    retired: &Retired,
 ) -> Result<Listing<'a>, Error> {
     let io = |e: std::io::Error| Error::io(path, e);
     {
@@ -775,7 +801,7 @@ fn write_manifest<'a>(
     }
     let mut rows = listing.rows();
     rows.sort_by(|a, b| listing.path_order(*a, *b));
-    write_atomic_with(path, |w| {
+    write_streamed(path, Some(retired), |w| {
         let out = ManifestOut {
             outputs: rows
                 .iter()

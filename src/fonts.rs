@@ -38,9 +38,10 @@ pub struct Face {
     pub italic: bool,
 }
 
-/// Shaped texts by language, then text: looked up by `&str` without making a key.
-type ShapeCache =
-    std::collections::HashMap<String, std::collections::HashMap<String, Arc<[ShapedGlyph]>>>;
+/// Shaped texts by language, then text: looked up by `&str` without making a
+/// key, with FxHash (a lookup per word of every output; the keys are our own
+/// text, not an attacker's).
+type ShapeCache = rustc_hash::FxHashMap<String, rustc_hash::FxHashMap<String, Arc<[ShapedGlyph]>>>;
 
 /// One glyph of shaped text, in font units.
 #[derive(Debug, Clone, Copy)]

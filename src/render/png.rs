@@ -298,7 +298,8 @@ impl Raster {
 
     /// Encodes as PNG (deterministic: no dates, no text chunks).
     pub fn png(&self) -> Result<Vec<u8>, String> {
-        let mut out = Vec::new();
+        // A page packs to some 40-60 KB: room for that at once, not by doubling.
+        let mut out = Vec::with_capacity(64 << 10);
         let mut enc = png::Encoder::new(&mut out, self.width as u32, self.height as u32);
         enc.set_depth(png::BitDepth::Eight);
         let data = match &self.pixels {
@@ -361,7 +362,8 @@ const DRAWN_LIMIT: usize = 20_000;
 pub struct Glyphs<'a> {
     subsets: &'a Subsets,
     fonts: HashMap<FaceId, Option<fontdue::Font>>,
-    images: HashMap<(FaceId, u16, u32), GlyphImage>,
+    /// FxHash: a lookup per glyph drawn.
+    images: rustc_hash::FxHashMap<(FaceId, u16, u32), GlyphImage>,
 }
 
 impl<'a> Glyphs<'a> {
@@ -369,7 +371,7 @@ impl<'a> Glyphs<'a> {
         Glyphs {
             subsets,
             fonts: HashMap::new(),
-            images: HashMap::new(),
+            images: Default::default(),
         }
     }
 

@@ -93,7 +93,7 @@ pub fn points(dict: &Standard, word: &str, rules: &HyphenRules) -> Vec<usize> {
 fn breaks(dict: &Standard, word: &str) -> Vec<usize> {
     // Dictionary address -> word -> breaks. Dictionaries live as long as the
     // process (see `dictionary`), so the address names one.
-    type Seen = HashMap<usize, HashMap<Box<str>, Vec<usize>>>;
+    type Seen = HashMap<usize, rustc_hash::FxHashMap<Box<str>, Vec<usize>>>;
     thread_local! {
         static SEEN: std::cell::RefCell<Seen> = std::cell::RefCell::new(HashMap::new());
     }
