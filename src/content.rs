@@ -74,39 +74,53 @@ const PARTS_FROM_BYTES: usize = 512 << 10;
 /// Audiences per part.
 const PART_AUDIENCES: usize = 200;
 
+/// Whether `l` opens the top-level `audiences:` block.
+fn opens_audiences(l: &str) -> bool {
+    l.strip_prefix("audiences:")
+        .is_some_and(|rest| rest.trim().is_empty() || rest.trim_start().starts_with('#'))
+}
+
+/// Whether a line inside the audiences block is back at the top level (not a
+/// comment, not blank, not a list item written without indentation): the
+/// block has ended.
+fn back_at_top_level(l: &str) -> bool {
+    let first = l.chars().next().unwrap_or(' ');
+    !matches!(first, ' ' | '\t' | '#' | '-' | '\n' | '\r')
+}
+
+/// Where a list item's `- ` starts, if `l` is one.
+fn item_indent(l: &str) -> Option<usize> {
+    let t = l.trim_start_matches(' ');
+    t.starts_with("- ").then(|| l.len() - t.len())
+}
+
+/// Whether `l` is a list item at `indent` (an audience, not one of its messages).
+fn is_item_at(l: &str, indent: usize) -> bool {
+    l.len() > indent && l[..indent].bytes().all(|b| b == b' ') && l[indent..].starts_with("- ")
+}
+
+fn is_blank_or_comment(l: &str) -> bool {
+    l.trim().is_empty() || l.trim_start().starts_with('#')
+}
+
+fn separates_documents(l: &str) -> bool {
+    l.starts_with("---") || l.starts_with("...")
+}
+
 /// The file with its top-level `audiences:` block taken out, and that block cut
 /// into parts of whole list items, each still valid YAML on its own.
 fn parse_in_parts(text: &str) -> Option<Content> {
-    if text
-        .lines()
-        .any(|l| l.starts_with("---") || l.starts_with("..."))
-    {
+    if text.lines().any(separates_documents) {
         return None; // several documents: leave it to the whole reading
     }
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    let start = lines.iter().position(|l| {
-        l.strip_prefix("audiences:")
-            .is_some_and(|rest| rest.trim().is_empty() || rest.trim_start().starts_with('#'))
-    })?;
-    // The block runs until the next line at the top level (not a comment, not
-    // blank, not a list item written without indentation).
+    let start = lines.iter().position(|l| opens_audiences(l))?;
     let end = (start + 1..lines.len())
-        .find(|&i| {
-            let l = lines[i];
-            let first = l.chars().next().unwrap_or(' ');
-            !matches!(first, ' ' | '\t' | '#' | '-' | '\n' | '\r')
-        })
+        .find(|&i| back_at_top_level(lines[i]))
         .unwrap_or(lines.len());
     let block = &lines[start + 1..end];
-    let item_indent = block.iter().find_map(|l| {
-        let t = l.trim_start_matches(' ');
-        t.starts_with("- ").then(|| l.len() - t.len())
-    })?;
-    let is_item = |l: &str| {
-        l.len() > item_indent
-            && l[..item_indent].bytes().all(|b| b == b' ')
-            && l[item_indent..].starts_with("- ")
-    };
+    let indent = block.iter().find_map(|l| item_indent(l))?;
+    let is_item = |l: &str| is_item_at(l, indent);
     let mut head = String::with_capacity(text.len() - block.iter().map(|l| l.len()).sum::<usize>());
     for l in &lines[..start] {
         head.push_str(l);
@@ -136,7 +150,7 @@ fn parse_in_parts(text: &str) -> Option<Content> {
                 items = 0;
             }
             items += 1;
-        } else if part.is_empty() && !l.trim().is_empty() && !l.trim_start().starts_with('#') {
+        } else if part.is_empty() && !is_blank_or_comment(l) {
             return None; // text before the first item
         }
         part.push_str(l);
@@ -237,7 +251,7 @@ pub fn stream(
     // line), and its first line.
     let mut part = String::new();
     let mut items: Vec<(usize, u64, u32)> = Vec::new();
-    let mut item_indent: Option<usize> = None;
+    let mut indent: Option<usize> = None;
     let (mut offset, mut line_no) = (0u64, 0u32);
     let mut raw = Vec::new();
     let flush = |part: &mut String,
@@ -284,18 +298,14 @@ pub fn stream(
         let at_start = offset == 0;
         if l.char_indices()
             .any(|(i, c)| crate::source::unwanted(if at_start { i } else { i + 1 }, c))
-            || l.starts_with("---")
-            || l.starts_with("...")
+            || separates_documents(l)
         {
             return None;
         }
         line_no += 1;
         match &head {
             None => {
-                let is_block = l.strip_prefix("audiences:").is_some_and(|rest| {
-                    rest.trim().is_empty() || rest.trim_start().starts_with('#')
-                });
-                if is_block {
+                if opens_audiences(l) {
                     let mut h = head_text.clone();
                     h.push_str("audiences: []\n");
                     let c: Content = serde_yaml::from_str(&h).ok()?;
@@ -307,27 +317,17 @@ pub fn stream(
                 head_text.push_str(l);
             }
             Some(h) => {
-                let first = l.chars().next().unwrap_or(' ');
-                if !matches!(first, ' ' | '\t' | '#' | '-' | '\n' | '\r') {
+                if back_at_top_level(l) {
                     return None; // a key after the audiences: leave it to the whole reading
                 }
-                let indent = item_indent.or_else(|| {
-                    let t = l.trim_start_matches(' ');
-                    t.starts_with("- ").then(|| l.len() - t.len())
-                });
-                item_indent = indent;
-                let is_item = indent.is_some_and(|k| {
-                    l.len() > k && l[..k].bytes().all(|b| b == b' ') && l[k..].starts_with("- ")
-                });
+                indent = indent.or_else(|| item_indent(l));
+                let is_item = indent.is_some_and(|k| is_item_at(l, k));
                 if is_item {
                     if items.len() == PART_AUDIENCES {
                         flush(&mut part, &mut items, h, &mut entries, &mut check)?;
                     }
                     items.push((part.len(), offset, line_no));
-                } else if items.is_empty()
-                    && !l.trim().is_empty()
-                    && !l.trim_start().starts_with('#')
-                {
+                } else if items.is_empty() && !is_blank_or_comment(l) {
                     return None; // text before the first item
                 }
                 if !items.is_empty() {
