@@ -783,13 +783,15 @@ fn write_manifest<'a>(
             .iter()
             .map(|&j| path_hash(&listing.plan.parts(listing.project, j as usize).2.concat()))
             .collect();
-        let mut kept: Vec<usize> = previous_by_path.values().copied().collect();
+        // Only rows of paths this build did not touch are read back.
+        let mut kept: Vec<usize> = previous_by_path
+            .iter()
+            .filter(|(h, _)| !touched.contains(*h))
+            .map(|(_, &i)| i)
+            .collect();
         kept.sort_unstable();
         for i in kept {
             let r = listing.previous.get(i).map_err(io)?;
-            if touched.contains(&path_hash(&r.path)) {
-                continue;
-            }
             if std::fs::metadata(out_dir.join(&r.path))
                 .is_ok_and(|m| m.is_file() && m.len() == r.bytes)
             {

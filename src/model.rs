@@ -191,7 +191,9 @@ pub fn load(paths: &Paths) -> Result<Project, Error> {
         }
     };
 
+    let brand_problems = std::mem::take(&mut problems);
     let (content, streamed, translations) = load_content(paths, fonts.as_ref(), &mut problems);
+    problems.extend(brand_problems);
 
     // Layouts are read even when the brand failed, so their own mistakes show too;
     // without the brand's names, colour and font references go unchecked for now.

@@ -82,28 +82,14 @@ impl Plan {
     pub fn job(&self, p: &Project, i: usize) -> Job {
         let k = self.keys[i];
         let l = &p.layouts[k.layout as usize];
-        let audience = p.audience_id(k.audience as usize).to_string();
-        let language = self.languages[k.language as usize].clone();
-        let format = l.layout.format;
-        // Print files keep the plain name a print shop expects; screen files
-        // say so, so the two never overwrite each other.
-        let suffix = if k.variant == Some(Variant::Screen) {
-            "-screen"
-        } else {
-            ""
-        };
-        let output = PathBuf::from(&language).join(format!(
-            "{}-{audience}{suffix}.{}",
-            l.name,
-            format.extension()
-        ));
+        let (language, audience, path) = self.parts(p, i);
         Job {
-            audience,
-            language,
+            audience: audience.to_string(),
+            language: language.to_string(),
             layout: l.name.clone(),
-            format,
+            format: l.layout.format,
             variant: k.variant,
-            output,
+            output: PathBuf::from(path.concat()),
         }
     }
 
@@ -114,6 +100,8 @@ impl Plan {
         let l = &p.layouts[k.layout as usize];
         let language = self.languages[k.language as usize].as_str();
         let audience = p.audience_id(k.audience as usize);
+        // Print files keep the plain name a print shop expects; screen files
+        // say so, so the two never overwrite each other.
         let suffix = if k.variant == Some(Variant::Screen) {
             "-screen"
         } else {
