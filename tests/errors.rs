@@ -326,3 +326,18 @@ fn five_independent_mistakes_in_one_content_file_are_all_reported() {
         );
     }
 }
+
+#[test]
+fn problems_are_reported_content_first_then_brand() {
+    let p = Project::shipped();
+    p.edit("content/messages.yaml", "\ntitle:", "\ntitel:");
+    p.edit(
+        "layouts/brand.yaml",
+        "regular: NotoSans-Regular.ttf",
+        "regular: Missing.ttf",
+    );
+    let err = fails(&p);
+    let content = err.find("unknown field `titel`").expect(&err);
+    let brand = err.find("Missing.ttf").expect(&err);
+    assert!(content < brand, "{err}");
+}
