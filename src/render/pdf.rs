@@ -625,8 +625,14 @@ pub fn constant_prefix() -> &'static [u8] {
         if lo.save_to(&mut out).is_err() {
             return Vec::new();
         }
-        match out.windows(7).position(|w| w == b"endobj\n") {
-            Some(i) => out[..i + 7].to_vec(),
+        // The profile object ends after its content: looked for from there, not
+        // by scanning half a megabyte of profile from the start.
+        let from = PROFILE_ZLIB.len().min(out.len());
+        match out[from..].windows(7).position(|w| w == b"endobj\n") {
+            Some(i) => {
+                out.truncate(from + i + 7);
+                out
+            }
             None => Vec::new(),
         }
     })
