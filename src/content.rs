@@ -387,12 +387,18 @@ mod tests {
         assert_eq!(parts.audiences.len(), 6000);
     }
 
-    #[test]
-    fn a_streamed_content_reads_back_each_audience_as_the_whole_reading_has_it() {
+    /// `text` as `messages.yaml` in a temporary folder.
+    fn on_disk(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("messages.yaml");
+        std::fs::write(&path, text).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn a_streamed_content_reads_back_each_audience_as_the_whole_reading_has_it() {
         let text = big(6000);
-        std::fs::write(&path, &text).unwrap();
+        let (_dir, path) = on_disk(&text);
         let mut parts = 0;
         let st = stream(&path, |part, src| {
             parts += 1;
@@ -432,10 +438,8 @@ mod tests {
 
     #[test]
     fn an_audience_edited_during_the_build_fails_its_job_instead_of_printing_other_text() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("messages.yaml");
         let text = big(6000);
-        std::fs::write(&path, &text).unwrap();
+        let (dir, path) = on_disk(&text);
         let st = stream(&path, |_, _| true).expect("streamed");
         // Same length, edited in place (as `sed -i` would not, but an editor may).
         let edited = text.replacen("Text 1500\n", "Tekst 150\n", 1);
@@ -455,10 +459,8 @@ mod tests {
 
     #[test]
     fn what_the_stream_cannot_take_is_left_to_the_whole_reading() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("messages.yaml");
         // Small files are read whole.
-        std::fs::write(&path, big(10)).unwrap();
+        let (_dir, path) = on_disk(&big(10));
         assert!(stream(&path, |_, _| true).is_none());
         // A key after the audiences, an alias across parts, a syntax error.
         for text in [
