@@ -247,8 +247,8 @@ pub fn stream(
     let mut head_text = String::new();
     let mut head: Option<Content> = None;
     let mut entries: Vec<Entry> = Vec::new();
-    // The part being read: its text, its items' (offset in part, file offset,
-    // line), and its first line.
+    // The part being read: its text, and per item (audience) its offset in the
+    // part, its offset in the file and its line.
     let mut part = String::new();
     let mut items: Vec<(usize, u64, u32)> = Vec::new();
     let mut indent: Option<usize> = None;
@@ -279,7 +279,7 @@ pub fn stream(
             });
         }
         let first_line = items[0].2 as usize;
-        let src = SourceFile::part(&std::path::PathBuf::new(), std::mem::take(part), first_line);
+        let src = SourceFile::part(path, std::mem::take(part), first_line);
         let content = Content {
             audiences,
             ..head.clone()
