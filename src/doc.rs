@@ -125,14 +125,10 @@ pub fn resolve(
         .audience(&job.audience)
         .expect("plan only makes jobs for known audiences")
         .map_err(|e| vec![e])?;
-    // Spans of a text: in the audience's own lines (read back from disk), else
-    // in the content file.
-    let content_span = |key: &str, value: &str| {
-        own.lines
-            .as_ref()
-            .and_then(|l| l.span_of(key, value))
-            .or_else(|| p.content_src.span_of(key, value))
-    };
+    // Where a text of the content is looked for: the audience's own lines (read
+    // back from disk), then the content file.
+    let own_lines = &own.lines;
+    let sources = || own_lines.iter().chain(std::iter::once(&p.content_src));
     let only = crate::content::Content {
         audiences: vec![own.audience.into_owned()],
         language: p.content.language.clone(),
@@ -150,17 +146,12 @@ pub fn resolve(
                 // Each id with the line of its source text, to find it by.
                 let list = missing
                     .iter()
-                    .map(|id| {
-                        match own
-                            .lines
-                            .as_ref()
-                            .and_then(|l| crate::translate::source_line(l, id))
-                            .or_else(|| crate::translate::source_line(&p.content_src, id))
-                        {
+                    .map(
+                        |id| match sources().find_map(|s| crate::translate::source_line(s, id)) {
                             Some(l) => format!("{id} ({}:{l})", p.content_src.path.display()),
                             None => id.clone(),
-                        }
-                    })
+                        },
+                    )
                     .collect::<Vec<_>>()
                     .join(", ");
                 let msg = format!(
@@ -197,7 +188,9 @@ pub fn resolve(
                 }
                 _ => (
                     Some(p.content_src.path.clone()),
-                    content_span(key, value).map(|s| s.line),
+                    sources()
+                        .find_map(|s| s.span_of(key, value))
+                        .map(|s| s.line),
                 ),
             }
         };
