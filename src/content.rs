@@ -191,7 +191,6 @@ pub struct Entry {
 impl Streamed {
     /// Reads audience `i` back from the file, with its lines (for spans).
     pub fn audience(&self, i: usize) -> Result<(Audience, SourceFile), String> {
-        use std::os::unix::fs::FileExt;
         let e = &self.entries[i];
         let changed = || {
             format!(
@@ -201,9 +200,7 @@ impl Streamed {
             )
         };
         let mut bytes = vec![0; e.len as usize];
-        self.file
-            .read_exact_at(&mut bytes, e.offset)
-            .map_err(|_| changed())?;
+        read_at(&self.file, &mut bytes, e.offset).map_err(|_| changed())?;
         if hash_bytes(&bytes) != e.hash {
             return Err(changed());
         }
@@ -216,6 +213,30 @@ impl Streamed {
             )),
             _ => Err(changed()),
         }
+    }
+}
+
+/// Fills `buf` from `offset` without moving a shared file position, so jobs on
+/// several threads read their audiences at once.
+fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+    }
+    #[cfg(windows)]
+    {
+        let mut done = 0;
+        while done < buf.len() {
+            match std::os::windows::fs::FileExt::seek_read(
+                file,
+                &mut buf[done..],
+                offset + done as u64,
+            )? {
+                0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+                n => done += n,
+            }
+        }
+        Ok(())
     }
 }
 
