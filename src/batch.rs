@@ -171,7 +171,7 @@ pub fn run(
             if failed.is_none() {
                 match previous.push(&row) {
                     Ok(i) => {
-                        previous_by_path.insert(path_hash(&row.path), i);
+                        previous_by_path.insert(crate::source::hash64(&row.path), i);
                     }
                     Err(e) => failed = Some(e),
                 }
@@ -218,7 +218,7 @@ pub fn run(
             let fingerprint = inputs.fingerprint(job);
             let path = rel_path(&job.output);
             let up_to_date = (!opts.force)
-                .then(|| previous_by_path.get(&path_hash(&path)))
+                .then(|| previous_by_path.get(&crate::source::hash64(&path)))
                 .flatten()
                 .and_then(|&k| previous.get(k).ok())
                 .filter(|r| {
@@ -723,10 +723,7 @@ impl Listing<'_> {
     /// (language, audience, path) of a row.
     fn key(&self, at: Listed) -> (&str, &str, PathParts<'_>) {
         match at {
-            Listed::Built { job, .. } => {
-                let (language, audience, path) = self.plan.parts(self.project, job as usize);
-                (language, audience, path)
-            }
+            Listed::Built { job, .. } => self.plan.parts(self.project, job as usize),
             Listed::Kept { key, .. } => {
                 let (l, a, p, _) = &self.kept[key as usize];
                 (l, a, [p, "", "", "", "", "", "", ""])
@@ -758,13 +755,6 @@ impl Listing<'_> {
     }
 }
 
-fn path_hash(path: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::hash::DefaultHasher::new();
-    path.hash(&mut h);
-    h.finish()
-}
-
 /// Writes the manifest: this build's outputs (made or up to date), plus rows of
 /// an earlier build for outputs this one did not produce (filtered out, or failed
 /// and so left as they were) whose files are still there, unchanged. Returns the
@@ -781,7 +771,9 @@ fn write_manifest<'a>(
         let touched: std::collections::HashSet<u64> = listing
             .current_jobs
             .iter()
-            .map(|&j| path_hash(&listing.plan.parts(listing.project, j as usize).2.concat()))
+            .map(|&j| {
+                crate::source::hash64(&listing.plan.parts(listing.project, j as usize).2.concat())
+            })
             .collect();
         // Only rows of paths this build did not touch are read back.
         let mut kept: Vec<usize> = previous_by_path

@@ -159,15 +159,14 @@ fn parse_in_parts(text: &str) -> Option<Content> {
     Some(content)
 }
 
-/// A large content kept on disk: the file stays open, and each audience is read
-/// back when its jobs run. Memory holds the head (title, definition, …) and, per
-/// audience, its id, where it is and a hash of its text; a batch of 10,000
-/// audiences needs no more memory than one of 1,000.
+/// A large content's audiences, kept on disk: the file stays open, and each
+/// audience is read back when its jobs run. Memory holds, per audience, its
+/// id, where it is and a hash of its text (the head, title, definition, …, is
+/// read like any content: see [`stream`]); a batch of 10,000 audiences needs
+/// no more memory than one of 1,000.
 pub struct Streamed {
-    /// The head of the file: everything before its audiences (with `audiences: []`).
-    pub head: Content,
-    /// The head's lines as written, for spans.
-    pub head_src: SourceFile,
+    /// The file, as the user should see it.
+    path: std::path::PathBuf,
     /// SHA-256 of the whole file.
     pub digest: [u8; 32],
     /// Audiences in file order.
@@ -195,22 +194,21 @@ impl Streamed {
         let changed = || {
             format!(
                 "{} changed while the build ran (audience `{}`); build again",
-                self.head_src.path.display(),
+                self.path.display(),
                 e.id
             )
         };
         let mut bytes = vec![0; e.len as usize];
         read_at(&self.file, &mut bytes, e.offset).map_err(|_| changed())?;
-        if hash_bytes(&bytes) != e.hash {
+        if crate::source::hash64(&bytes) != e.hash {
             return Err(changed());
         }
         let text = String::from_utf8(bytes).map_err(|_| changed())?;
         let mut parsed: Vec<Audience> = serde_yaml::from_str(&text).map_err(|_| changed())?;
         match (parsed.pop(), parsed.is_empty()) {
-            (Some(a), true) if *a.id == *e.id => Ok((
-                a,
-                SourceFile::part(&self.head_src.path, text, e.line as usize),
-            )),
+            (Some(a), true) if *a.id == *e.id => {
+                Ok((a, SourceFile::part(&self.path, text, e.line as usize)))
+            }
             _ => Err(changed()),
         }
     }
@@ -240,22 +238,17 @@ fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result
     }
 }
 
-fn hash_bytes(b: &[u8]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::hash::DefaultHasher::new();
-    b.hash(&mut h);
-    h.finish()
-}
-
 /// Reads a large content file (from [`PARTS_FROM_BYTES`]) a part of audiences at
 /// a time, handing each part to `check` (the part as a content with the head's
-/// fields, and its lines) and keeping only where each audience is. `None`
-/// (a small file, one this reading cannot take, or a part `check` refuses)
-/// means: read the file whole, which also reports its problems in full.
+/// fields, and its lines) and keeping only where each audience is. Returns the
+/// head (everything before the audiences, with `audiences: []`), its lines as
+/// written, and the audiences left on disk. `None` (a small file, one this
+/// reading cannot take, or a part `check` refuses) means: read the file whole,
+/// which also reports its problems in full.
 pub fn stream(
     path: &std::path::Path,
     mut check: impl FnMut(&Content, &SourceFile) -> bool,
-) -> Option<Streamed> {
+) -> Option<(Content, SourceFile, Streamed)> {
     use sha2::Digest;
     use std::io::BufRead;
     let file = std::fs::File::open(path).ok()?;
@@ -296,7 +289,7 @@ pub fn stream(
                 offset: file_offset,
                 len: u32::try_from(end - start).ok()?,
                 line,
-                hash: hash_bytes(&part.as_bytes()[start..end]),
+                hash: crate::source::hash64(&part.as_bytes()[start..end]),
             });
         }
         let first_line = items[0].2 as usize;
@@ -363,13 +356,13 @@ pub fn stream(
     if entries.is_empty() {
         return None;
     }
-    Some(Streamed {
-        head,
-        head_src: SourceFile::new(path, head_text),
+    let streamed = Streamed {
+        path: path.to_path_buf(),
         digest: sha.finalize().into(),
         entries,
         file: reader.into_inner(),
-    })
+    };
+    Some((head, SourceFile::new(path, head_text), streamed))
 }
 
 #[cfg(test)]
@@ -421,7 +414,7 @@ mod tests {
         let text = big(6000);
         let (_dir, path) = on_disk(&text);
         let mut parts = 0;
-        let st = stream(&path, |part, src| {
+        let (head, _, st) = stream(&path, |part, src| {
             parts += 1;
             // Each part's lines are numbered as in the file.
             let first = &part.audiences[0];
@@ -435,7 +428,7 @@ mod tests {
         assert_eq!(parts, 6000 / PART_AUDIENCES);
         let whole: Content = serde_yaml::from_str(&text).unwrap();
         assert_eq!(st.entries.len(), 6000);
-        assert_eq!(st.head.title, whole.title);
+        assert_eq!(head.title, whole.title);
         assert_eq!(
             st.digest,
             <sha2::Sha256 as sha2::Digest>::digest(text.as_bytes())[..]
@@ -461,7 +454,7 @@ mod tests {
     fn an_audience_edited_during_the_build_fails_its_job_instead_of_printing_other_text() {
         let text = big(6000);
         let (dir, path) = on_disk(&text);
-        let st = stream(&path, |_, _| true).expect("streamed");
+        let (_, _, st) = stream(&path, |_, _| true).expect("streamed");
         // Same length, edited in place (as `sed -i` would not, but an editor may).
         let edited = text.replacen("Text 1500\n", "Tekst 150\n", 1);
         assert_eq!(edited.len(), text.len());

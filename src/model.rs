@@ -322,12 +322,7 @@ fn load_content(
     if !translated && crate::source::outside_link(&content_path, &paths.content).is_ok() {
         // Ids must be unique across parts too; a clash of hashes only sends the
         // file to the whole reading, which compares the ids themselves.
-        let hash = |s: &str| {
-            use std::hash::{Hash, Hasher};
-            let mut h = std::hash::DefaultHasher::new();
-            s.hash(&mut h);
-            h.finish()
-        };
+        let hash = crate::source::hash64::<str>;
         let (mut audience_ids, mut message_ids) = (
             std::collections::HashSet::new(),
             std::collections::HashSet::new(),
@@ -339,9 +334,8 @@ fn load_content(
             }) && check_content(part, src).is_empty()
                 && fonts.is_none_or(|f| check_coverage(f, part, src, &[]).is_empty())
         });
-        if let Some(st) = streamed {
-            let content = (st.head.clone(), st.head_src.clone());
-            return (Some(content), Some(st), Vec::new());
+        if let Some((head, head_src, st)) = streamed {
+            return (Some((head, head_src)), Some(st), Vec::new());
         }
     }
     let content = SourceFile::read_inside(&content_path, &paths.content)

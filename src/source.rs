@@ -231,9 +231,16 @@ fn char_name(c: char) -> &'static str {
 }
 
 fn pair_hash(key: &str, value: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
+    hash64(&(key, value))
+}
+
+/// A 64-bit hash for in-memory indexes (the same within one process, not
+/// stored anywhere): used where keeping the keys themselves would cost memory
+/// that grows with the content.
+pub(crate) fn hash64<T: std::hash::Hash + ?Sized>(v: &T) -> u64 {
+    use std::hash::Hasher;
     let mut h = std::hash::DefaultHasher::new();
-    (key, value).hash(&mut h);
+    v.hash(&mut h);
     h.finish()
 }
 
