@@ -484,12 +484,7 @@ fn invisible_and_control_characters_pasted_into_text() {
             "Global Social Service Workforce Alliance",
             &format!("Global Social{c} Service Workforce Alliance"),
         );
-        let line = p
-            .read("content/messages.yaml")
-            .lines()
-            .position(|l| l.contains(c))
-            .unwrap()
-            + 1;
+        let line = p.line_of("content/messages.yaml", &c.to_string());
         let col = p
             .read("content/messages.yaml")
             .lines()

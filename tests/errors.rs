@@ -28,15 +28,6 @@ fn fails(p: &Project) -> String {
     build.stderr
 }
 
-/// 1-based line of the first line containing `needle`.
-fn line_of(p: &Project, rel: &str, needle: &str) -> usize {
-    p.read(rel)
-        .lines()
-        .position(|l| l.contains(needle))
-        .unwrap_or_else(|| panic!("{needle} not in {rel}"))
-        + 1
-}
-
 #[test]
 fn yaml_syntax_error_names_file_line_and_column() {
     let p = Project::shipped();
@@ -49,7 +40,7 @@ fn yaml_syntax_error_names_file_line_and_column() {
     assert!(err.contains("content/messages.yaml:"), "{err}");
     assert!(err.contains("error: "), "{err}");
     // Shown where the unclosed quote opens.
-    let line = line_of(&p, "content/messages.yaml", "name: \"Global");
+    let line = p.line_of("content/messages.yaml", "name: \"Global");
     assert!(err.contains(&format!("messages.yaml:{line}:9")), "{err}");
     assert!(err.contains("never closed"), "{err}");
 }
@@ -59,7 +50,7 @@ fn tab_indentation_says_to_use_spaces() {
     let p = Project::shipped();
     p.edit("content/messages.yaml", "  name: Global", "\tname: Global");
     let err = fails(&p);
-    let line = line_of(&p, "content/messages.yaml", "\tname: Global");
+    let line = p.line_of("content/messages.yaml", "\tname: Global");
     assert!(err.contains(&format!("messages.yaml:{line}:")), "{err}");
     assert!(err.contains("tab"), "{err}");
 }
@@ -74,7 +65,7 @@ fn unknown_field_typo_gets_did_you_mean() {
     );
     let err = fails(&p);
     assert!(err.contains("unknown field `color`"), "{err}");
-    let line = line_of(&p, "layouts/flyer.yaml", "color: white");
+    let line = p.line_of("layouts/flyer.yaml", "color: white");
     assert!(
         err.contains(&format!("layouts/flyer.yaml:{line}:77")),
         "{err}"
@@ -95,7 +86,7 @@ fn wrong_type_says_what_was_expected() {
         err.contains("invalid type: string \"three\", expected a sequence"),
         "{err}"
     );
-    let line = line_of(&p, "content/messages.yaml", "messages: three");
+    let line = p.line_of("content/messages.yaml", "messages: three");
     assert!(err.contains(&format!("messages.yaml:{line}:")), "{err}");
 }
 
@@ -112,12 +103,7 @@ fn unknown_colour_name_points_at_the_name_with_a_hint() {
         err.contains("unknown colour `primry`; did you mean `primary`?"),
         "{err}"
     );
-    let line = p
-        .read("layouts/leaflet.yaml")
-        .lines()
-        .position(|l| l.contains("primry"))
-        .unwrap()
-        + 1;
+    let line = p.line_of("layouts/leaflet.yaml", "primry");
     let col = p
         .read("layouts/leaflet.yaml")
         .lines()
@@ -141,7 +127,7 @@ fn malformed_length_and_colour_are_explained() {
         err.contains("`mmm` in `3 mmm` is not a unit; use mm, cm, in or pt"),
         "{err}"
     );
-    let line = line_of(&p, "layouts/flyer.yaml", "bleed: 3 mmm");
+    let line = p.line_of("layouts/flyer.yaml", "bleed: 3 mmm");
     assert!(
         err.contains(&format!("layouts/flyer.yaml:{line}:12")),
         "{err}"
@@ -196,7 +182,7 @@ fn missing_font_file_names_brand_yaml_line() {
     let err = fails(&p);
     assert!(err.contains("cannot read font file"), "{err}");
     assert!(err.contains("NotoSans-Italic.ttf"), "{err}");
-    let line = line_of(&p, "layouts/brand.yaml", "italic: NotoSans-Italic.ttf");
+    let line = p.line_of("layouts/brand.yaml", "italic: NotoSans-Italic.ttf");
     assert!(
         err.contains(&format!("layouts/brand.yaml:{line}:13")),
         "{err}"
@@ -318,7 +304,7 @@ fn five_independent_mistakes_in_one_content_file_are_all_reported() {
             "invalid type: sequence, expected a string",
         ),
     ] {
-        let line = line_of(&p, "content/messages.yaml", needle);
+        let line = p.line_of("content/messages.yaml", needle);
         assert!(err.contains(what), "{what} missing:\n{err}");
         assert!(
             err.contains(&format!("content/messages.yaml:{line}:")),

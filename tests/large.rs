@@ -98,12 +98,7 @@ fn a_text_too_long_in_a_large_content_is_named_at_its_line() {
     );
     let r = p.run(&["build", "--layout", "flyer", "--audience", "gen-3000"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
-    let line = p
-        .read("content/messages.yaml")
-        .lines()
-        .position(|l| l.contains("id: m-3000-1"))
-        .unwrap()
-        + 1;
+    let line = p.line_of("content/messages.yaml", "id: m-3000-1");
     assert!(
         r.stderr.contains("message m-3000-1 does not fit")
             && r.stderr

@@ -177,12 +177,7 @@ fn overflow_error_names_layout_panel_message_and_millimetres() {
     );
     let r = p.run(&["build", "--layout", "flyer", "--audience", "workforce"]);
     assert_eq!(r.code, 1);
-    let line = p
-        .read("content/messages.yaml")
-        .lines()
-        .position(|l| l.contains("id: convene-advocacy"))
-        .unwrap()
-        + 1;
+    let line = p.line_of("content/messages.yaml", "id: convene-advocacy");
     assert!(
         r.stderr.contains(
             "message convene-advocacy does not fit: layout `flyer`, panel `body`, overflows by"

@@ -47,6 +47,15 @@ impl Project {
         self.write(rel, &text.replacen(from, to, 1));
     }
 
+    /// 1-based number of the first line of `rel` containing `needle`.
+    pub fn line_of(&self, rel: &str, needle: &str) -> usize {
+        self.read(rel)
+            .lines()
+            .position(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("{needle} not in {rel}"))
+            + 1
+    }
+
     /// Runs leafpress in the project folder.
     pub fn run(&self, args: &[&str]) -> Run {
         run_in(self.path(), args, &[])
