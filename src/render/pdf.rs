@@ -312,13 +312,12 @@ pub fn write(
     finish(&mut lo, pages, opts, &tags, &boxes);
     compress(&mut lo);
     let mut sink = Sink::new(constant_prefix());
-    sink.lent = LENT.get();
     let saved = lo.save_to(&mut sink);
     // The profile's bytes go back for this thread's next PDF, when this file
     // showed, byte for byte, that they still are the profile: lopdf wrote them
     // from the lent buffer and they matched the shared head.
     if let Some(Object::Stream(s)) = lo.objects.get_mut(&(1, 0))
-        && s.content.as_ptr() as usize == sink.lent
+        && is_lent(&s.content)
         && sink.lent_matched
     {
         PROFILE.set(Some(std::mem::take(&mut s.content)));
@@ -345,9 +344,9 @@ fn profile_content() -> Vec<u8> {
     v
 }
 
-/// Whether `s` holds the profile lent to this PDF.
-fn is_lent_profile(s: &lopdf::Stream) -> bool {
-    s.content.as_ptr() as usize == LENT.get() && s.content.len() == PROFILE_ZLIB.len()
+/// Whether `bytes` are the profile buffer lent to the PDF this thread is writing.
+fn is_lent(bytes: &[u8]) -> bool {
+    bytes.as_ptr() as usize == LENT.get() && bytes.len() == PROFILE_ZLIB.len()
 }
 
 /// Where lopdf writes a PDF: bytes equal to `head` (the shared beginning of
@@ -360,9 +359,8 @@ struct Sink {
     /// Whether the file left `head` (then `tail` holds all of it).
     diverged: bool,
     tail: Vec<u8>,
-    /// Address of the profile buffer lent to this PDF, and whether lopdf wrote
-    /// from it bytes that matched the head.
-    lent: usize,
+    /// Whether lopdf wrote, from the profile buffer lent to this PDF, bytes
+    /// that matched the head.
     lent_matched: bool,
 }
 
@@ -373,7 +371,6 @@ impl Sink {
             matched: 0,
             diverged: head.is_empty(),
             tail: Vec::with_capacity(64 << 10),
-            lent: 0,
             lent_matched: false,
         }
     }
@@ -399,9 +396,7 @@ impl std::io::Write for Sink {
             let n = buf.len().min(self.head.len() - self.matched);
             if buf[..n] == self.head[self.matched..self.matched + n] {
                 self.matched += n;
-                self.lent_matched |= n == buf.len()
-                    && buf.as_ptr() as usize == self.lent
-                    && buf.len() == PROFILE_ZLIB.len();
+                self.lent_matched |= n == buf.len() && is_lent(buf);
                 self.tail.extend_from_slice(&buf[n..]);
                 return Ok(buf.len());
             }
@@ -579,7 +574,7 @@ fn profile_first(lo: &mut lopdf::Document) {
     let Some(profile) = lo
         .objects
         .iter()
-        .find(|(_, o)| matches!(o, Object::Stream(s) if is_lent_profile(s)))
+        .find(|(_, o)| matches!(o, Object::Stream(s) if is_lent(&s.content)))
         .map(|(id, _)| *id)
     else {
         return;
