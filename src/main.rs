@@ -11,7 +11,6 @@ use clap::{Args, Parser, Subcommand};
 use leafpress::{BuildOptions, Diagnostic, Error, Filter, JobOutcome, Paths};
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 #[derive(Parser)]
 #[command(
@@ -199,25 +198,42 @@ fn parse_shard(s: &str) -> Result<(usize, usize), String> {
     Ok((k, n))
 }
 
-fn main() -> ExitCode {
+fn main() {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
             let _ = e.print();
-            return ExitCode::from(code);
+            end(code);
         }
     };
-    match run(cli) {
+    end(match run(cli) {
         Ok(code) => code,
         Err(e) => {
             report_error(&e);
-            ExitCode::from(match e {
+            match e {
                 Error::Usage(_) => 2,
                 _ => 1,
-            })
+            }
         }
+    })
+}
+
+/// Ends the process with `code` once what it printed is out. Every output is
+/// closed and in place by now; what is left is freeing memory, which the
+/// system does anyway: the allocator's own clean-up at exit cost 0.7 ms of a
+/// 36 ms build (perf), so it is skipped.
+fn end(code: u8) -> ! {
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    #[cfg(unix)]
+    // SAFETY: `_exit` only ends the process; nothing after it runs.
+    unsafe {
+        libc::_exit(code.into())
     }
+    #[cfg(not(unix))]
+    std::process::exit(code.into())
 }
 
 fn print_diagnostics(diags: &[Diagnostic]) {
@@ -244,7 +260,7 @@ fn report_error(e: &Error) {
     }
 }
 
-fn run(cli: Cli) -> Result<ExitCode, Error> {
+fn run(cli: Cli) -> Result<u8, Error> {
     match cli.command {
         Command::Check { inputs } => {
             let p = leafpress::check(&inputs.paths())?;
@@ -261,7 +277,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 langs.join(", "),
                 jobs.len()
             );
-            Ok(ExitCode::SUCCESS)
+            Ok(0)
         }
         Command::List { inputs, filter } => {
             let p = leafpress::check(&inputs.paths())?;
@@ -274,7 +290,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     j.output.display()
                 );
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(0)
         }
         Command::Init { dir } => {
             let files = leafpress::init(&dir)?;
@@ -282,7 +298,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 println!("created {}", f.display());
             }
             println!("next: cd {} && leafpress build", dir.display());
-            Ok(ExitCode::SUCCESS)
+            Ok(0)
         }
         Command::Export {
             content,
@@ -294,7 +310,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 "wrote  {} ({written} texts to translate into {lang})",
                 output.display()
             );
-            Ok(ExitCode::SUCCESS)
+            Ok(0)
         }
         Command::Import {
             file,
@@ -304,7 +320,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             for line in leafpress::import(&content, &file, lang.as_deref())? {
                 println!("{line}");
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(0)
         }
         Command::MergeManifests { manifests, output } => {
             let n = leafpress::batch::merge_manifests(&manifests, &output)?;
@@ -313,7 +329,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 output.display(),
                 manifests.len()
             );
-            Ok(ExitCode::SUCCESS)
+            Ok(0)
         }
         Command::Build(args) => {
             on_interrupt();
@@ -338,7 +354,7 @@ fn on_interrupt() {
     });
 }
 
-fn build(args: &BuildArgs) -> Result<ExitCode, Error> {
+fn build(args: &BuildArgs) -> Result<u8, Error> {
     let BuildArgs {
         inputs,
         filter,
@@ -461,22 +477,18 @@ fn build(args: &BuildArgs) -> Result<ExitCode, Error> {
             "interrupted: {} outputs not built; the manifest lists what was made. Run the build again to finish.",
             report.not_started
         );
-        return Ok(ExitCode::from(130));
+        return Ok(130);
     }
-    Ok(if report.failed.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(if report.failed.is_empty() { 0 } else { 1 })
 }
 
 /// Builds, then waits for saves under the input folders and rebuilds (only what
 /// changed: the build is incremental). A broken input is reported and the last
 /// good outputs stay; the output folder is not watched, so a build never
 /// triggers another.
-fn watch(args: &BuildArgs) -> Result<ExitCode, Error> {
+fn watch(args: &BuildArgs) -> Result<u8, Error> {
     use notify::{RecursiveMode, Watcher};
-    let report = |r: Result<ExitCode, Error>| {
+    let report = |r: Result<u8, Error>| {
         if let Err(e) = r {
             report_error(&e);
         }
@@ -505,7 +517,7 @@ fn watch(args: &BuildArgs) -> Result<ExitCode, Error> {
     );
     loop {
         let Ok(first) = rx.recv() else {
-            return Ok(ExitCode::SUCCESS);
+            return Ok(0);
         };
         let relevant = |e: &notify::Result<notify::Event>| match e {
             Ok(ev) => {
