@@ -268,9 +268,6 @@ pub fn run(
         failed: failed.into_iter().map(|(_, j, e)| (j, e)).collect(),
         not_started: plan.len() - done,
     };
-    if report.written > 0 {
-        flush_to_disk(&opts.out_dir)?;
-    }
     let listed = Listing {
         project,
         plan,
@@ -279,25 +276,31 @@ pub fn run(
         previous: &previous,
         kept: Vec::new(),
     };
-    let listed = write_manifest(
-        &manifest_path,
-        &opts.out_dir,
-        listed,
-        &previous_by_path,
-        &retired,
-    )?;
-    if opts.shard.is_none() {
-        let title = format!("{} — outputs", project.content.title);
-        let mut by_group = listed.rows();
-        by_group.sort_by(|a, b| listed.sheet_order(*a, *b));
-        write_streamed(&opts.out_dir.join("index.html"), Some(&retired), |w| {
-            crate::sheet::write_html(
-                w,
-                &title,
-                by_group.len(),
-                by_group.iter().map(|&at| listed.row(at)),
-            )
-        })?;
+    let (listed, manifest) =
+        write_manifest(&manifest_path, &opts.out_dir, listed, &previous_by_path)?;
+    let sheet = match opts.shard {
+        Some(_) => None,
+        None => {
+            let title = format!("{} — outputs", project.content.title);
+            let mut by_group = listed.rows();
+            by_group.sort_by(|a, b| listed.sheet_order(*a, *b));
+            Some(stage_streamed(&opts.out_dir.join("index.html"), |w| {
+                crate::sheet::write_html(
+                    w,
+                    &title,
+                    by_group.len(),
+                    by_group.iter().map(|&at| listed.row(at)),
+                )
+            })?)
+        }
+    };
+    // One flush to disk covers the outputs, the manifest and the contact sheet,
+    // before the manifest names the outputs (a flush per file cost a journal
+    // commit each).
+    flush_to_disk(&opts.out_dir)?;
+    manifest.commit(Some(&retired))?;
+    if let Some(sheet) = sheet {
+        sheet.commit(Some(&retired))?;
     }
     Ok(report)
 }
@@ -632,6 +635,25 @@ fn replace_with(
     retired: Option<&Retired>,
     fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
 ) -> Result<(), Error> {
+    stage(path, durable, fill)?.commit(retired)
+}
+
+/// A file written in full under a temporary name beside `path`, waiting to be
+/// renamed into place by `commit`. Dropped uncommitted (a later step failed),
+/// the temporary file is removed.
+#[must_use]
+struct Staged {
+    tmp: PathBuf,
+    path: PathBuf,
+    committed: bool,
+}
+
+/// Writes `path`'s next content beside it; `durable` flushes it to disk.
+fn stage(
+    path: &Path,
+    durable: bool,
+    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> Result<Staged, Error> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path
         .file_name()
@@ -648,26 +670,52 @@ fn replace_with(
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         created = std::fs::File::create(&tmp);
     }
-    let result = (|| {
-        let mut f = created?;
-        fill(&mut f)?;
-        if durable {
-            f.sync_all()?;
-        }
+    let staged = Staged {
+        tmp,
+        path: path.to_path_buf(),
+        committed: false,
+    };
+    let mut f = created.map_err(|e| Error::io(path, e))?;
+    fill(&mut f)
+        .and_then(|_| if durable { f.sync_all() } else { Ok(()) })
+        .map_err(|e| Error::io(path, e))?;
+    Ok(staged)
+}
+
+/// Like `stage`, for a file written piece by piece through a buffer.
+fn stage_streamed(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<Staged, Error> {
+    stage(path, false, |f| {
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
+        fill(&mut w)?;
+        w.flush()
+    })
+}
+
+impl Staged {
+    /// Renames the file into place. The file it replaces is closed by
+    /// `retired`, when given.
+    fn commit(mut self, retired: Option<&Retired>) -> Result<(), Error> {
         // Held open across the rename, the old file is freed when `retired`
         // closes it, not inside the rename.
-        let old = retired.and_then(|_| hold(path));
-        std::fs::rename(&tmp, path)?;
+        let old = retired.and_then(|_| hold(&self.path));
+        std::fs::rename(&self.tmp, &self.path).map_err(|e| Error::io(&self.path, e))?;
+        self.committed = true;
         if let (Some(r), Some(old)) = (retired, old) {
             r.close(old);
         }
         Ok(())
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(path, e));
     }
-    Ok(())
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
 }
 
 /// The file at `path`, held without reading it (Linux: `O_PATH`, no
@@ -764,8 +812,7 @@ fn write_manifest<'a>(
     out_dir: &Path,
     mut listing: Listing<'a>,
     previous_by_path: &std::collections::HashMap<u64, usize>,
-    retired: &Retired,
-) -> Result<Listing<'a>, Error> {
+) -> Result<(Listing<'a>, Staged), Error> {
     let io = |e: std::io::Error| Error::io(path, e);
     {
         let touched: std::collections::HashSet<u64> = listing
@@ -795,7 +842,7 @@ fn write_manifest<'a>(
     }
     let mut rows = listing.rows();
     rows.sort_by(|a, b| listing.path_order(*a, *b));
-    write_streamed(path, Some(retired), |w| {
+    let staged = stage_streamed(path, |w| {
         let out = ManifestOut {
             outputs: rows
                 .iter()
@@ -808,7 +855,7 @@ fn write_manifest<'a>(
         serde_json::to_writer_pretty(&mut *w, &out).map_err(std::io::Error::other)?;
         w.write_all(b"\n")
     })?;
-    Ok(listing)
+    Ok((listing, staged))
 }
 
 /// The manifest as written: each row read from its store as it is written.
