@@ -152,57 +152,12 @@ impl Project {
     }
 }
 
-/// Loads and checks everything. On failure, the error lists every problem found.
-pub fn load(paths: &Paths) -> Result<Project, Error> {
-    // The content's problems come first in the report, then the brand's and the
-    // rest; the brand and fonts are read first, as a large content is checked
-    // (coverage included) as it streams past.
-    let mut problems: Vec<Diagnostic> = Vec::new();
-
-    let brand_path = paths.layouts.join("brand.yaml");
-    let brand = SourceFile::read_inside(&brand_path, &paths.layouts).and_then(|src| {
-        let b: Brand = src.parse()?;
-        Ok((b, src))
-    });
-    let (brand, fonts, logo) = match brand {
-        Ok((b, src)) => {
-            let fonts = match FontBook::load(&b, &src, &paths.fonts) {
-                Ok(f) => Some(f),
-                Err(d) => {
-                    problems.extend(d);
-                    None
-                }
-            };
-            let logo = match &b.logo {
-                Some(file) => match load_logo(file, &src, &paths.layouts) {
-                    Ok(bytes) => Some(bytes),
-                    Err(d) => {
-                        problems.push(d);
-                        None
-                    }
-                },
-                None => None,
-            };
-            (Some((b, src)), fonts, logo)
-        }
-        Err(d) => {
-            problems.push(d);
-            (None, None, None)
-        }
-    };
-
-    let brand_problems = std::mem::take(&mut problems);
-    let (content, streamed, translations) = load_content(paths, fonts.as_ref(), &mut problems);
-    problems.extend(brand_problems);
-
-    // Layouts are read even when the brand failed, so their own mistakes show too;
-    // without the brand's names, colour and font references go unchecked for now.
+/// Every layout in the layouts folder, read and checked, and the problems
+/// found in them. `names` are the brand's colour and font names, when the
+/// brand could be read.
+fn read_layouts(paths: &Paths, names: Option<&Names>) -> (Vec<NamedLayout>, Vec<Diagnostic>) {
     let mut layouts = Vec::new();
-    let names_from_brand = brand.as_ref().map(|(b, _)| Names {
-        colours: b.colours.keys().cloned().collect(),
-        fonts: b.fonts.keys().cloned().collect(),
-        ..Names::default()
-    });
+    let mut problems = Vec::new();
     match layout_files(&paths.layouts) {
         Ok(files) => {
             if files.is_empty() {
@@ -220,7 +175,7 @@ pub fn load(paths: &Paths) -> Result<Project, Error> {
                     }
                 };
                 let (styles, flows) = crate::layout::local_names(&src.text);
-                let parsed = match &names_from_brand {
+                let parsed = match names {
                     Some(n) => with_names(
                         Names {
                             styles,
@@ -247,6 +202,68 @@ pub fn load(paths: &Paths) -> Result<Project, Error> {
         }
         Err(d) => problems.push(d),
     }
+    (layouts, problems)
+}
+
+/// Loads and checks everything. On failure, the error lists every problem found.
+pub fn load(paths: &Paths) -> Result<Project, Error> {
+    // The content's problems come first in the report, then the brand's and the
+    // rest; the brand and fonts are read first, as a large content is checked
+    // (coverage included) as it streams past.
+    let mut problems: Vec<Diagnostic> = Vec::new();
+
+    let brand_path = paths.layouts.join("brand.yaml");
+    let brand = SourceFile::read_inside(&brand_path, &paths.layouts).and_then(|src| {
+        let b: Brand = src.parse()?;
+        Ok((b, src))
+    });
+    let mut brand_problems = Vec::new();
+    let brand = brand.map_err(|d| brand_problems.push(d)).ok();
+    // Layouts are read even when the brand failed, so their own mistakes show too;
+    // without the brand's names, colour and font references go unchecked for now.
+    let names_from_brand = brand.as_ref().map(|(b, _)| Names {
+        colours: b.colours.keys().cloned().collect(),
+        fonts: b.fonts.keys().cloned().collect(),
+        ..Names::default()
+    });
+    // The fonts are read on a second thread while the layouts are parsed:
+    // reading and hashing them was a third of the load, and the layouts do not
+    // need them.
+    let (fonts, (layouts, layout_problems)) = std::thread::scope(|scope| {
+        let load_fonts = |(b, src): &(Brand, SourceFile)| FontBook::load(b, src, &paths.fonts);
+        let reading = brand.as_ref().map(|b| {
+            std::thread::Builder::new()
+                .spawn_scoped(scope, move || load_fonts(b))
+                .map_err(|_| b)
+        });
+        let layouts = read_layouts(paths, names_from_brand.as_ref());
+        let fonts = reading.map(|r| match r {
+            Ok(thread) => thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            // No thread to be had: read them here.
+            Err(b) => load_fonts(b),
+        });
+        (fonts, layouts)
+    });
+    let fonts = match fonts {
+        Some(Ok(f)) => Some(f),
+        Some(Err(d)) => {
+            brand_problems.extend(d);
+            None
+        }
+        None => None,
+    };
+    let logo = brand.as_ref().and_then(|(b, src)| {
+        let file = b.logo.as_ref()?;
+        load_logo(file, src, &paths.layouts)
+            .map_err(|d| brand_problems.push(d))
+            .ok()
+    });
+
+    let (content, streamed, translations) = load_content(paths, fonts.as_ref(), &mut problems);
+    problems.extend(brand_problems);
+    problems.extend(layout_problems);
 
     if streamed.is_none()
         && let (Some((c, src)), Some(fonts)) = (&content, &fonts)
