@@ -205,7 +205,8 @@ pub fn run(
     };
     let retired = Retired::new();
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.jobs.max(1))
+        // No more threads than jobs: each one costs its start and its memory.
+        .num_threads(opts.jobs.min(plan.len()).max(1))
         .build()
         .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
     pool.install(|| {

@@ -4,6 +4,8 @@
 
 // glibc's allocator spent a quarter of a batch's time in malloc and free (many
 // small glyph and PDF objects across threads); mimalloc takes a fraction of that.
+// It backs its memory with transparent huge pages where the system allows them
+// (see `limit_huge_pages`).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -219,6 +221,22 @@ fn main() {
     })
 }
 
+/// Huge pages (2 MB) instead of 4 KB ones cut a shipped build's page faults
+/// from 3,800 to 350 and its time by a sixth, but double what each worker
+/// thread holds (4.4 -> 8.6 MB at 1,000 audiences). Up to 4 workers they keep a
+/// batch under 100 MB (74 MB); with more, the process does without them.
+fn limit_huge_pages(workers: usize) {
+    #[cfg(target_os = "linux")]
+    if workers > 4 {
+        // SAFETY: prctl with PR_SET_THP_DISABLE only sets a flag on this process.
+        unsafe {
+            libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = workers;
+}
+
 /// Ends the process with `code` once what it printed is out. Every output is
 /// closed and in place by now; what is left is freeing memory, which the
 /// system does anyway: the allocator's own clean-up at exit cost 0.7 ms of a
@@ -388,6 +406,7 @@ fn build(args: &BuildArgs) -> Result<u8, Error> {
                 .unwrap_or(1)
         }),
     };
+    limit_huge_pages(opts.jobs);
     let started = std::time::Instant::now();
     let total = leafpress::plan::planned(&p, &filter.filter())?.len();
     let total = match shard {
