@@ -9,30 +9,36 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 pub struct RowStore {
+    /// Where the temp file goes, once the rows outgrow memory.
     path: PathBuf,
-    writer: BufWriter<std::fs::File>,
-    /// A second handle for reading (behind a lock: jobs read rows concurrently).
-    reader: Mutex<std::fs::File>,
+    lines_at: Lines,
     /// Offset and length of each row's line.
     lines: Vec<(u64, u32)>,
     end: u64,
 }
 
+/// Where the lines are: in memory while they are few (a shipped batch's rows
+/// are a few kilobytes, and a temp file cost two system calls to make and one
+/// to remove, twice per build), then in the temp file.
+enum Lines {
+    Memory(Vec<u8>),
+    File {
+        writer: BufWriter<std::fs::File>,
+        /// A second handle for reading (behind a lock: jobs read rows concurrently).
+        reader: Mutex<std::fs::File>,
+    },
+}
+
+/// Bytes of rows kept in memory before they go to a temp file: about 2,500 rows.
+const IN_MEMORY: usize = 1 << 20;
+
 impl RowStore {
-    /// A new, empty store: a temp file in `dir`, removed when the store is dropped.
+    /// A new, empty store; its rows go to a temp file in `dir` once they
+    /// outgrow memory, removed when the store is dropped.
     pub fn create(dir: &Path, name: &str) -> std::io::Result<RowStore> {
-        let path = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(true)
-            .read(true)
-            .write(true)
-            .open(&path)?;
         Ok(RowStore {
-            // Its own handle, so reading never moves the writer's position.
-            reader: Mutex::new(std::fs::File::open(&path)?),
-            writer: BufWriter::with_capacity(1 << 16, file),
-            path,
+            path: dir.join(format!(".{name}.{}.tmp", std::process::id())),
+            lines_at: Lines::Memory(Vec::new()),
             lines: Vec::new(),
             end: 0,
         })
@@ -42,7 +48,28 @@ impl RowStore {
     pub fn push(&mut self, row: &OutputRow) -> std::io::Result<usize> {
         let mut line = serde_json::to_vec(row).map_err(std::io::Error::other)?;
         line.push(b'\n');
-        self.writer.write_all(&line)?;
+        if let Lines::Memory(held) = &mut self.lines_at
+            && held.len() + line.len() > IN_MEMORY
+        {
+            let held = std::mem::take(held);
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(true)
+                .read(true)
+                .write(true)
+                .open(&self.path)?;
+            let mut writer = BufWriter::with_capacity(1 << 16, file);
+            writer.write_all(&held)?;
+            self.lines_at = Lines::File {
+                // Its own handle, so reading never moves the writer's position.
+                reader: Mutex::new(std::fs::File::open(&self.path)?),
+                writer,
+            };
+        }
+        match &mut self.lines_at {
+            Lines::Memory(held) => held.extend_from_slice(&line),
+            Lines::File { writer, .. } => writer.write_all(&line)?,
+        }
         self.lines.push((self.end, line.len() as u32));
         self.end += line.len() as u64;
         Ok(self.lines.len() - 1)
@@ -58,25 +85,36 @@ impl RowStore {
 
     /// Makes every row pushed so far readable.
     pub fn flush(&mut self) -> std::io::Result<()> {
-        self.writer.flush()
+        match &mut self.lines_at {
+            Lines::Memory(_) => Ok(()),
+            Lines::File { writer, .. } => writer.flush(),
+        }
     }
 
     /// Row `i` (after `flush`).
     pub fn get(&self, i: usize) -> std::io::Result<OutputRow> {
         let (offset, len) = self.lines[i];
-        let mut buf = vec![0; len as usize];
-        {
-            let mut f = self.reader.lock().unwrap_or_else(|e| e.into_inner());
-            f.seek(std::io::SeekFrom::Start(offset))?;
-            f.read_exact(&mut buf)?;
+        let row = |bytes: &[u8]| serde_json::from_slice(bytes).map_err(std::io::Error::other);
+        match &self.lines_at {
+            Lines::Memory(held) => row(&held[offset as usize..offset as usize + len as usize]),
+            Lines::File { reader, .. } => {
+                let mut buf = vec![0; len as usize];
+                {
+                    let mut f = reader.lock().unwrap_or_else(|e| e.into_inner());
+                    f.seek(std::io::SeekFrom::Start(offset))?;
+                    f.read_exact(&mut buf)?;
+                }
+                row(&buf)
+            }
         }
-        serde_json::from_slice(&buf).map_err(std::io::Error::other)
     }
 }
 
 impl Drop for RowStore {
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
+        if let Lines::File { .. } = self.lines_at {
+            let _ = std::fs::remove_file(&self.path);
+        }
     }
 }
 
@@ -162,12 +200,27 @@ mod tests {
         }
         store.flush().unwrap();
         assert_eq!(store.get(42).unwrap(), row("en/42.pdf"));
-        // Reading does not disturb writing.
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "a few rows stay in memory"
+        );
+        // Rows past a megabyte go to a temp file, the earlier ones with them;
+        // reading does not disturb writing.
+        let mut n = 100;
+        while std::fs::read_dir(dir.path()).unwrap().count() == 0 {
+            store.push(&row(&format!("en/{n}.pdf"))).unwrap();
+            n += 1;
+            assert!(n < 100_000, "the rows never went to disk");
+        }
+        store.flush().unwrap();
+        assert_eq!(store.get(42).unwrap(), row("en/42.pdf"));
         store.push(&row("en/last.pdf")).unwrap();
         store.flush().unwrap();
-        assert_eq!(store.get(100).unwrap(), row("en/last.pdf"));
+        assert_eq!(store.get(n).unwrap(), row("en/last.pdf"));
+        assert_eq!(store.get(n - 1).unwrap(), row(&format!("en/{}.pdf", n - 1)));
         assert_eq!(store.get(0).unwrap(), row("en/0.pdf"));
-        assert_eq!(store.len(), 101);
+        assert_eq!(store.len(), n + 1);
         drop(store);
         assert_eq!(
             std::fs::read_dir(dir.path()).unwrap().count(),
