@@ -356,40 +356,32 @@ fn drawn() -> &'static std::sync::Mutex<HashMap<GlyphKey, GlyphImage>> {
 }
 const DRAWN_LIMIT: usize = 20_000;
 
+/// A glyph's outline as fontdue holds it: the parse it is in, and its id there.
+type Outline = (std::sync::Arc<fontdue::Font>, u16);
+
+/// Glyph outlines parsed in this process, by (face digest, original glyph id):
+/// an outline serves every size, so each glyph is parsed once however many
+/// jobs and sizes draw it. Bounded like `drawn`.
+fn outlined() -> &'static std::sync::Mutex<rustc_hash::FxHashMap<([u8; 32], u16), Outline>> {
+    static OUTLINED: std::sync::OnceLock<
+        std::sync::Mutex<rustc_hash::FxHashMap<([u8; 32], u16), Outline>>,
+    > = std::sync::OnceLock::new();
+    OUTLINED.get_or_init(Default::default)
+}
+const OUTLINED_LIMIT: usize = 20_000;
+
 /// Glyph images of one job, drawn by fontdue from the job's font subsets, or
 /// taken from what earlier jobs drew.
 pub struct Glyphs<'a> {
     subsets: &'a Subsets,
-    /// Per face, the (glyph id, size in px) pairs the job draws.
-    wanted: HashMap<FaceId, Vec<(u16, u32)>>,
-    /// Per face: fontdue's parse of the glyphs the job draws that no job had
-    /// drawn when it was made, and which (original) glyph ids it holds.
-    fonts: HashMap<FaceId, Option<(fontdue::Font, Vec<u16>)>>,
     /// FxHash: a lookup per glyph drawn.
     images: rustc_hash::FxHashMap<(FaceId, u16, u32), GlyphImage>,
 }
 
 impl<'a> Glyphs<'a> {
-    /// Glyphs for drawing `pages` at `dpi`.
-    pub fn new(pages: &[Page], subsets: &'a Subsets, dpi: f32) -> Glyphs<'a> {
-        let mut wanted: HashMap<FaceId, Vec<(u16, u32)>> = HashMap::new();
-        for page in pages {
-            for item in &page.items {
-                if let Item::Text(run) = item {
-                    let size = size_px(run.size, dpi).to_bits();
-                    let w = wanted.entry(run.face).or_default();
-                    w.extend(run.glyphs.iter().map(|g| (g.id, size)));
-                }
-            }
-        }
-        for w in wanted.values_mut() {
-            w.sort_unstable();
-            w.dedup();
-        }
+    pub fn new(subsets: &'a Subsets) -> Glyphs<'a> {
         Glyphs {
             subsets,
-            wanted,
-            fonts: HashMap::new(),
             images: Default::default(),
         }
     }
@@ -409,14 +401,16 @@ impl<'a> Glyphs<'a> {
         let image = match shared {
             Some(image) => image,
             None => {
-                let parsed = self.fonts.entry(face).or_insert(None);
-                if !parsed.as_ref().is_some_and(|(_, held)| held.contains(&gid)) {
-                    let wanted = self.wanted.get(&face).map_or(&[][..], |w| &w[..]);
-                    *parsed = parse_missing(subset, wanted, gid);
-                }
-                let (font, _) = parsed.as_ref()?;
-                let image =
-                    std::sync::Arc::new(font.rasterize_indexed(subset.remap.get(gid)?, size_px));
+                let outline = outlined()
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get(&(subset.face_digest, gid))
+                    .cloned();
+                let (font, local) = match outline {
+                    Some(o) => o,
+                    None => parse_missing(subset, gid)?,
+                };
+                let image = std::sync::Arc::new(font.rasterize_indexed(local, size_px));
                 let mut all = drawn().lock().unwrap_or_else(|e| e.into_inner());
                 if all.len() >= DRAWN_LIMIT {
                     all.clear();
@@ -435,22 +429,18 @@ fn size_px(size_pt: f32, dpi: f32) -> f32 {
     size_pt * (dpi / 72.0)
 }
 
-/// fontdue's parse of the glyphs in `wanted` (glyph id, size) that no job has
-/// drawn yet, `gid` among them. Parsing a font outlines every glyph its
-/// character map reaches, and most of a job's glyphs were drawn by earlier
-/// jobs: parsing all of a subset's glyphs for each job was a tenth of a
-/// build's time.
-fn parse_missing(
-    subset: &Subset,
-    wanted: &[(u16, u32)],
-    gid: u16,
-) -> Option<(fontdue::Font, Vec<u16>)> {
+/// Parses the outlines of the subset's glyphs that this process has not parsed
+/// yet (`gid` among them), keeps them in `outlined`, and returns `gid`'s.
+/// fontdue outlines every glyph a font's character map reaches when it parses
+/// it: parsing each job's whole subsets was a tenth of a build's time.
+fn parse_missing(subset: &Subset, gid: u16) -> Option<Outline> {
     let mut missing: Vec<u16> = {
-        let all = drawn().lock().unwrap_or_else(|e| e.into_inner());
-        wanted
+        let known = outlined().lock().unwrap_or_else(|e| e.into_inner());
+        subset
+            .gids
             .iter()
-            .filter(|&&(g, size)| !all.contains_key(&(subset.face_digest, g, size)))
-            .map(|&(g, _)| g)
+            .copied()
+            .filter(|&g| !known.contains_key(&(subset.face_digest, g)))
             .chain([gid])
             .collect()
     };
@@ -468,8 +458,17 @@ fn parse_missing(
         load_substitutions: false,
         ..Default::default()
     };
-    let font = fontdue::Font::from_bytes(data, settings).ok()?;
-    Some((font, missing))
+    let font = std::sync::Arc::new(fontdue::Font::from_bytes(data, settings).ok()?);
+    let mut known = outlined().lock().unwrap_or_else(|e| e.into_inner());
+    if known.len() + missing.len() > OUTLINED_LIMIT {
+        known.clear();
+    }
+    for &g in &missing {
+        if let Some(l) = subset.remap.get(g) {
+            known.insert((subset.face_digest, g), (font.clone(), l));
+        }
+    }
+    Some((font, subset.remap.get(gid)?))
 }
 
 /// The font file with a character map that reaches the glyphs `local` (ids in
@@ -638,7 +637,7 @@ fn decode(bytes: &[u8]) -> Option<Decoded> {
 
 /// PNG previews of every page.
 pub fn previews(pages: &Pages, subsets: &Subsets, dpi: f32) -> Result<Vec<Vec<u8>>, String> {
-    let mut glyphs = Glyphs::new(&pages.pages, subsets, dpi);
+    let mut glyphs = Glyphs::new(subsets);
     pages
         .pages
         .iter()
@@ -665,12 +664,7 @@ mod tests {
             warnings: Vec::new(),
         };
         let subsets = super::super::subset::subset_fonts(&pages, &book).unwrap();
-        rasterise(
-            p,
-            Variant::Screen,
-            &mut Glyphs::new(&pages.pages, &subsets, dpi),
-            dpi,
-        )
+        rasterise(p, Variant::Screen, &mut Glyphs::new(&subsets), dpi)
     }
 
     fn book() -> crate::fonts::FontBook {
@@ -774,13 +768,18 @@ mod tests {
 
     #[test]
     fn a_page_draws_alike_whatever_earlier_jobs_drew() {
-        // Only the glyphs no job has drawn are parsed; a page must not lose the
-        // others, at any size, whichever of them an earlier page left behind.
+        // Only outlines no job has parsed are parsed, and images no job drew
+        // drawn; a page must not lose any glyph, at any size, whatever an
+        // earlier page left behind.
         let later = page(vec![word("HIx", 12.0, 2.0), word("Hx", 20.0, 30.0)]);
         let earlier = page(vec![word("HH", 12.0, 2.0), word("x", 20.0, 30.0)]);
-        drawn().lock().unwrap().clear();
+        let forget = || {
+            drawn().lock().unwrap().clear();
+            outlined().lock().unwrap().clear();
+        };
+        forget();
         let alone = draw(&later, 72.0);
-        drawn().lock().unwrap().clear();
+        forget();
         draw(&earlier, 72.0);
         let after = draw(&later, 72.0);
         let dark = |r: &Raster| {
