@@ -362,12 +362,11 @@ type Outline = (std::sync::Arc<fontdue::Font>, u16);
 /// Glyph outlines parsed in this process, by (face digest, original glyph id):
 /// an outline serves every size, so each glyph is parsed once however many
 /// jobs and sizes draw it. Bounded like `drawn`.
-fn outlined() -> &'static std::sync::Mutex<rustc_hash::FxHashMap<([u8; 32], u16), Outline>> {
-    static OUTLINED: std::sync::OnceLock<
-        std::sync::Mutex<rustc_hash::FxHashMap<([u8; 32], u16), Outline>>,
-    > = std::sync::OnceLock::new();
+fn outlined() -> &'static std::sync::Mutex<Outlines> {
+    static OUTLINED: std::sync::OnceLock<std::sync::Mutex<Outlines>> = std::sync::OnceLock::new();
     OUTLINED.get_or_init(Default::default)
 }
+type Outlines = rustc_hash::FxHashMap<([u8; 32], u16), Outline>;
 const OUTLINED_LIMIT: usize = 20_000;
 
 /// Glyph images of one job, drawn by fontdue from the job's font subsets, or
