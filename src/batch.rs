@@ -145,7 +145,6 @@ pub fn run(
 ) -> Result<BuildReport, Error> {
     use crate::rowstore::RowStore;
     prepare_out_dir(&opts.out_dir)?;
-    remove_stale_temps(&opts.out_dir, 2);
     let sharded;
     let plan = match opts.shard {
         Some((k, n)) => {
@@ -154,6 +153,20 @@ pub fn run(
         }
         None => plan,
     };
+    let pool = rayon::ThreadPoolBuilder::new()
+        // No more threads than jobs: each one costs its start and its memory.
+        .num_threads(opts.jobs.min(plan.len()).max(1))
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
+    if plan.has_print() {
+        // The print PDFs' shared head and its hash state are made once per
+        // process. Made here, on a worker while the last manifest is read, the
+        // first print jobs do not wait for them (they did, on every thread).
+        pool.spawn(|| {
+            after_prefix();
+        });
+    }
+    remove_stale_temps(&opts.out_dir, 2);
     let manifest_path = opts.out_dir.join(manifest_name(opts.shard));
     let io = |e: std::io::Error| Error::io(&opts.out_dir, e);
     // The last build's rows, on disk, found by path. A manifest that cannot be
@@ -204,11 +217,6 @@ pub fn run(
             .get_or_insert(e);
     };
     let retired = Retired::new();
-    let pool = rayon::ThreadPoolBuilder::new()
-        // No more threads than jobs: each one costs its start and its memory.
-        .num_threads(opts.jobs.min(plan.len()).max(1))
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
     pool.install(|| {
         use rayon::prelude::*;
         (0..plan.len()).into_par_iter().for_each(|i| {
@@ -495,17 +503,9 @@ fn output_sha256_hex(output: &Output) -> String {
 /// SHA-256 of `head` then `tail`; the state after the print PDFs' shared prefix
 /// is kept.
 fn sha256_parts(head: &[u8], tail: &[u8]) -> String {
-    use std::sync::OnceLock;
-    static AFTER_PREFIX: OnceLock<Sha256> = OnceLock::new();
     let prefix = crate::render::pdf::constant_prefix();
     let mut h = if !prefix.is_empty() && (std::ptr::eq(head, prefix) || head == prefix) {
-        AFTER_PREFIX
-            .get_or_init(|| {
-                let mut h = Sha256::new();
-                h.update(prefix);
-                h
-            })
-            .clone()
+        after_prefix().clone()
     } else {
         let mut h = Sha256::new();
         h.update(head);
@@ -513,6 +513,16 @@ fn sha256_parts(head: &[u8], tail: &[u8]) -> String {
     };
     h.update(tail);
     hex(&h.finalize())
+}
+
+/// The SHA-256 state after the print PDFs' shared prefix, made once.
+fn after_prefix() -> &'static Sha256 {
+    static AFTER_PREFIX: std::sync::OnceLock<Sha256> = std::sync::OnceLock::new();
+    AFTER_PREFIX.get_or_init(|| {
+        let mut h = Sha256::new();
+        h.update(crate::render::pdf::constant_prefix());
+        h
+    })
 }
 
 fn hex(b: &[u8]) -> String {

@@ -78,6 +78,11 @@ impl Plan {
         self.keys.is_empty()
     }
 
+    /// Whether any job makes a print PDF.
+    pub fn has_print(&self) -> bool {
+        self.keys.iter().any(|k| k.variant == Some(Variant::Print))
+    }
+
     /// Job `i`, with its output path.
     pub fn job(&self, p: &Project, i: usize) -> Job {
         let k = self.keys[i];
