@@ -208,8 +208,8 @@ fn read_layouts(paths: &Paths, names: Option<&Names>) -> (Vec<NamedLayout>, Vec<
 /// Loads and checks everything. On failure, the error lists every problem found.
 pub fn load(paths: &Paths) -> Result<Project, Error> {
     // The content's problems come first in the report, then the brand's and the
-    // rest; the brand and fonts are read first, as a large content is checked
-    // (coverage included) as it streams past.
+    // layouts'. The brand is read first: the fonts it names are needed by a
+    // large content, checked (coverage included) as it streams past.
     let mut problems: Vec<Diagnostic> = Vec::new();
 
     let brand_path = paths.layouts.join("brand.yaml");
@@ -226,26 +226,39 @@ pub fn load(paths: &Paths) -> Result<Project, Error> {
         fonts: b.fonts.keys().cloned().collect(),
         ..Names::default()
     });
-    // The fonts are read on a second thread while the layouts are parsed:
-    // reading and hashing them was a third of the load, and the layouts do not
-    // need them.
-    let (fonts, (layouts, layout_problems)) = std::thread::scope(|scope| {
-        let load_fonts = |(b, src): &(Brand, SourceFile)| FontBook::load(b, src, &paths.fonts);
-        let reading = brand.as_ref().map(|b| {
-            std::thread::Builder::new()
-                .spawn_scoped(scope, move || load_fonts(b))
-                .map_err(|_| b)
+    // The fonts are read on a second thread while the layouts and the content
+    // are parsed: reading and hashing them was a third of the load, and only a
+    // content large enough to be streamed needs them (it is checked as it
+    // streams past).
+    let (fonts, (layouts, layout_problems), (content, streamed, translations)) =
+        std::thread::scope(|scope| {
+            let load_fonts = |(b, src): &(Brand, SourceFile)| FontBook::load(b, src, &paths.fonts);
+            let reading = std::cell::Cell::new(brand.as_ref().map(|b| {
+                std::thread::Builder::new()
+                    .spawn_scoped(scope, move || load_fonts(b))
+                    .map_err(|_| b)
+            }));
+            let fonts = std::cell::OnceCell::new();
+            let fonts_now = || {
+                fonts.get_or_init(|| {
+                    reading.take().map(|r| match r {
+                        Ok(thread) => thread
+                            .join()
+                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                        // No thread to be had: read them here.
+                        Err(b) => load_fonts(b),
+                    })
+                })
+            };
+            let layouts = read_layouts(paths, names_from_brand.as_ref());
+            let content = load_content(
+                paths,
+                &|| fonts_now().as_ref().and_then(|f| f.as_ref().ok()),
+                &mut problems,
+            );
+            fonts_now();
+            (fonts.into_inner().flatten(), layouts, content)
         });
-        let layouts = read_layouts(paths, names_from_brand.as_ref());
-        let fonts = reading.map(|r| match r {
-            Ok(thread) => thread
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            // No thread to be had: read them here.
-            Err(b) => load_fonts(b),
-        });
-        (fonts, layouts)
-    });
     let fonts = match fonts {
         Some(Ok(f)) => Some(f),
         Some(Err(d)) => {
@@ -261,7 +274,6 @@ pub fn load(paths: &Paths) -> Result<Project, Error> {
             .ok()
     });
 
-    let (content, streamed, translations) = load_content(paths, fonts.as_ref(), &mut problems);
     problems.extend(brand_problems);
     problems.extend(layout_problems);
 
@@ -324,9 +336,9 @@ pub fn load(paths: &Paths) -> Result<Project, Error> {
 /// and left on disk. Anything the streamed reading finds wrong, or cannot take,
 /// is read whole, which reports every problem with its place.
 #[allow(clippy::type_complexity)]
-fn load_content(
+fn load_content<'f>(
     paths: &Paths,
-    fonts: Option<&FontBook>,
+    fonts: &dyn Fn() -> Option<&'f FontBook>,
     problems: &mut Vec<Diagnostic>,
 ) -> (
     Option<(Content, SourceFile)>,
@@ -349,7 +361,7 @@ fn load_content(
                 audience_ids.insert(hash(&a.id))
                     && a.messages.iter().all(|m| message_ids.insert(hash(&m.id)))
             }) && check_content(part, src).is_empty()
-                && fonts.is_none_or(|f| check_coverage(f, part, src, &[]).is_empty())
+                && fonts().is_none_or(|f| check_coverage(f, part, src, &[]).is_empty())
         });
         if let Some((head, head_src, st)) = streamed {
             return (Some((head, head_src)), Some(st), Vec::new());
