@@ -361,14 +361,38 @@ fn run(cli: Cli) -> Result<u8, Error> {
 /// second stops at once (outputs are renamed into place whole, so none is half).
 fn on_interrupt() {
     static PRESSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    const STOPPING: &str =
+        "stopping: finishing the outputs being written now (Ctrl-C again to stop at once)\n";
+    // On Unix a plain signal handler does it: setting flags, writing to stderr
+    // and `_exit` are safe in one, and it needs no thread of its own (the
+    // ctrlc crate starts one in every build).
+    #[cfg(unix)]
+    {
+        extern "C" fn handler(_: libc::c_int) {
+            if PRESSED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                // SAFETY: `_exit` is async-signal-safe.
+                unsafe { libc::_exit(130) };
+            }
+            leafpress::batch::interrupt();
+            // SAFETY: `write` is async-signal-safe; the buffer is static.
+            unsafe { libc::write(2, STOPPING.as_ptr().cast(), STOPPING.len()) };
+        }
+        // SAFETY: the handler only does what is allowed in a signal handler.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = handler as extern "C" fn(libc::c_int) as libc::sighandler_t;
+            action.sa_flags = libc::SA_RESTART;
+            libc::sigemptyset(&mut action.sa_mask);
+            libc::sigaction(libc::SIGINT, &action, std::ptr::null_mut());
+        }
+    }
+    #[cfg(not(unix))]
     let _ = ctrlc::set_handler(|| {
         if PRESSED.swap(true, std::sync::atomic::Ordering::SeqCst) {
             std::process::exit(130);
         }
         leafpress::batch::interrupt();
-        eprintln!(
-            "stopping: finishing the outputs being written now (Ctrl-C again to stop at once)"
-        );
+        eprint!("{STOPPING}");
     });
 }
 
