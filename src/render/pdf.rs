@@ -10,7 +10,7 @@ use crate::typeset::{Item, MARK_WIDTH, Pages};
 use lopdf::Object;
 use printpdf::{
     Codepoint, Color, FontId, Op, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Pt, Rect,
-    TextItem, TextMatrix,
+    TextItem,
 };
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -102,6 +102,13 @@ pub fn write(
 
     let mut pdf_pages = Vec::new();
     let mut boxes = Vec::new();
+    // Text runs are written here as content-stream bytes (`ops`), and printpdf
+    // is given a marker in their place: its per-glyph operators and lopdf's
+    // encoding of them were a tenth of a PDF's time. It is still told every
+    // glyph a face shows, once, with the text it stands for (for the font's
+    // widths and ToUnicode map), in a section cut out of the page afterwards.
+    let mut texts: Vec<Vec<u8>> = Vec::new();
+    let mut used: BTreeMap<FaceId, BTreeMap<u16, &str>> = BTreeMap::new();
     for page in &pages.pages {
         // The media box holds the trim, the bleed and the marks around it.
         let b = page.bleed + page.slug;
@@ -154,6 +161,7 @@ pub fn write(
                     let shaper = face.shaper();
                     let remap = &subsets[&run.face].remap;
                     let scale = 1000.0 / face.units_per_em;
+                    let used = used.entry(run.face).or_default();
                     let mut glyphs = Vec::with_capacity(run.glyphs.len());
                     for (i, g) in run.glyphs.iter().enumerate() {
                         // The viewer advances by the width in /W (truncated to 1/1000 em,
@@ -166,20 +174,11 @@ pub fn write(
                         let next_x = run.glyphs.get(i + 1).map(|n| n.x).unwrap_or(g.x + w_pdf);
                         let adjust = -((next_x - g.x) - w_pdf) * 1000.0 / run.size;
                         let adjust = if adjust.abs() < 0.001 { 0.0 } else { adjust };
-                        glyphs.push(Codepoint {
-                            gid: remap.get(g.id).unwrap_or(0),
-                            offset: adjust,
-                            cid: Some(g.text.to_string()),
-                        });
+                        let gid = remap.get(g.id).unwrap_or(0);
+                        // printpdf keeps the last text given for a glyph.
+                        used.insert(gid, g.text.as_str());
+                        glyphs.push((gid, adjust));
                     }
-                    ops.push(Op::StartTextSection);
-                    ops.push(Op::SetFont {
-                        font: PdfFontHandle::External(font_id(run.face)),
-                        size: Pt(run.size),
-                    });
-                    ops.push(Op::SetFillColor {
-                        col: colour(&run.colour),
-                    });
                     // Segments: plain glyphs, and glyphs whose text is given by
                     // ActualText (the halves of a hyphenated word), each placed at
                     // its own start so positions stay exact.
@@ -190,6 +189,13 @@ pub fn write(
                     }
                     cuts.sort_unstable();
                     cuts.dedup();
+                    let mut text = Vec::with_capacity(64 + 12 * glyphs.len());
+                    ops::begin_text(
+                        &mut text,
+                        &font_id(run.face).0,
+                        run.size,
+                        &colour(&run.colour),
+                    );
                     for w in cuts.windows(2) {
                         let (a, b) = (w[0], w[1].min(glyphs.len()));
                         if a >= b {
@@ -201,33 +207,23 @@ pub fn write(
                             .find(|(s, e, _)| *s == a && *e == b)
                             .map(|(_, _, t)| t);
                         if let Some(t) = actual {
-                            let mut map = BTreeMap::new();
-                            map.insert(
-                                "ActualText".to_string(),
-                                printpdf::DictItem::String {
-                                    data: utf16be(t),
-                                    literal: false,
-                                },
-                            );
-                            ops.push(Op::BeginMarkedContentWithProperties {
-                                tag: "Span".into(),
-                                properties: printpdf::DictItem::Dict { map },
-                            });
+                            ops::begin_actual_text(&mut text, &utf16be(t));
                         }
-                        ops.push(Op::SetTextMatrix {
-                            matrix: TextMatrix::Translate(
-                                Pt(px(run.x + run.glyphs[a].x)),
-                                Pt(py(run.baseline)),
-                            ),
-                        });
-                        ops.push(Op::ShowText {
-                            items: vec![TextItem::GlyphIds(glyphs[a..b].to_vec())],
-                        });
+                        ops::show_glyphs(
+                            &mut text,
+                            px(run.x + run.glyphs[a].x),
+                            py(run.baseline),
+                            &glyphs[a..b],
+                        );
                         if actual.is_some() {
-                            ops.push(Op::EndMarkedContent);
+                            ops::end_marked_content(&mut text);
                         }
                     }
-                    ops.push(Op::EndTextSection);
+                    ops::end_text(&mut text);
+                    ops.push(Op::Marker {
+                        id: ops::text_marker(texts.len()),
+                    });
+                    texts.push(text);
                 }
             }
         }
@@ -299,6 +295,34 @@ pub fn write(
             ops,
         });
     }
+    if let Some(last) = pdf_pages.last_mut() {
+        last.ops.push(Op::Marker {
+            id: ops::FONTS_FROM.into(),
+        });
+        for (&face, glyphs) in &used {
+            last.ops.push(Op::StartTextSection);
+            last.ops.push(Op::SetFont {
+                font: PdfFontHandle::External(font_id(face)),
+                size: Pt(1.0),
+            });
+            last.ops.push(Op::ShowText {
+                items: vec![TextItem::GlyphIds(
+                    glyphs
+                        .iter()
+                        .map(|(&gid, &text)| Codepoint {
+                            gid,
+                            offset: 0.0,
+                            cid: Some(text.to_string()),
+                        })
+                        .collect(),
+                )],
+            });
+            last.ops.push(Op::EndTextSection);
+        }
+        last.ops.push(Op::Marker {
+            id: ops::FONTS_TO.into(),
+        });
+    }
     doc.with_pages(pdf_pages);
 
     let mut warnings = Vec::new();
@@ -309,6 +333,16 @@ pub fn write(
         image_optimization: None,
     };
     let mut lo = doc.to_lopdf_document(&save, &mut warnings);
+    for page in lo.get_pages().into_values() {
+        let contents = lo
+            .get_dictionary(page)
+            .and_then(|d| d.get(b"Contents"))
+            .and_then(|c| c.as_reference());
+        if let Ok(Object::Stream(stream)) = contents.and_then(|id| lo.get_object_mut(id)) {
+            let spliced = ops::splice(&stream.content, &texts)?;
+            stream.set_content(spliced);
+        }
+    }
     finish(&mut lo, pages, opts, &tags, &boxes);
     compress(&mut lo);
     let mut sink = Sink::new(constant_prefix());
@@ -808,6 +842,125 @@ fn replace_xmp(lo: &mut lopdf::Document, pages: &Pages, epoch: i64, id: &str) {
 /// same bytes, packed; see LICENSES/): compressing 650 KB at run time would cost
 /// more than the rest of a small batch.
 const PROFILE_ZLIB: &[u8] = include_bytes!("../../res/CoatedFOGRA39.icc.zlib");
+/// Content-stream operators for text runs, written byte for byte as printpdf
+/// writes them through lopdf 0.44 (operands each followed by a space, operators
+/// one to a line, numbers as Rust prints an `f32`, strings in upper-case hex).
+mod ops {
+    use std::io::Write;
+
+    /// Marks where the text-only section that tells printpdf the glyphs begins
+    /// and ends.
+    pub const FONTS_FROM: &str = "lpFonts";
+    pub const FONTS_TO: &str = "lpFontsEnd";
+
+    /// The marker printpdf writes in place of text run `n`.
+    pub fn text_marker(n: usize) -> String {
+        format!("lpT{n}")
+    }
+
+    fn real(out: &mut Vec<u8>, v: f32) {
+        let _ = write!(out, "{v}");
+    }
+
+    fn hex(out: &mut Vec<u8>, bytes: &[u8]) {
+        const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+        out.push(b'<');
+        for &b in bytes {
+            out.push(DIGITS[(b >> 4) as usize]);
+            out.push(DIGITS[(b & 15) as usize]);
+        }
+        out.push(b'>');
+    }
+
+    /// `BT`, the font and size, the fill colour.
+    pub fn begin_text(out: &mut Vec<u8>, font: &str, size: f32, colour: &printpdf::Color) {
+        out.extend_from_slice(b"BT\n/");
+        out.extend_from_slice(font.as_bytes());
+        out.push(b' ');
+        real(out, size);
+        out.extend_from_slice(b" Tf\n");
+        for v in colour.into_vec() {
+            real(out, v);
+            out.push(b' ');
+        }
+        out.extend_from_slice(match colour {
+            printpdf::Color::Rgb(_) => b"rg\n",
+            printpdf::Color::Greyscale(_) => b"g\n",
+            printpdf::Color::Cmyk(_) | printpdf::Color::SpotColor(_) => b"k\n",
+        });
+    }
+
+    /// A span whose text is `utf16` (UTF-16BE with its byte-order mark).
+    pub fn begin_actual_text(out: &mut Vec<u8>, utf16: &[u8]) {
+        out.extend_from_slice(b"/Span <</ActualText");
+        hex(out, utf16);
+        out.extend_from_slice(b">> BDC\n");
+    }
+
+    pub fn end_marked_content(out: &mut Vec<u8>) {
+        out.extend_from_slice(b"EMC\n");
+    }
+
+    /// Glyphs (id in the subset, then the TJ adjustment after it) from (x, y).
+    pub fn show_glyphs(out: &mut Vec<u8>, x: f32, y: f32, glyphs: &[(u16, f32)]) {
+        out.extend_from_slice(b"1 0 0 1 ");
+        real(out, x);
+        out.push(b' ');
+        real(out, y);
+        out.extend_from_slice(b" Tm\n[");
+        for &(gid, adjust) in glyphs {
+            hex(out, &gid.to_be_bytes());
+            if adjust != 0.0 {
+                out.push(b' ');
+                real(out, adjust);
+            }
+        }
+        out.extend_from_slice(b"] TJ\n");
+    }
+
+    /// `ET`: the last operator of a run (no line end: the marker it replaces
+    /// had none).
+    pub fn end_text(out: &mut Vec<u8>) {
+        out.extend_from_slice(b"ET");
+    }
+
+    /// The page's content with each text marker replaced by its run and the
+    /// glyph section cut out.
+    pub fn splice(content: &[u8], texts: &[Vec<u8>]) -> Result<Vec<u8>, String> {
+        let mut out = Vec::with_capacity(content.len() + texts.iter().map(Vec::len).sum::<usize>());
+        let mut rest = content;
+        let fonts_from = format!("/{FONTS_FROM} MP");
+        let fonts_to = format!("/{FONTS_TO} MP");
+        while let Some(at) = find(rest, b"/lp") {
+            out.extend_from_slice(&rest[..at]);
+            rest = &rest[at..];
+            if rest.starts_with(fonts_from.as_bytes()) {
+                let end = find(rest, fonts_to.as_bytes())
+                    .ok_or("cannot write PDF: the glyph section has no end")?;
+                if out.last() == Some(&b'\n') {
+                    out.pop();
+                }
+                rest = &rest[end + fonts_to.len()..];
+                continue;
+            }
+            let digits = rest[4..].iter().take_while(|b| b.is_ascii_digit()).count();
+            let n: usize = std::str::from_utf8(&rest[4..4 + digits])
+                .ok()
+                .and_then(|d| d.parse().ok())
+                .filter(|_| rest.starts_with(b"/lpT") && rest[4 + digits..].starts_with(b" MP"))
+                .ok_or("cannot write PDF: a text marker is malformed")?;
+            out.extend_from_slice(texts.get(n).ok_or("cannot write PDF: no such text run")?);
+            rest = &rest[4 + digits + 3..];
+        }
+        out.extend_from_slice(rest);
+        Ok(out)
+    }
+
+    fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+        hay.windows(needle.len()).position(|w| w == needle)
+    }
+}
+
 #[cfg(test)]
 const PROFILE_LEN: usize = 654_352;
 
@@ -929,6 +1082,149 @@ mod tests {
             .read_to_end(&mut back)
             .unwrap();
         assert_eq!(back, a);
+    }
+
+    /// The content of `ops` on a page, as printpdf writes it, with face 0 of
+    /// the shipped fonts as `F0`.
+    fn printpdf_content(ops: Vec<printpdf::Op>) -> Vec<u8> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let data = std::fs::read(root.join("fonts/NotoSans-Regular.ttf")).unwrap();
+        let mut doc = printpdf::PdfDocument::new("t");
+        let font = printpdf::ParsedFont::from_bytes(&data, 0, &mut Vec::new()).unwrap();
+        doc.resources
+            .fonts
+            .map
+            .insert(printpdf::FontId("F0".into()), printpdf::PdfFont::new(font));
+        let media = printpdf::Rect::from_wh(printpdf::Pt(200.0), printpdf::Pt(200.0));
+        doc.with_pages(vec![printpdf::PdfPage {
+            media_box: media.clone(),
+            trim_box: media.clone(),
+            crop_box: media,
+            ops,
+        }]);
+        let save = printpdf::PdfSaveOptions {
+            optimize: true,
+            subset_fonts: false,
+            secure: true,
+            image_optimization: None,
+        };
+        let lo = doc.to_lopdf_document(&save, &mut Vec::new());
+        let page = *lo.get_pages().values().next().unwrap();
+        let id = lo
+            .get_dictionary(page)
+            .unwrap()
+            .get(b"Contents")
+            .unwrap()
+            .as_reference()
+            .unwrap();
+        lo.get_object(id)
+            .unwrap()
+            .as_stream()
+            .unwrap()
+            .content
+            .clone()
+    }
+
+    #[test]
+    fn text_runs_are_written_as_printpdf_writes_them() {
+        // The PDF writer writes text runs itself (`ops`) to keep files as
+        // printpdf made them; a printpdf or lopdf that writes them otherwise
+        // shows here.
+        use printpdf::{Codepoint, Op, Pt, TextItem, TextMatrix};
+        let glyphs = [
+            (36u16, 0.0f32),
+            (72, -12.5),
+            (79, 0.0012715658),
+            (79, 19.999504),
+            (82, 0.0),
+        ];
+        let codepoints = |g: &[(u16, f32)]| {
+            vec![TextItem::GlyphIds(
+                g.iter()
+                    .map(|&(gid, offset)| Codepoint {
+                        gid,
+                        offset,
+                        cid: Some("x".into()),
+                    })
+                    .collect(),
+            )]
+        };
+        for colour in [
+            printpdf::Color::Cmyk(printpdf::Cmyk::new(1.0, 0.5, 0.1, 0.35, None)),
+            printpdf::Color::Rgb(printpdf::Rgb::new(0.0, 0.2, 0.6, None)),
+        ] {
+            let actual = super::utf16be("Sus-");
+            let mut map = std::collections::BTreeMap::new();
+            map.insert(
+                "ActualText".to_string(),
+                printpdf::DictItem::String {
+                    data: actual.clone(),
+                    literal: false,
+                },
+            );
+            let theirs = printpdf_content(vec![
+                Op::SetFillColor {
+                    col: colour.clone(),
+                },
+                Op::StartTextSection,
+                Op::SetFont {
+                    font: printpdf::PdfFontHandle::External(printpdf::FontId("F0".into())),
+                    size: Pt(10.5),
+                },
+                Op::SetFillColor {
+                    col: colour.clone(),
+                },
+                Op::SetTextMatrix {
+                    matrix: TextMatrix::Translate(Pt(12.25), Pt(-0.0)),
+                },
+                Op::ShowText {
+                    items: codepoints(&glyphs[..2]),
+                },
+                Op::BeginMarkedContentWithProperties {
+                    tag: "Span".into(),
+                    properties: printpdf::DictItem::Dict { map },
+                },
+                Op::SetTextMatrix {
+                    matrix: TextMatrix::Translate(Pt(40.123456), Pt(700.5)),
+                },
+                Op::ShowText {
+                    items: codepoints(&glyphs[2..]),
+                },
+                Op::EndMarkedContent,
+                Op::EndTextSection,
+                Op::Marker {
+                    id: super::ops::text_marker(0),
+                },
+            ]);
+            let mut ours = Vec::new();
+            super::ops::begin_text(&mut ours, "F0", 10.5, &colour);
+            super::ops::show_glyphs(&mut ours, 12.25, -0.0, &glyphs[..2]);
+            super::ops::begin_actual_text(&mut ours, &actual);
+            super::ops::show_glyphs(&mut ours, 40.123456, 700.5, &glyphs[2..]);
+            super::ops::end_marked_content(&mut ours);
+            super::ops::end_text(&mut ours);
+            // printpdf's: the colour set before the text, then the run, then
+            // a marker that the splice replaces by the same run.
+            let theirs = String::from_utf8(theirs).unwrap();
+            let (colour_op, run) = theirs.split_once('\n').unwrap();
+            let (run, marker) = run.rsplit_once('\n').unwrap();
+            assert_eq!(run, String::from_utf8(ours.clone()).unwrap());
+            let spliced = super::ops::splice(marker.as_bytes(), &[ours.clone()]).unwrap();
+            assert_eq!(spliced, ours);
+            assert!(colour_op.ends_with(" k") || colour_op.ends_with(" rg"));
+        }
+    }
+
+    #[test]
+    fn the_glyph_section_is_cut_out_and_markers_are_checked() {
+        use super::ops::{FONTS_FROM, FONTS_TO, splice};
+        let page = format!("q\n/lpT1 MP\nQ\n/{FONTS_FROM} MP\nBT\n[<0001>] TJ\nET\n/{FONTS_TO} MP");
+        let texts = [b"A".to_vec(), b"BT\nET".to_vec()];
+        assert_eq!(splice(page.as_bytes(), &texts).unwrap(), b"q\nBT\nET\nQ");
+        assert!(splice(b"/lpT7 MP", &texts).is_err(), "no such run");
+        assert!(splice(b"/lpTx MP", &texts).is_err(), "no number");
+        assert!(splice(format!("/{FONTS_FROM} MP\nBT").as_bytes(), &texts).is_err());
+        assert_eq!(splice(b"0 0 m", &texts).unwrap(), b"0 0 m");
     }
 
     /// What lopdf writes through a `Sink` with `head`, in `chunks`.
