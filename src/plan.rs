@@ -145,14 +145,24 @@ impl Plan {
     }
 }
 
+/// The first few of `names`, and how many more there are: a content of 1,000
+/// audiences listed them all in one hint.
+fn some_of(names: &[&str]) -> String {
+    const SHOWN: usize = 12;
+    match names.len().checked_sub(SHOWN) {
+        Some(more) if more > 0 => format!("{}, and {more} more", names[..SHOWN].join(", ")),
+        _ => names.join(", "),
+    }
+}
+
 /// The jobs the filter selects, as a [`Plan`].
 pub fn planned(p: &Project, filter: &Filter) -> Result<Plan, Error> {
     let mut problems = Vec::new();
     let layout_names: Vec<&str> = p.layouts.iter().map(|l| l.name.as_str()).collect();
     let mut unknown = |what: &str, name: &str, valid: &[&str], place: &Path| {
         let hint = match did_you_mean(name, valid.iter().copied()) {
-            Some(s) => format!("did you mean `{s}`? (known: {})", valid.join(", ")),
-            None => format!("known {what}s: {}", valid.join(", ")),
+            Some(s) => format!("did you mean `{s}`? (known: {})", some_of(valid)),
+            None => format!("known {what}s: {}", some_of(valid)),
         };
         problems.push(
             Diagnostic::error(
@@ -242,4 +252,18 @@ pub fn planned(p: &Project, filter: &Filter) -> Result<Plan, Error> {
         }
     }
     Ok(Plan { languages, keys })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_hint_lists_a_few_names_and_counts_the_rest() {
+        assert_eq!(super::some_of(&["a", "b"]), "a, b");
+        let many: Vec<String> = (0..1000).map(|i| format!("audience-{i}")).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        let hint = super::some_of(&many);
+        assert!(hint.starts_with("audience-0, audience-1, "), "{hint}");
+        assert!(hint.ends_with("audience-11, and 988 more"), "{hint}");
+        assert_eq!(super::some_of(&many[..12]).matches(", ").count(), 11);
+    }
 }
