@@ -650,18 +650,168 @@ ref_kind!(FlowKind, FlowRef, "flow", "this layout's `flows`", flows);
 /// The names a layout file defines for itself (its styles and flows), read in a
 /// lenient pre-pass so that references to them can be checked during the real parse.
 pub fn local_names(text: &str) -> (Vec<String>, Vec<String>) {
-    let keys = |v: &serde_yaml::Value, k: &str| -> Vec<String> {
-        v.get(k)
-            .and_then(|m| m.as_mapping())
-            .map(|m| {
-                m.keys()
-                    .filter_map(|k| k.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default()
+    plain_local_names(text).unwrap_or_else(|| {
+        let keys = |v: &serde_yaml::Value, k: &str| -> Vec<String> {
+            v.get(k)
+                .and_then(|m| m.as_mapping())
+                .map(|m| {
+                    m.keys()
+                        .filter_map(|k| k.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        match serde_yaml::from_str::<serde_yaml::Value>(text) {
+            Ok(v) => (keys(&v, "styles"), keys(&v, "flows")),
+            Err(_) => (Vec::new(), Vec::new()),
+        }
+    })
+}
+
+/// `local_names` read from the lines, when `styles:` and `flows:` are written
+/// as layouts are (top-level block mappings with one plain name a line);
+/// `None` for anything else, which a YAML parse then reads. Parsing each layout
+/// twice was a third of reading the layouts.
+fn plain_local_names(text: &str) -> Option<(Vec<String>, Vec<String>)> {
+    // A name as YAML reads it as a string: a letter, then letters, digits, `-`,
+    // `_` and spaces (Word's style names: `Heading 1`).
+    let plain_key = |body: &str| -> Option<String> {
+        let (key, rest) = body.split_once(':')?;
+        let ok = key.starts_with(|c: char| c.is_ascii_alphabetic())
+            && !key.ends_with(' ')
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == ' ')
+            && !matches!(
+                key.to_ascii_lowercase().as_str(),
+                "true" | "false" | "null" | "y" | "n" | "yes" | "no" | "on" | "off"
+            )
+            && (rest.is_empty() || rest.starts_with(' '));
+        ok.then(|| key.to_string())
     };
-    match serde_yaml::from_str::<serde_yaml::Value>(text) {
-        Ok(v) => (keys(&v, "styles"), keys(&v, "flows")),
-        Err(_) => (Vec::new(), Vec::new()),
+    let (mut styles, mut flows) = (Vec::new(), Vec::new());
+    let mut seen_sections = (false, false);
+    // The section being read (0 styles, 1 flows) and its names' indentation.
+    let mut section: Option<(usize, Option<usize>)> = None;
+    // Brackets of a flow collection left open at the end of a line.
+    let mut open = 0i32;
+    for line in text.lines() {
+        if line.contains('\t') {
+            return None;
+        }
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let body = line[indent..].trim_end();
+        if body.is_empty() || body.starts_with('#') {
+            continue;
+        }
+        let inside = open > 0;
+        // Quotes could hide brackets or `#`: leave such files to the parse.
+        if body.contains(['"', '\'', '&', '*', '|', '>', '?', '!']) && section.is_some() {
+            return None;
+        }
+        open += body.matches(['{', '[']).count() as i32 - body.matches(['}', ']']).count() as i32;
+        if inside {
+            continue;
+        }
+        if indent == 0 {
+            if body.starts_with(['-', '.', '%']) {
+                return None;
+            }
+            let key = plain_key(body)?;
+            section = match key.as_str() {
+                k @ ("styles" | "flows") => {
+                    let first = if k == "styles" {
+                        !std::mem::replace(&mut seen_sections.0, true)
+                    } else {
+                        !std::mem::replace(&mut seen_sections.1, true)
+                    };
+                    // `styles: { … }` or a second `styles:` are left to the parse.
+                    let value = body[k.len() + 1..].trim_start();
+                    if !first || !(value.is_empty() || value.starts_with('#')) {
+                        return None;
+                    }
+                    Some((usize::from(k == "flows"), None))
+                }
+                _ => None,
+            };
+            continue;
+        }
+        let Some((which, names_at)) = &mut section else {
+            continue;
+        };
+        let at = *names_at.get_or_insert(indent);
+        if indent < at {
+            return None;
+        }
+        if indent == at {
+            let names = if *which == 0 { &mut styles } else { &mut flows };
+            let name = plain_key(body)?;
+            if names.contains(&name) {
+                return None;
+            }
+            names.push(name);
+        }
+    }
+    Some((styles, flows))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{local_names, plain_local_names};
+
+    /// What the YAML parse reads (the reading `plain_local_names` stands in for).
+    fn parsed(text: &str) -> (Vec<String>, Vec<String>) {
+        let v: serde_yaml::Value = serde_yaml::from_str(text).unwrap();
+        let keys = |k: &str| -> Vec<String> {
+            v.get(k)
+                .and_then(|m| m.as_mapping())
+                .map(|m| {
+                    m.keys()
+                        .filter_map(|k| k.as_str().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        (keys("styles"), keys("flows"))
+    }
+
+    #[test]
+    fn the_shipped_layouts_are_read_from_their_lines_as_the_parse_reads_them() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts");
+        for name in ["leaflet", "flyer", "handout"] {
+            let text = std::fs::read_to_string(root.join(format!("{name}.yaml"))).unwrap();
+            let plain = plain_local_names(&text).expect(name);
+            assert_eq!(plain, parsed(&text), "{name}");
+            assert!(!plain.0.is_empty(), "{name}");
+        }
+    }
+
+    #[test]
+    fn names_written_otherwise_are_left_to_the_parse() {
+        let cases = [
+            // Flow style, quoted names, a second `styles:`, anchors, block
+            // scalars, a name YAML reads as a boolean, tabs.
+            "styles: { body: { size: 9pt } }\n",
+            "styles:\n  \"body\": { size: 9pt }\n",
+            "styles:\n  a: {}\nstyles:\n  b: {}\n",
+            "styles:\n  a: &x { size: 9pt }\n  b: *x\n",
+            "flows:\n  a: |\n    text\n",
+            "styles:\n  yes: {}\n",
+            "styles:\n\tbody: {}\n",
+            "\"styles\":\n  body: {}\n",
+            "styles:\n  a: {}\n  a: {}\n",
+        ];
+        for text in cases {
+            assert_eq!(plain_local_names(text), None, "{text:?}");
+        }
+        // What the lines can tell is told as the parse tells it.
+        let text = "# a layout\nformat: pdf\nstyles:\n  # the body\n  body: { font: body,\n    size: 9pt }\n\n  head-1:\n    size: 12pt\n  List Number: {}\npage: { size: A4 }\nflows:\n  main:\n    - { style: body }\n";
+        assert_eq!(plain_local_names(text), Some(parsed(text)));
+        assert_eq!(local_names(text), parsed(text));
+        assert_eq!(
+            local_names("styles: { a: {} }"),
+            parsed("styles: { a: {} }")
+        );
+        assert_eq!(local_names(": ]["), (Vec::new(), Vec::new()));
     }
 }
