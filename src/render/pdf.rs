@@ -966,9 +966,9 @@ const PROFILE_LEN: usize = 654_352;
 
 /// Compresses every stream not compressed yet (fonts, page content) at zlib's
 /// fastest level: against the default it saved 7% of a small batch's time for
-/// 1% more bytes (the output profile is most of a print file anyway). Larger
-/// streams are remembered by their hash: jobs in one batch mostly embed the same
-/// font subsets, and compressing them again would be most of a job's work.
+/// 1% more bytes (the output profile is most of a print file anyway). Font files
+/// are remembered by their hash: jobs in one batch mostly embed the same font
+/// subsets, and compressing them again would be most of a job's work.
 fn compress(lo: &mut lopdf::Document) {
     use std::collections::HashMap;
     type Cache = std::sync::Mutex<HashMap<[u8; 32], std::sync::Arc<Vec<u8>>>>;
@@ -979,8 +979,10 @@ fn compress(lo: &mut lopdf::Document) {
         if !s.allows_compression || s.dict.get(b"Filter").is_ok() || s.content.len() < 64 {
             continue;
         }
-        let packed = if s.content.len() >= 4096 {
-            let key: [u8; 32] = Sha256::digest(&s.content).into();
+        // Only font files recur across jobs (page content never does): only
+        // they are looked up, by their BLAKE3.
+        let packed = if s.content.len() >= 4096 && s.dict.has(b"Length1") {
+            let key: [u8; 32] = blake3::hash(&s.content).into();
             let hit = cache.lock().ok().and_then(|c| c.get(&key).cloned());
             match hit {
                 Some(c) => Some(c.as_ref().clone()),
