@@ -650,22 +650,25 @@ ref_kind!(FlowKind, FlowRef, "flow", "this layout's `flows`", flows);
 /// The names a layout file defines for itself (its styles and flows), read in a
 /// lenient pre-pass so that references to them can be checked during the real parse.
 pub fn local_names(text: &str) -> (Vec<String>, Vec<String>) {
-    plain_local_names(text).unwrap_or_else(|| {
-        let keys = |v: &serde_yaml::Value, k: &str| -> Vec<String> {
-            v.get(k)
-                .and_then(|m| m.as_mapping())
-                .map(|m| {
-                    m.keys()
-                        .filter_map(|k| k.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        match serde_yaml::from_str::<serde_yaml::Value>(text) {
-            Ok(v) => (keys(&v, "styles"), keys(&v, "flows")),
-            Err(_) => (Vec::new(), Vec::new()),
-        }
-    })
+    plain_local_names(text)
+        .or_else(|| parsed_local_names(text))
+        .unwrap_or_default()
+}
+
+/// `local_names` by a YAML parse of the whole file (`None` if it does not parse).
+fn parsed_local_names(text: &str) -> Option<(Vec<String>, Vec<String>)> {
+    let v = serde_yaml::from_str::<serde_yaml::Value>(text).ok()?;
+    let keys = |k: &str| -> Vec<String> {
+        v.get(k)
+            .and_then(|m| m.as_mapping())
+            .map(|m| {
+                m.keys()
+                    .filter_map(|k| k.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    Some((keys("styles"), keys("flows")))
 }
 
 /// `local_names` read from the lines, when `styles:` and `flows:` are written
@@ -761,18 +764,7 @@ mod tests {
 
     /// What the YAML parse reads (the reading `plain_local_names` stands in for).
     fn parsed(text: &str) -> (Vec<String>, Vec<String>) {
-        let v: serde_yaml::Value = serde_yaml::from_str(text).unwrap();
-        let keys = |k: &str| -> Vec<String> {
-            v.get(k)
-                .and_then(|m| m.as_mapping())
-                .map(|m| {
-                    m.keys()
-                        .filter_map(|k| k.as_str().map(String::from))
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        (keys("styles"), keys("flows"))
+        super::parsed_local_names(text).unwrap()
     }
 
     #[test]
