@@ -13,6 +13,9 @@ cd "$work"
 "$bin" build --quiet
 echo "== the shipped batch, rebuilt (18 outputs: 3 audiences x 3 layouts x en, fr)"
 hyperfine --warmup 3 --runs 20 "$bin build --quiet --force"
+echo "== the first build, into an empty output folder"
+hyperfine --warmup 3 --runs 20 --prepare "rm -rf out" "$bin build --quiet"
+"$bin" build --quiet
 echo "== the same, English only (9 outputs)"
 hyperfine --warmup 3 --runs 20 "$bin build --quiet --force --lang en"
 echo "== nothing to do (all up to date)"
