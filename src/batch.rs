@@ -293,14 +293,18 @@ pub fn run(
             let title = format!("{} — outputs", project.content.title);
             let mut by_group = listed.rows();
             by_group.sort_by(|a, b| listed.sheet_order(*a, *b));
-            Some(stage_streamed(&opts.out_dir.join("index.html"), |w| {
-                crate::sheet::write_html(
-                    w,
-                    &title,
-                    by_group.len(),
-                    by_group.iter().map(|&at| listed.row(at)),
-                )
-            })?)
+            Some(stage_streamed(
+                &opts.out_dir.join("index.html"),
+                false,
+                |w| {
+                    crate::sheet::write_html(
+                        w,
+                        &title,
+                        by_group.len(),
+                        by_group.iter().map(|&at| listed.row(at)),
+                    )
+                },
+            )?)
         }
     };
     // One flush to disk covers the outputs, the manifest and the contact sheet,
@@ -610,20 +614,7 @@ pub fn write_atomic_with(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), Error> {
-    write_streamed(path, None, fill)
-}
-
-/// `write_atomic_with`, the file replaced closed by `retired` when given.
-fn write_streamed(
-    path: &Path,
-    retired: Option<&Retired>,
-    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> Result<(), Error> {
-    replace_with(path, true, retired, |f| {
-        let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
-        fill(&mut w)?;
-        w.flush()
-    })
+    stage_streamed(path, true, fill)?.commit(None)
 }
 
 /// Temp file holding `parts` one after another, then rename over `path`;
@@ -635,18 +626,10 @@ fn write_replacing(
     durable: bool,
     retired: Option<&Retired>,
 ) -> Result<(), Error> {
-    replace_with(path, durable, retired, |f| {
+    stage(path, durable, |f| {
         parts.iter().try_for_each(|p| f.write_all(p))
-    })
-}
-
-fn replace_with(
-    path: &Path,
-    durable: bool,
-    retired: Option<&Retired>,
-    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
-) -> Result<(), Error> {
-    stage(path, durable, fill)?.commit(retired)
+    })?
+    .commit(retired)
 }
 
 /// A file written in full under a temporary name beside `path`, waiting to be
@@ -715,9 +698,10 @@ fn start_writing_out(f: &std::fs::File) {
 /// Like `stage`, for a file written piece by piece through a buffer.
 fn stage_streamed(
     path: &Path,
+    durable: bool,
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<Staged, Error> {
-    stage(path, false, |f| {
+    stage(path, durable, |f| {
         let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
         fill(&mut w)?;
         w.flush()
@@ -872,7 +856,7 @@ fn write_manifest<'a>(
     }
     let mut rows = listing.rows();
     rows.sort_by(|a, b| listing.path_order(*a, *b));
-    let staged = stage_streamed(path, |w| {
+    let staged = stage_streamed(path, false, |w| {
         let out = ManifestOut {
             outputs: rows
                 .iter()
