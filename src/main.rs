@@ -432,10 +432,11 @@ fn build(args: &BuildArgs) -> Result<u8, Error> {
     };
     limit_huge_pages(opts.jobs);
     let started = std::time::Instant::now();
-    let total = leafpress::plan::planned(&p, &filter.filter())?.len();
+    // Planned once: its size sets the progress bar, then it is built.
+    let plan = leafpress::plan::planned(&p, &filter.filter())?;
     let total = match shard {
-        Some((_, n)) => total.div_ceil(n.max(1)),
-        None => total,
+        Some((_, n)) => plan.len().div_ceil(n.max(1)),
+        None => plan.len(),
     };
     // On a terminal, a progress bar that appears once the batch has run for
     // a second; elsewhere (logs, CI) one plain line per output.
@@ -491,7 +492,7 @@ fn build(args: &BuildArgs) -> Result<u8, Error> {
             JobOutcome::Failed(j, _) => say(format!("FAILED {}", out.join(&j.output).display())),
         }
     };
-    let report = leafpress::build(&p, &filter.filter(), &opts, &progress)?;
+    let report = leafpress::batch::run(&p, &plan, &opts, &progress)?;
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
