@@ -65,21 +65,15 @@ pub struct Project {
     pub translations: Vec<crate::translate::Translation>,
     /// Problems that do not stop a build.
     pub warnings: Vec<Diagnostic>,
-    /// Where each audience is: each job finds its own without a scan (a scan
-    /// per job made a batch quadratic in the number of audiences).
-    audiences: Audiences,
+    /// Where each audience is in content order, by id: each job finds its own
+    /// without a scan (a scan per job made a batch quadratic in the number of
+    /// audiences).
+    audience_at: std::collections::HashMap<Box<str>, usize>,
+    /// A large content's audiences, left on disk and read back one at a time;
+    /// `None` when they are parsed in `content.audiences`.
+    streamed: Option<Box<crate::content::Streamed>>,
     /// SHA-256 of the content file.
     content_digest: [u8; 32],
-}
-
-/// A content's audiences: parsed in `content.audiences`, or, for a large file,
-/// left on disk and read back one at a time ([`crate::content::Streamed`]).
-enum Audiences {
-    Loaded(std::collections::HashMap<String, usize>),
-    Streamed {
-        at: std::collections::HashMap<Box<str>, usize>,
-        file: Box<crate::content::Streamed>,
-    },
 }
 
 /// One audience, as a job reads it: from memory, or read back from disk with
@@ -97,53 +91,45 @@ impl Project {
     /// The audience with this id; an error if it was read back from disk and
     /// the file changed since it was checked.
     pub fn audience(&self, id: &str) -> Option<Result<AudienceText<'_>, String>> {
-        match &self.audiences {
-            Audiences::Loaded(at) => at.get(id).and_then(|&i| {
-                self.content.audiences.get(i).map(|a| {
-                    Ok(AudienceText {
-                        audience: std::borrow::Cow::Borrowed(a),
-                        lines: None,
-                    })
-                })
+        let i = *self.audience_at.get(id)?;
+        Some(match &self.streamed {
+            None => Ok(AudienceText {
+                audience: std::borrow::Cow::Borrowed(self.content.audiences.get(i)?),
+                lines: None,
             }),
-            Audiences::Streamed { at, file } => at.get(id).map(|&i| {
-                file.audience(i).map(|(a, lines)| AudienceText {
-                    audience: std::borrow::Cow::Owned(a),
-                    lines: Some(lines),
-                })
+            Some(file) => file.audience(i).map(|(a, lines)| AudienceText {
+                audience: std::borrow::Cow::Owned(a),
+                lines: Some(lines),
             }),
-        }
+        })
     }
 
     /// Audience ids in content order.
     pub fn audience_ids(&self) -> Box<dyn Iterator<Item = &str> + '_> {
-        match &self.audiences {
-            Audiences::Loaded(_) => Box::new(self.content.audiences.iter().map(|a| a.id.as_str())),
-            Audiences::Streamed { file, .. } => Box::new(file.entries.iter().map(|e| &*e.id)),
+        match &self.streamed {
+            None => Box::new(self.content.audiences.iter().map(|a| a.id.as_str())),
+            Some(file) => Box::new(file.entries.iter().map(|e| &*e.id)),
         }
     }
 
     /// The id of the audience at `i` in content order.
     pub fn audience_id(&self, i: usize) -> &str {
-        match &self.audiences {
-            Audiences::Loaded(_) => &self.content.audiences[i].id,
-            Audiences::Streamed { file, .. } => &file.entries[i].id,
+        match &self.streamed {
+            None => &self.content.audiences[i].id,
+            Some(file) => &file.entries[i].id,
         }
     }
 
     pub fn audience_count(&self) -> usize {
-        match &self.audiences {
-            Audiences::Loaded(_) => self.content.audiences.len(),
-            Audiences::Streamed { file, .. } => file.entries.len(),
+        match &self.streamed {
+            None => self.content.audiences.len(),
+            Some(file) => file.entries.len(),
         }
     }
 
     /// Whether the audience exists.
     pub fn has_audience(&self, id: &str) -> bool {
-        match &self.audiences {
-            Audiences::Loaded(at) => at.contains_key(id),
-            Audiences::Streamed { at, .. } => at.contains_key(id),
-        }
+        self.audience_at.contains_key(id)
     }
 
     /// SHA-256 of the content file, for fingerprints.
@@ -287,33 +273,13 @@ pub fn load(paths: &Paths) -> Result<Project, Error> {
         (Some((content, content_src)), Some((brand, brand_src)), Some(fonts))
             if errors.is_empty() =>
         {
-            let (content_digest, audiences) = match streamed {
-                Some(file) => (
-                    file.digest,
-                    Audiences::Streamed {
-                        at: file
-                            .entries
-                            .iter()
-                            .enumerate()
-                            .map(|(i, e)| (e.id.clone(), i))
-                            .collect(),
-                        file: Box::new(file),
-                    },
-                ),
-                None => (
-                    <sha2::Sha256 as sha2::Digest>::digest(content_src.text.as_bytes()).into(),
-                    Audiences::Loaded(
-                        content
-                            .audiences
-                            .iter()
-                            .enumerate()
-                            .map(|(i, a)| (a.id.clone(), i))
-                            .collect(),
-                    ),
-                ),
+            let content_digest = match &streamed {
+                Some(file) => file.digest,
+                None => <sha2::Sha256 as sha2::Digest>::digest(content_src.text.as_bytes()).into(),
             };
-            let p = Project {
-                audiences,
+            let mut p = Project {
+                audience_at: Default::default(),
+                streamed: streamed.map(Box::new),
                 content_digest,
                 content,
                 content_src,
@@ -325,6 +291,12 @@ pub fn load(paths: &Paths) -> Result<Project, Error> {
                 translations,
                 warnings,
             };
+            let at = p
+                .audience_ids()
+                .enumerate()
+                .map(|(i, id)| (id.into(), i))
+                .collect();
+            p.audience_at = at;
             Ok(p)
         }
         _ => Err(Error::Input(errors.into_iter().chain(warnings).collect())),
