@@ -842,6 +842,7 @@ fn replace_xmp(lo: &mut lopdf::Document, pages: &Pages, epoch: i64, id: &str) {
 /// same bytes, packed; see LICENSES/): compressing 650 KB at run time would cost
 /// more than the rest of a small batch.
 const PROFILE_ZLIB: &[u8] = include_bytes!("../../res/CoatedFOGRA39.icc.zlib");
+
 /// Content-stream operators for text runs, written byte for byte as printpdf
 /// writes them through lopdf 0.44 (operands each followed by a space, operators
 /// one to a line, numbers as Rust prints an `f32`, strings in upper-case hex).
@@ -852,10 +853,12 @@ mod ops {
     /// and ends.
     pub const FONTS_FROM: &str = "lpFonts";
     pub const FONTS_TO: &str = "lpFontsEnd";
+    /// Text run `n`'s marker is `lpT` then `n`.
+    const TEXT: &str = "lpT";
 
     /// The marker printpdf writes in place of text run `n`.
     pub fn text_marker(n: usize) -> String {
-        format!("lpT{n}")
+        format!("{TEXT}{n}")
     }
 
     fn real(out: &mut Vec<u8>, v: f32) {
@@ -931,6 +934,8 @@ mod ops {
         let mut rest = content;
         let fonts_from = format!("/{FONTS_FROM} MP");
         let fonts_to = format!("/{FONTS_TO} MP");
+        let text = format!("/{TEXT}");
+        // Every marker begins `/lp`.
         while let Some(at) = find(rest, b"/lp") {
             out.extend_from_slice(&rest[..at]);
             rest = &rest[at..];
@@ -943,14 +948,17 @@ mod ops {
                 rest = &rest[end + fonts_to.len()..];
                 continue;
             }
-            let digits = rest[4..].iter().take_while(|b| b.is_ascii_digit()).count();
-            let n: usize = std::str::from_utf8(&rest[4..4 + digits])
+            let number = rest
+                .strip_prefix(text.as_bytes())
+                .ok_or("cannot write PDF: a text marker is malformed")?;
+            let digits = number.iter().take_while(|b| b.is_ascii_digit()).count();
+            let n: usize = std::str::from_utf8(&number[..digits])
                 .ok()
                 .and_then(|d| d.parse().ok())
-                .filter(|_| rest.starts_with(b"/lpT") && rest[4 + digits..].starts_with(b" MP"))
+                .filter(|_| number[digits..].starts_with(b" MP"))
                 .ok_or("cannot write PDF: a text marker is malformed")?;
             out.extend_from_slice(texts.get(n).ok_or("cannot write PDF: no such text run")?);
-            rest = &rest[4 + digits + 3..];
+            rest = &number[digits + " MP".len()..];
         }
         out.extend_from_slice(rest);
         Ok(out)
