@@ -75,10 +75,6 @@ pub fn subset_fonts(pages: &Pages, book: &FontBook) -> Result<Subsets, String> {
         .collect()
 }
 
-/// Subsets already made in this process, by (face digest, glyph ids): outputs
-/// of one language and layout often use the same glyphs, and making a subset
-/// again gives the same bytes. Bounded by size, so memory stays flat however
-/// many distinct glyph sets a batch has.
 /// A subset's glyph remapping and font file.
 type MadeSubset = (subsetter::GlyphRemapper, std::sync::Arc<Vec<u8>>);
 
@@ -88,6 +84,10 @@ struct Made {
     bytes: usize,
 }
 
+/// Subsets already made in this process, by (face digest, glyph ids): outputs
+/// of one language and layout often use the same glyphs, and making a subset
+/// again gives the same bytes. Bounded by size, so memory stays flat however
+/// many distinct glyph sets a batch has.
 fn made() -> &'static std::sync::Mutex<Made> {
     static MADE: std::sync::OnceLock<std::sync::Mutex<Made>> = std::sync::OnceLock::new();
     MADE.get_or_init(Default::default)
