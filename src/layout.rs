@@ -692,8 +692,9 @@ fn plain_local_names(text: &str) -> Option<(Vec<String>, Vec<String>)> {
             && (rest.is_empty() || rest.starts_with(' '));
         ok.then(|| key.to_string())
     };
-    let (mut styles, mut flows) = (Vec::new(), Vec::new());
-    let mut seen_sections = (false, false);
+    // Styles' names, then flows'; and whether each section was seen.
+    let mut names: [Vec<String>; 2] = Default::default();
+    let mut seen = [false; 2];
     // The section being read (0 styles, 1 flows) and its names' indentation.
     let mut section: Option<(usize, Option<usize>)> = None;
     // Brackets of a flow collection left open at the end of a line.
@@ -723,17 +724,15 @@ fn plain_local_names(text: &str) -> Option<(Vec<String>, Vec<String>)> {
             let key = plain_key(body)?;
             section = match key.as_str() {
                 k @ ("styles" | "flows") => {
-                    let first = if k == "styles" {
-                        !std::mem::replace(&mut seen_sections.0, true)
-                    } else {
-                        !std::mem::replace(&mut seen_sections.1, true)
-                    };
+                    let which = usize::from(k == "flows");
                     // `styles: { … }` or a second `styles:` are left to the parse.
                     let value = body[k.len() + 1..].trim_start();
-                    if !first || !(value.is_empty() || value.starts_with('#')) {
+                    if std::mem::replace(&mut seen[which], true)
+                        || !(value.is_empty() || value.starts_with('#'))
+                    {
                         return None;
                     }
-                    Some((usize::from(k == "flows"), None))
+                    Some((which, None))
                 }
                 _ => None,
             };
@@ -747,7 +746,7 @@ fn plain_local_names(text: &str) -> Option<(Vec<String>, Vec<String>)> {
             return None;
         }
         if indent == at {
-            let names = if *which == 0 { &mut styles } else { &mut flows };
+            let names = &mut names[*which];
             let name = plain_key(body)?;
             if names.contains(&name) {
                 return None;
@@ -755,6 +754,7 @@ fn plain_local_names(text: &str) -> Option<(Vec<String>, Vec<String>)> {
             names.push(name);
         }
     }
+    let [styles, flows] = names;
     Some((styles, flows))
 }
 
