@@ -433,7 +433,8 @@ fn size_px(size_pt: f32, dpi: f32) -> f32 {
 /// fontdue outlines every glyph a font's character map reaches when it parses
 /// it: parsing each job's whole subsets was a tenth of a build's time.
 fn parse_missing(subset: &Subset, gid: u16) -> Option<Outline> {
-    let mut missing: Vec<u16> = {
+    // (glyph id, its id in the subset) of each glyph to parse.
+    let mut missing: Vec<(u16, u16)> = {
         let known = outlined().lock().unwrap_or_else(|e| e.into_inner());
         subset
             .gids
@@ -441,15 +442,12 @@ fn parse_missing(subset: &Subset, gid: u16) -> Option<Outline> {
             .copied()
             .filter(|&g| !known.contains_key(&(subset.face_digest, g)))
             .chain([gid])
+            .filter_map(|g| Some((g, subset.remap.get(g)?)))
             .collect()
     };
-    missing.sort_unstable();
+    missing.sort_unstable_by_key(|&(_, l)| l);
     missing.dedup();
-    let mut local: Vec<u16> = missing
-        .iter()
-        .filter_map(|&g| subset.remap.get(g))
-        .collect();
-    local.sort_unstable();
+    let local: Vec<u16> = missing.iter().map(|&(_, l)| l).collect();
     let data = with_glyph_cmap(&subset.data, &local)?;
     let settings = fontdue::FontSettings {
         // Substitutions would add glyphs the cmap does not reach; every glyph
@@ -462,10 +460,8 @@ fn parse_missing(subset: &Subset, gid: u16) -> Option<Outline> {
     if known.len() + missing.len() > OUTLINED_LIMIT {
         known.clear();
     }
-    for &g in &missing {
-        if let Some(l) = subset.remap.get(g) {
-            known.insert((subset.face_digest, g), (font.clone(), l));
-        }
+    for &(g, l) in &missing {
+        known.insert((subset.face_digest, g), (font.clone(), l));
     }
     Some((font, subset.remap.get(gid)?))
 }
