@@ -2,50 +2,17 @@
 //! soon as it is done, and keeps the manifest. The only module that writes files.
 
 use crate::diag::Error;
-use crate::model::Project;
+use crate::fsio::{
+    Retired, flush_to_disk, prepare_out_dir, remove_stale_temps, stage_streamed, write_replacing,
+};
+use crate::manifest::listing::{Listing, write_manifest};
+use crate::manifest::{OutputRow, manifest_name};
 use crate::plan::{Job, Plan};
+use crate::project::Project;
 use crate::render::{JobError, Output, RenderOptions, backend};
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-
-/// One row of `manifest.json`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OutputRow {
-    pub audience: String,
-    pub language: String,
-    pub layout: String,
-    pub format: String,
-    /// `print` or `screen` for a PDF; absent for a DOCX (the same for both).
-    #[serde(default)]
-    pub variant: Option<crate::plan::Variant>,
-    /// Relative to the manifest's folder, with `/` separators.
-    pub path: String,
-    /// Pages, where known (Word paginates a DOCX when it opens it).
-    pub pages: Option<usize>,
-    pub bytes: u64,
-    pub sha256: String,
-    /// A hash of everything the file depends on (content, translation, layout,
-    /// brand, fonts, program version): a rebuild skips the file while it matches.
-    #[serde(default)]
-    pub fingerprint: String,
-    /// The document's title (shown on the contact sheet).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-    /// PNG previews of the pages, relative to the manifest's folder.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub previews: Vec<String>,
-    /// Things a person should look at before printing (a low-resolution image, ...).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub warnings: Vec<String>,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Manifest {
-    pub outputs: Vec<OutputRow>,
-}
 
 /// What happened to one job.
 pub enum JobOutcome {
@@ -104,37 +71,6 @@ fn interrupted() -> bool {
     INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst)
 }
 
-/// Removes temporary files a killed build left behind (`.<name>.<pid>.tmp`).
-fn remove_stale_temps(dir: &Path, depth: usize) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in rd.flatten() {
-        let path = e.path();
-        let name = e.file_name().to_string_lossy().into_owned();
-        // The entry's type comes with the listing: no stat per output.
-        if e.file_type().is_ok_and(|t| t.is_dir()) && depth > 0 {
-            remove_stale_temps(&path, depth - 1);
-        } else if name.starts_with('.')
-            && let Some(rest) = name.strip_suffix(".tmp")
-            && rest
-                .rsplit('.')
-                .next()
-                .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
-        {
-            let _ = std::fs::remove_file(&path);
-        }
-    }
-}
-
-/// The manifest file a build writes: `manifest.json`, or one per shard.
-pub fn manifest_name(shard: Option<(usize, usize)>) -> String {
-    match shard {
-        Some((k, n)) => format!("manifest.shard-{k}-of-{n}.json"),
-        None => "manifest.json".to_string(),
-    }
-}
-
 /// Runs every job in parallel, calling `progress` as each finishes (from worker
 /// threads), writing each output as soon as it is made, then the manifest.
 pub fn run(
@@ -143,7 +79,7 @@ pub fn run(
     opts: &BuildOptions,
     progress: &(dyn Fn(&JobOutcome) + Sync),
 ) -> Result<BuildReport, Error> {
-    use crate::rowstore::RowStore;
+    use crate::manifest::rowstore::RowStore;
     prepare_out_dir(&opts.out_dir)?;
     let sharded;
     let plan = match opts.shard {
@@ -180,11 +116,11 @@ pub fn run(
         .ok();
     if let Ok(f) = std::fs::File::open(&manifest_path) {
         let mut failed = None;
-        let read = crate::rowstore::each_manifest_row(f, |row| {
+        let read = crate::manifest::rowstore::each_manifest_row(f, |row| {
             if failed.is_none() {
                 match previous.push(&row) {
                     Ok(i) => {
-                        previous_by_path.insert(crate::source::hash64(&row.path), i);
+                        previous_by_path.insert(crate::text::hash64(&row.path), i);
                     }
                     Err(e) => failed = Some(e),
                 }
@@ -227,7 +163,7 @@ pub fn run(
             let fingerprint = inputs.fingerprint(job);
             let path = rel_path(&job.output);
             let up_to_date = (!opts.force)
-                .then(|| previous_by_path.get(&crate::source::hash64(&path)))
+                .then(|| previous_by_path.get(&crate::text::hash64(&path)))
                 .flatten()
                 .and_then(|&k| previous.get(k).ok())
                 .filter(|r| {
@@ -297,7 +233,7 @@ pub fn run(
                 &opts.out_dir.join("index.html"),
                 false,
                 |w| {
-                    crate::sheet::write_html(
+                    crate::manifest::sheet::write_html(
                         w,
                         &title,
                         by_group.len(),
@@ -415,7 +351,7 @@ impl Inputs {
             h.update(part.as_bytes());
             h.update([0]);
         }
-        hex(&h.finalize()[..16])
+        crate::text::hex(&h.finalize()[..16])
     }
 }
 
@@ -516,7 +452,7 @@ fn sha256_parts(head: &[u8], tail: &[u8]) -> String {
         h
     };
     h.update(tail);
-    hex(&h.finalize())
+    crate::text::hex(&h.finalize())
 }
 
 /// The SHA-256 state after the print PDFs' shared prefix, made once.
@@ -529,408 +465,6 @@ fn after_prefix() -> &'static Sha256 {
     })
 }
 
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-fn prepare_out_dir(dir: &Path) -> Result<(), Error> {
-    if dir.exists() && !dir.is_dir() {
-        return Err(Error::Usage(format!(
-            "the output folder `{}` is a file; choose another folder with --out",
-            dir.display()
-        )));
-    }
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))
-}
-
-/// Writes `bytes` to a temporary file beside `path`, flushes it to disk, and
-/// renames it into place: readers see the old file or the new one, never half.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    write_replacing(path, &[bytes], true, None)
-}
-
-/// Files this build replaced, closed on a thread of their own. The last close
-/// of a replaced file frees its blocks, and on a file system mounted with
-/// `discard` that waits for the disk (a third of a millisecond a file here, a
-/// fifth of a shipped build): the wait belongs off the workers' path. The
-/// build waits for the last of them before it returns.
-struct Retired {
-    tx: Option<std::sync::mpsc::Sender<std::fs::File>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Retired {
-    fn new() -> Retired {
-        let (tx, rx) = std::sync::mpsc::channel::<std::fs::File>();
-        let thread = std::thread::Builder::new()
-            .name("retire".into())
-            .spawn(move || rx.into_iter().for_each(drop))
-            .ok();
-        Retired {
-            tx: Some(tx),
-            thread,
-        }
-    }
-
-    /// Closes `f` on the retiring thread (here, if it is gone).
-    fn close(&self, f: std::fs::File) {
-        if let Some(tx) = &self.tx {
-            let _ = tx.send(f);
-        }
-    }
-}
-
-impl Drop for Retired {
-    fn drop(&mut self) {
-        self.tx.take();
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
-/// Flushes everything written to the file system holding `dir` to disk, in one
-/// call: a batch renames each output into place (a killed build never leaves half
-/// a file) and flushes them all once here, before the manifest names them,
-/// rather than paying for one flush per file.
-fn flush_to_disk(dir: &Path) -> Result<(), Error> {
-    let d = std::fs::File::open(dir).map_err(|e| Error::io(dir, e))?;
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::fd::AsRawFd;
-        // SAFETY: syncfs only reads the descriptor, which `d` keeps open.
-        if unsafe { libc::syncfs(d.as_raw_fd()) } != 0 {
-            return Err(Error::io(dir, std::io::Error::last_os_error()));
-        }
-    }
-    #[cfg(not(target_os = "linux"))]
-    d.sync_all().map_err(|e| Error::io(dir, e))?;
-    Ok(())
-}
-
-/// Like `write_atomic`, for a file written piece by piece (large manifests and
-/// contact sheets are streamed, not built in memory first).
-pub fn write_atomic_with(
-    path: &Path,
-    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> Result<(), Error> {
-    stage_streamed(path, true, fill)?.commit(None)
-}
-
-/// Temp file holding `parts` one after another, then rename over `path`;
-/// `durable` flushes the file before the rename. The file replaced is closed
-/// by `retired`, when given.
-fn write_replacing(
-    path: &Path,
-    parts: &[&[u8]],
-    durable: bool,
-    retired: Option<&Retired>,
-) -> Result<(), Error> {
-    stage(path, durable, |f| {
-        parts.iter().try_for_each(|p| f.write_all(p))
-    })?
-    .commit(retired)
-}
-
-/// A file written in full under a temporary name beside `path`, waiting to be
-/// renamed into place by `commit`. Dropped uncommitted (a later step failed),
-/// the temporary file is removed.
-#[must_use]
-struct Staged {
-    tmp: PathBuf,
-    path: PathBuf,
-    committed: bool,
-}
-
-/// Writes `path`'s next content beside it; `durable` flushes it to disk.
-fn stage(
-    path: &Path,
-    durable: bool,
-    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
-) -> Result<Staged, Error> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    // The folder nearly always exists: make it only when the file cannot be
-    // created without it (two system calls fewer per output).
-    let mut created = std::fs::File::create(&tmp);
-    if created
-        .as_ref()
-        .is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
-    {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        created = std::fs::File::create(&tmp);
-    }
-    let staged = Staged {
-        tmp,
-        path: path.to_path_buf(),
-        committed: false,
-    };
-    let mut f = created.map_err(|e| Error::io(path, e))?;
-    fill(&mut f)
-        .and_then(|_| if durable { f.sync_all() } else { Ok(()) })
-        .map_err(|e| Error::io(path, e))?;
-    start_writing_out(&f);
-    Ok(staged)
-}
-
-/// Asks the system to start writing `f` to disk now, without waiting: the one
-/// flush at the end of a build then finds the outputs written or on their way.
-/// Waiting to write them all there took 5 ms of a fresh shipped build (ext4
-/// starts early by itself only for files that replace others).
-fn start_writing_out(f: &std::fs::File) {
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::fd::AsRawFd;
-        // SAFETY: sync_file_range only reads the descriptor, which `f` keeps open;
-        // a failure only means the flush at the end does all the work.
-        unsafe {
-            libc::sync_file_range(f.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE);
-        }
-    }
-    #[cfg(not(target_os = "linux"))]
-    let _ = f;
-}
-
-/// Like `stage`, for a file written piece by piece through a buffer.
-fn stage_streamed(
-    path: &Path,
-    durable: bool,
-    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> Result<Staged, Error> {
-    stage(path, durable, |f| {
-        let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
-        fill(&mut w)?;
-        w.flush()
-    })
-}
-
-impl Staged {
-    /// Renames the file into place. The file it replaces is closed by
-    /// `retired`, when given.
-    fn commit(mut self, retired: Option<&Retired>) -> Result<(), Error> {
-        // Held open across the rename, the old file is freed when `retired`
-        // closes it, not inside the rename.
-        let old = retired.and_then(|_| hold(&self.path));
-        std::fs::rename(&self.tmp, &self.path).map_err(|e| Error::io(&self.path, e))?;
-        self.committed = true;
-        if let (Some(r), Some(old)) = (retired, old) {
-            r.close(old);
-        }
-        Ok(())
-    }
-}
-
-impl Drop for Staged {
-    fn drop(&mut self) {
-        if !self.committed {
-            let _ = std::fs::remove_file(&self.tmp);
-        }
-    }
-}
-
-/// The file at `path`, held without reading it (Linux: `O_PATH`, no
-/// permission check or file operations to set up).
-fn hold(path: &Path) -> Option<std::fs::File> {
-    let mut o = std::fs::OpenOptions::new();
-    o.read(true);
-    #[cfg(target_os = "linux")]
-    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut o, libc::O_PATH);
-    o.open(path).ok()
-}
-
-/// A row of the manifest: built (or found up to date) by this build's job, or
-/// kept from the last manifest (an output this build did not make).
-#[derive(Clone, Copy)]
-enum Listed {
-    /// Row `row` of this build's store, made by job `job`.
-    Built { job: u32, row: u32 },
-    /// Row `row` of the last manifest's store, with its key at `key` in `kept`.
-    Kept { key: u32, row: u32 },
-}
-
-/// Every row the manifest and contact sheet list, kept small: a built row is
-/// two numbers and its path and names come from its job when compared.
-struct Listing<'a> {
-    project: &'a Project,
-    plan: &'a Plan,
-    current: &'a crate::rowstore::RowStore,
-    /// The job of each row of `current`.
-    current_jobs: Vec<u32>,
-    previous: &'a crate::rowstore::RowStore,
-    /// (language, audience, path, row) of rows kept from the last manifest.
-    kept: Vec<(String, String, String, u32)>,
-}
-
-/// A path as the pieces it is written from: compared without building it.
-type PathParts<'a> = [&'a str; 8];
-
-impl Listing<'_> {
-    fn rows(&self) -> Vec<Listed> {
-        (0..self.current_jobs.len())
-            .map(|i| Listed::Built {
-                job: self.current_jobs[i],
-                row: i as u32,
-            })
-            .chain(self.kept.iter().enumerate().map(|(k, kept)| Listed::Kept {
-                key: k as u32,
-                row: kept.3,
-            }))
-            .collect()
-    }
-
-    /// (language, audience, path) of a row.
-    fn key(&self, at: Listed) -> (&str, &str, PathParts<'_>) {
-        match at {
-            Listed::Built { job, .. } => self.plan.parts(self.project, job as usize),
-            Listed::Kept { key, .. } => {
-                let (l, a, p, _) = &self.kept[key as usize];
-                (l, a, [p, "", "", "", "", "", "", ""])
-            }
-        }
-    }
-
-    /// Manifest order: by path.
-    fn path_order(&self, a: Listed, b: Listed) -> std::cmp::Ordering {
-        fn bytes(p: PathParts<'_>) -> impl Iterator<Item = u8> + '_ {
-            p.into_iter().flat_map(str::bytes)
-        }
-        bytes(self.key(a).2).cmp(bytes(self.key(b).2))
-    }
-
-    /// Contact sheet order: by language, audience, then path.
-    fn sheet_order(&self, a: Listed, b: Listed) -> std::cmp::Ordering {
-        let (ka, kb) = (self.key(a), self.key(b));
-        (ka.0, ka.1)
-            .cmp(&(kb.0, kb.1))
-            .then_with(|| self.path_order(a, b))
-    }
-
-    fn row(&self, at: Listed) -> std::io::Result<OutputRow> {
-        match at {
-            Listed::Built { row, .. } => self.current.get(row as usize),
-            Listed::Kept { row, .. } => self.previous.get(row as usize),
-        }
-    }
-}
-
-/// Writes the manifest: this build's outputs (made or up to date), plus rows of
-/// an earlier build for outputs this one did not produce (filtered out, or failed
-/// and so left as they were) whose files are still there, unchanged. Returns the
-/// listing with those kept rows.
-fn write_manifest<'a>(
-    path: &Path,
-    out_dir: &Path,
-    mut listing: Listing<'a>,
-    previous_by_path: &std::collections::HashMap<u64, usize>,
-) -> Result<(Listing<'a>, Staged), Error> {
-    let io = |e: std::io::Error| Error::io(path, e);
-    {
-        let touched: std::collections::HashSet<u64> = listing
-            .current_jobs
-            .iter()
-            .map(|&j| {
-                crate::source::hash64(&listing.plan.parts(listing.project, j as usize).2.concat())
-            })
-            .collect();
-        // Only rows of paths this build did not touch are read back.
-        let mut kept: Vec<usize> = previous_by_path
-            .iter()
-            .filter(|(h, _)| !touched.contains(*h))
-            .map(|(_, &i)| i)
-            .collect();
-        kept.sort_unstable();
-        for i in kept {
-            let r = listing.previous.get(i).map_err(io)?;
-            if std::fs::metadata(out_dir.join(&r.path))
-                .is_ok_and(|m| m.is_file() && m.len() == r.bytes)
-            {
-                listing
-                    .kept
-                    .push((r.language, r.audience, r.path, i as u32));
-            }
-        }
-    }
-    let mut rows = listing.rows();
-    rows.sort_by(|a, b| listing.path_order(*a, *b));
-    let staged = stage_streamed(path, false, |w| {
-        let out = ManifestOut {
-            outputs: rows
-                .iter()
-                .map(|&at| Lazy {
-                    at,
-                    listing: &listing,
-                })
-                .collect(),
-        };
-        serde_json::to_writer_pretty(&mut *w, &out).map_err(std::io::Error::other)?;
-        w.write_all(b"\n")
-    })?;
-    Ok((listing, staged))
-}
-
-/// The manifest as written: each row read from its store as it is written.
-#[derive(Serialize)]
-struct ManifestOut<'a> {
-    outputs: Vec<Lazy<'a>>,
-}
-
-struct Lazy<'a> {
-    at: Listed,
-    listing: &'a Listing<'a>,
-}
-
-impl Serialize for Lazy<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.listing
-            .row(self.at)
-            .map_err(serde::ser::Error::custom)?
-            .serialize(s)
-    }
-}
-
-/// Combines shard manifests into one: rows are merged by path; two shards that
-/// list the same file differently are refused.
-pub fn merge_manifests(inputs: &[PathBuf], output: &Path) -> Result<usize, Error> {
-    let mut rows: std::collections::BTreeMap<String, OutputRow> = std::collections::BTreeMap::new();
-    for p in inputs {
-        let bytes = std::fs::read(p).map_err(|e| Error::unreadable(p, &e))?;
-        let m: Manifest = serde_json::from_slice(&bytes).map_err(|e| {
-            Error::Input(vec![crate::diag::Diagnostic::error(
-                p,
-                format!("not a leafpress manifest: {e}"),
-            )])
-        })?;
-        for r in m.outputs {
-            if let Some(old) = rows.get(&r.path)
-                && old.sha256 != r.sha256
-            {
-                return Err(Error::Input(vec![
-                    crate::diag::Diagnostic::error(
-                        p,
-                        format!("`{}` is listed differently in two manifests", r.path),
-                    )
-                    .with_hint(
-                        "merge manifests of one build only (the same inputs and SOURCE_DATE_EPOCH)",
-                    ),
-                ]));
-            }
-            rows.insert(r.path.clone(), r);
-        }
-    }
-    let n = rows.len();
-    let mut json = serde_json::to_vec_pretty(&Manifest {
-        outputs: rows.into_values().collect(),
-    })
-    .map_err(|e| Error::Usage(e.to_string()))?;
-    json.push(b'\n');
-    write_atomic(output, &json)?;
-    Ok(n)
-}
-
 #[cfg(test)]
 mod tests {
     use sha2::{Digest, Sha256};
@@ -941,18 +475,21 @@ mod tests {
         assert!(prefix.len() > 400_000, "the profile is in the prefix");
         let mut file = prefix.to_vec();
         file.extend(b"2 0 obj\n<</Type/Catalog>>\nendobj\n");
-        assert_eq!(super::sha256_hex(&file), super::hex(&Sha256::digest(&file)));
+        assert_eq!(
+            super::sha256_hex(&file),
+            crate::text::hex(&Sha256::digest(&file))
+        );
         let parts = super::Output {
             head: prefix,
             tail: file[prefix.len()..].to_vec(),
         };
         assert_eq!(
             super::output_sha256_hex(&parts),
-            super::hex(&Sha256::digest(&file))
+            crate::text::hex(&Sha256::digest(&file))
         );
         assert_eq!(
             super::sha256_hex(b"abc"),
-            super::hex(&Sha256::digest(b"abc"))
+            crate::text::hex(&Sha256::digest(b"abc"))
         );
     }
 }

@@ -200,7 +200,7 @@ impl Streamed {
         };
         let mut bytes = vec![0; e.len as usize];
         read_at(&self.file, &mut bytes, e.offset).map_err(|_| changed())?;
-        if crate::source::hash64(&bytes) != e.hash {
+        if crate::text::hash64(&bytes) != e.hash {
             return Err(changed());
         }
         let text = String::from_utf8(bytes).map_err(|_| changed())?;
@@ -289,7 +289,7 @@ pub fn stream(
                 offset: file_offset,
                 len: u32::try_from(end - start).ok()?,
                 line,
-                hash: crate::source::hash64(&part.as_bytes()[start..end]),
+                hash: crate::text::hash64(&part.as_bytes()[start..end]),
             });
         }
         let first_line = items[0].2 as usize;

@@ -175,7 +175,7 @@ impl Error {
                 path,
                 format!(
                     "cannot read file: {}",
-                    crate::source::lower_first(&source.to_string())
+                    crate::text::lower_first(&source.to_string())
                 ),
             )
             .with_hint("check the file name and that the file is readable"),
@@ -192,7 +192,7 @@ impl Error {
 
     /// An I/O failure in our style: what failed, where, and what to do.
     pub fn io_message(path: &Path, source: &std::io::Error) -> (String, &'static str) {
-        let what = crate::source::lower_first(&source.to_string());
+        let what = crate::text::lower_first(&source.to_string());
         let hint = match source.kind() {
             std::io::ErrorKind::PermissionDenied => {
                 "choose a folder you may write to (--out DIR), or change its permissions"

@@ -3,8 +3,8 @@
 //! writer, which lets Word lay out its own text.
 
 use crate::layout::{Align, Block, Format, Show, Weight};
-use crate::model::Project;
 use crate::plan::Job;
+use crate::project::Project;
 use crate::units::{Colour, Insets};
 use std::collections::BTreeMap;
 

@@ -282,7 +282,7 @@ fn load_face(
             format!(
                 "cannot read font file `{}`: {}",
                 path.display(),
-                crate::source::lower_first(&e.to_string())
+                crate::text::lower_first(&e.to_string())
             ),
             match e.kind() {
                 std::io::ErrorKind::PermissionDenied => {

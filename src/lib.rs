@@ -24,25 +24,28 @@ pub mod content;
 pub mod diag;
 pub mod doc;
 pub mod fonts;
+pub mod fsio;
 pub mod layout;
-pub mod model;
+pub mod manifest;
+pub mod pages;
 pub mod plan;
+pub mod project;
 pub mod render;
-pub mod rowstore;
-pub mod sheet;
 pub mod source;
+pub mod text;
 pub mod translate;
 pub mod typeset;
 pub mod units;
 
-pub use batch::{BuildOptions, BuildReport, JobOutcome, Manifest, OutputRow};
+pub use batch::{BuildOptions, BuildReport, JobOutcome};
 pub use diag::{Diagnostic, Error, Severity};
-pub use model::{Paths, Project};
+pub use manifest::{Manifest, OutputRow};
 pub use plan::{Filter, Job, Plan};
+pub use project::{Paths, Project};
 
 /// Loads and validates every input; writes nothing.
 pub fn check(paths: &Paths) -> Result<Project, Error> {
-    model::load(paths)
+    project::load(paths)
 }
 
 /// The jobs a build would run.
@@ -82,7 +85,7 @@ pub fn export(
         .iter()
         .find(|t| t.language.eq_ignore_ascii_case(lang));
     let xml = translate::export_xliff(&content, lang, existing, &src.path.to_string_lossy())?;
-    batch::write_atomic(output, &xml)?;
+    fsio::write_atomic(output, &xml)?;
     Ok(translate::units(&content).len())
 }
 
@@ -121,7 +124,9 @@ pub fn import(
             ));
         }
     };
-    translate::import(&content, content_dir, &lang, &imported, file)
+    let merged = translate::import(&content, content_dir, &lang, &imported, file)?;
+    fsio::write_atomic(&merged.path, merged.yaml.as_bytes())?;
+    Ok(merged.notes)
 }
 
 fn load_content(
@@ -191,7 +196,7 @@ pub fn init(dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>, Error> {
     let mut written = Vec::new();
     for (rel, bytes) in STARTER {
         let path = dir.join(rel);
-        batch::write_atomic(&path, bytes)?;
+        fsio::write_atomic(&path, bytes)?;
         written.push(path);
     }
     Ok(written)

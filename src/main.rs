@@ -341,7 +341,7 @@ fn run(cli: Cli) -> Result<u8, Error> {
             Ok(0)
         }
         Command::MergeManifests { manifests, output } => {
-            let n = leafpress::batch::merge_manifests(&manifests, &output)?;
+            let n = leafpress::manifest::merge_manifests(&manifests, &output)?;
             println!(
                 "wrote  {} ({n} outputs from {} manifests)",
                 output.display(),
@@ -513,7 +513,8 @@ fn build(args: &BuildArgs) -> Result<u8, Error> {
             report.up_to_date,
             report.failed.len(),
             started.elapsed().as_secs_f64(),
-            out.join(leafpress::batch::manifest_name(shard)).display()
+            out.join(leafpress::manifest::manifest_name(shard))
+                .display()
         );
     }
     if report.not_started > 0 {

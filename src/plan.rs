@@ -3,7 +3,7 @@
 
 use crate::diag::{Diagnostic, Error, did_you_mean};
 use crate::layout::Format;
-use crate::model::Project;
+use crate::project::Project;
 use std::path::{Path, PathBuf};
 
 /// Who a PDF is for: a print shop (CMYK, bleed, marks, PDF/X-4) or a screen

@@ -231,17 +231,7 @@ fn char_name(c: char) -> &'static str {
 }
 
 fn pair_hash(key: &str, value: &str) -> u64 {
-    hash64(&(key, value))
-}
-
-/// A 64-bit hash for in-memory indexes (the same within one process, not
-/// stored anywhere): used where keeping the keys themselves would cost memory
-/// that grows with the content.
-pub(crate) fn hash64<T: std::hash::Hash + ?Sized>(v: &T) -> u64 {
-    use std::hash::Hasher;
-    let mut h = std::hash::DefaultHasher::new();
-    v.hash(&mut h);
-    h.finish()
+    crate::text::hash64(&(key, value))
 }
 
 /// An error when `path` is a link (or under a link) that leads outside `dir`: the
@@ -268,20 +258,15 @@ pub fn outside_link(path: &Path, dir: &Path) -> Result<(), Diagnostic> {
 fn read_error(path: &Path, e: &std::io::Error) -> Diagnostic {
     let d = Diagnostic::error(
         path,
-        format!("cannot read file: {}", lower_first(&e.to_string())),
+        format!(
+            "cannot read file: {}",
+            crate::text::lower_first(&e.to_string())
+        ),
     );
     match e.kind() {
         std::io::ErrorKind::NotFound => d.with_hint("check the file name and the folder it is in"),
         std::io::ErrorKind::PermissionDenied => d.with_hint("make the file readable"),
         _ => d,
-    }
-}
-
-pub fn lower_first(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
-        None => String::new(),
     }
 }
 
@@ -329,7 +314,7 @@ pub fn yaml_error(path: &Path, text: &str, e: &serde_yaml::Error) -> Diagnostic 
         span = Some(second);
     }
     let hint = hint_for(&msg, span.as_ref(), scanning);
-    let mut d = Diagnostic::error(path, lower_first(&msg)).with_span(span);
+    let mut d = Diagnostic::error(path, crate::text::lower_first(&msg)).with_span(span);
     d.hint = hint;
     d
 }

@@ -566,17 +566,27 @@ pub fn read_docx(path: &Path, bytes: &[u8]) -> Result<Imported, Error> {
     Ok(out)
 }
 
-/// Merges imported texts into the translation file for `lang` and writes it
-/// (atomically). Refuses ids the content does not have, listing them. Comments
+/// A translation file with imported texts merged in, to be written by the
+/// caller (inputs are read here, never written).
+pub struct Merged {
+    /// Where the translation file goes: `content/translations/<lang>.yaml`.
+    pub path: PathBuf,
+    /// The file's new text.
+    pub yaml: String,
+    /// A summary line for each fact (texts added, comments that could not be kept).
+    pub notes: Vec<String>,
+}
+
+/// Merges imported texts into the translation file for `lang`. Refuses ids the content does not have, listing them. Comments
 /// standing above an entry, and at the top of the file, are kept; any other
-/// comment is reported as dropped. Returns a summary line for each fact.
+/// comment is reported as dropped.
 pub fn import(
     content: &Content,
     content_dir: &Path,
     lang: &str,
     imported: &Imported,
     from: &Path,
-) -> Result<Vec<String>, Error> {
+) -> Result<Merged, Error> {
     let units = units(content);
     let unknown: Vec<&String> = imported
         .texts
@@ -640,7 +650,6 @@ pub fn import(
         .map(collect_comments)
         .unwrap_or_default();
     let yaml = render_file(lang, &units, &entries, &comments);
-    crate::batch::write_atomic(&path, yaml.as_bytes())?;
     let missing = units
         .iter()
         .filter(|u| !entries.contains_key(&u.id))
@@ -657,7 +666,7 @@ pub fn import(
             "could not keep the comment on line {line} of the old file: {c}"
         ));
     }
-    Ok(notes)
+    Ok(Merged { path, yaml, notes })
 }
 
 /// Comments to carry over: those on their own lines, keyed by the id of the

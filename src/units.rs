@@ -216,33 +216,6 @@ impl<'de> Deserialize<'de> for Cmyk {
     }
 }
 
-/// A moment as the outputs write it, from seconds since 1970 (UTC): ISO 8601
-/// (`2025-01-01T00:00:00Z`, for XMP and DOCX) and PDF's `D:20250101000000Z`.
-pub fn timestamps(epoch: i64) -> (String, String) {
-    let t = time::OffsetDateTime::from_unix_timestamp(epoch)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    let (y, mo, d, h, mi, s) = (
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second(),
-    );
-    (
-        format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z"),
-        format!("D:{y:04}{mo:02}{d:02}{h:02}{mi:02}{s:02}Z"),
-    )
-}
-
-/// Escapes text for XML content and attribute values.
-pub fn escape_xml(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// A colour as both writers need it: inks for print, sRGB for screen.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Colour {

@@ -41,7 +41,7 @@ fn text() -> impl Strategy<Value = String> {
 }
 
 /// The shipped leaflet for one audience, with the definition replaced by `s`.
-fn set(s: &str) -> Result<leafpress::typeset::Pages, Vec<leafpress::typeset::Overflow>> {
+fn set(s: &str) -> Result<leafpress::pages::Pages, Vec<leafpress::typeset::Overflow>> {
     let p = project();
     let jobs = leafpress::list(
         p,

@@ -44,7 +44,7 @@ fn no_word_is_lost_and_typesetting_is_deterministic() {
     let doc = leafpress::doc::resolve(&p, &jobs[0], false).unwrap().0;
     let a = typeset(&p, &doc, Variant::Print).unwrap();
     let b = typeset(&p, &doc, Variant::Print).unwrap();
-    let text = |pages: &leafpress::typeset::Pages| common::normalise(&common::reader_text(pages));
+    let text = |pages: &leafpress::pages::Pages| common::normalise(&common::reader_text(pages));
     assert_eq!(text(&a), text(&b));
     let all = text(&a).replace("- ", "-");
     for m in &p.content.audiences[2].messages {

@@ -241,13 +241,13 @@ fn with_control_tags(document: &[u8]) -> Result<Vec<u8>, String> {
 
 /// docProps/core.xml with title, creator and language (docx-rs cannot set them).
 fn core_xml(doc: &Document, epoch: i64) -> String {
-    let date = crate::units::timestamps(epoch).0;
+    let date = crate::text::timestamps(epoch).0;
     format!(
         r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><dc:title>{}</dc:title><dc:creator>{}</dc:creator><cp:lastModifiedBy>leafpress</cp:lastModifiedBy><dc:language>{}</dc:language><cp:revision>1</cp:revision><dcterms:created xsi:type="dcterms:W3CDTF">{date}</dcterms:created><dcterms:modified xsi:type="dcterms:W3CDTF">{date}</dcterms:modified></cp:coreProperties>"#,
-        crate::units::escape_xml(&doc.title),
-        crate::units::escape_xml(&doc.author),
-        crate::units::escape_xml(&doc.language)
+        crate::text::escape_xml(&doc.title),
+        crate::text::escape_xml(&doc.author),
+        crate::text::escape_xml(&doc.language)
     )
 }
 
@@ -267,7 +267,7 @@ fn with_language(styles: &[u8], lang: &str) -> Vec<u8> {
     let xml = String::from_utf8_lossy(styles);
     let lang_el = format!(
         r#"<w:lang w:val="{0}" w:eastAsia="{0}" w:bidi="{0}" />"#,
-        crate::units::escape_xml(lang)
+        crate::text::escape_xml(lang)
     );
     if let Some(start) = xml.find("<w:rPrDefault>")
         && let Some(rel) = xml[start..].find("</w:rPr>")

@@ -8,7 +8,7 @@ pub mod subset;
 
 use crate::doc::Document;
 use crate::layout::Format;
-use crate::model::Project;
+use crate::project::Project;
 
 /// A file's bytes: a head shared by many files, then its own. Print PDFs all
 /// begin with the same half megabyte (header and output profile); it stays in

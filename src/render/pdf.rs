@@ -5,8 +5,8 @@
 use super::Output;
 use super::subset::{Subset, Subsets};
 use crate::fonts::{FaceId, FontBook};
+use crate::pages::{Item, MARK_WIDTH, Pages};
 use crate::plan::Variant;
-use crate::typeset::{Item, MARK_WIDTH, Pages};
 use lopdf::Object;
 use printpdf::{
     Codepoint, Color, FontId, Op, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Pt, Rect,
@@ -64,7 +64,7 @@ pub fn write(
             .insert(font_id(face_id), printpdf::PdfFont::new(parsed));
     }
 
-    let colour = |c: &crate::typeset::Colour| match opts.variant {
+    let colour = |c: &crate::pages::Colour| match opts.variant {
         Variant::Print => Color::Cmyk(printpdf::Cmyk::new(
             c.cmyk.c / 100.0,
             c.cmyk.m / 100.0,
@@ -766,7 +766,7 @@ fn add_output_intent(lo: &mut lopdf::Document) {
 fn id_hex(trailer: &lopdf::Dictionary) -> String {
     match trailer.get(b"ID") {
         Ok(Object::Array(a)) => match a.first() {
-            Some(Object::String(b, _)) => b.iter().map(|x| format!("{x:02x}")).collect(),
+            Some(Object::String(b, _)) => crate::text::hex(b),
             _ => String::new(),
         },
         _ => String::new(),
@@ -778,7 +778,7 @@ fn id_hex(trailer: &lopdf::Dictionary) -> String {
 /// version as the Info dictionary, as PDF/X requires. Left uncompressed, so
 /// prepress tools can read it.
 fn replace_xmp(lo: &mut lopdf::Document, pages: &Pages, epoch: i64, id: &str) {
-    let date = crate::units::timestamps(epoch).0;
+    let date = crate::text::timestamps(epoch).0;
     let uuid = format!(
         "{}-{}-{}-{}-{}",
         &id[0..8],
@@ -787,9 +787,9 @@ fn replace_xmp(lo: &mut lopdf::Document, pages: &Pages, epoch: i64, id: &str) {
         &id[16..20],
         &id[20..32]
     );
-    let title = crate::units::escape_xml(&pages.title);
-    let author = crate::units::escape_xml(&pages.author);
-    let lang = crate::units::escape_xml(&pages.language);
+    let title = crate::text::escape_xml(&pages.title);
+    let author = crate::text::escape_xml(&pages.author);
+    let lang = crate::text::escape_xml(&pages.language);
     let producer = format!("leafpress {}", env!("CARGO_PKG_VERSION"));
     let xmp = format!(
         r#"<?xpacket begin="{bom}" id="W5M0MpCehiHzreSzNTczkc9d"?>
@@ -1051,16 +1051,12 @@ fn text_string(s: &str) -> Object {
     if s.is_ascii() {
         Object::string_literal(s)
     } else {
-        let mut b = vec![0xFE, 0xFF];
-        for u in s.encode_utf16() {
-            b.extend(u.to_be_bytes());
-        }
-        Object::String(b, lopdf::StringFormat::Hexadecimal)
+        Object::String(utf16be(s), lopdf::StringFormat::Hexadecimal)
     }
 }
 
 fn pdf_date(epoch: i64) -> String {
-    crate::units::timestamps(epoch).1
+    crate::text::timestamps(epoch).1
 }
 
 #[cfg(test)]
@@ -1265,7 +1261,7 @@ mod tests {
 
     #[test]
     fn a_print_pdf_shares_the_profile_and_a_screen_pdf_does_not() {
-        let p = crate::model::load(&crate::model::Paths {
+        let p = crate::project::load(&crate::project::Paths {
             content: "content".into(),
             layouts: "layouts".into(),
             fonts: "fonts".into(),

@@ -5,8 +5,8 @@
 
 use super::subset::{Subset, Subsets};
 use crate::fonts::FaceId;
+use crate::pages::{Item, Page, Pages};
 use crate::plan::Variant;
-use crate::typeset::{Item, Page, Pages};
 use crate::units::Rgb;
 use std::collections::HashMap;
 
@@ -585,7 +585,7 @@ pub fn rasterise(page: &Page, variant: Variant, glyphs: &mut Glyphs, dpi: f32) -
         // Marks in registration colour, as a PDF viewer shows them.
         for m in &page.marks {
             let (x0, y0, x1, y1) = (px(m.x1), px(m.y1), px(m.x2), px(m.y2));
-            let lw = (crate::typeset::MARK_WIDTH * s).max(1.0);
+            let lw = (crate::pages::MARK_WIDTH * s).max(1.0);
             r.fill(
                 x0.min(x1) - lw / 2.0,
                 y0.min(y1) - lw / 2.0,
@@ -643,7 +643,7 @@ pub fn previews(pages: &Pages, subsets: &Subsets, dpi: f32) -> Result<Vec<Vec<u8
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::typeset::{Colour, Glyph, GlyphRun};
+    use crate::pages::{Colour, Glyph, GlyphRun};
     use crate::units::Cmyk;
 
     /// Draws `p` as a job would: from the subsets of the fonts it uses.

@@ -3,7 +3,7 @@
 //! so a job parses a few dozen outlines instead of every glyph of every face.
 
 use crate::fonts::{FaceId, FontBook};
-use crate::typeset::{Item, Pages};
+use crate::pages::{Item, Pages};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub struct Subset {

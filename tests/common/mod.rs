@@ -170,11 +170,11 @@ pub fn shipped_project() -> leafpress::Project {
 /// The text a reader gets from typeset pages: ActualText where a run gives it
 /// (the halves of a hyphenated word), the glyphs' own text elsewhere; a space
 /// after each line.
-pub fn reader_text(pages: &leafpress::typeset::Pages) -> String {
+pub fn reader_text(pages: &leafpress::pages::Pages) -> String {
     let mut s = String::new();
     for page in &pages.pages {
         for item in &page.items {
-            if let leafpress::typeset::Item::Text(run) = item {
+            if let leafpress::pages::Item::Text(run) = item {
                 let mut i = 0;
                 while i < run.glyphs.len() {
                     if let Some((_, end, t)) = run.actual.iter().find(|(a, _, _)| *a == i) {
@@ -198,7 +198,7 @@ pub fn reader_text(pages: &leafpress::typeset::Pages) -> String {
 pub fn line_outside_panels(
     p: &leafpress::Project,
     layout: &str,
-    pages: &leafpress::typeset::Pages,
+    pages: &leafpress::pages::Pages,
 ) -> Option<String> {
     let layout = p.layout(layout).unwrap();
     let (pw, ph) = layout.page_dims();
@@ -217,7 +217,7 @@ pub fn line_outside_panels(
             })
             .collect();
         for item in &page.items {
-            if let leafpress::typeset::Item::Text(run) = item {
+            if let leafpress::pages::Item::Text(run) = item {
                 let (x0, x1) = (run.x, run.x + run.width);
                 let inside = boxes.iter().any(|&(l, t, r, b)| {
                     x0 >= l - 0.01 && x1 <= r + 0.01 && run.baseline > t && run.baseline <= b + 0.01

@@ -2,14 +2,9 @@
 //! the manifest as thumbnails grouped by language and audience. It works opened
 //! from disk: no server, no network, no script.
 
-use crate::batch::OutputRow;
+use crate::manifest::OutputRow;
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+use crate::text::escape_xml as esc;
 
 /// A link to a file beside the page (path segments URL-escaped).
 fn href(path: &str) -> String {

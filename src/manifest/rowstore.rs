@@ -3,7 +3,7 @@
 //! batch of 10,000 audiences has 30,000 rows, twice over (this build's and the
 //! last manifest's); held as structs they were a third of the batch's memory.
 
-use crate::batch::OutputRow;
+use crate::manifest::OutputRow;
 use std::io::{BufWriter, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -231,7 +231,7 @@ mod tests {
 
     #[test]
     fn manifest_rows_are_read_one_by_one() {
-        let m = crate::batch::Manifest {
+        let m = crate::manifest::Manifest {
             outputs: vec![row("en/a.pdf"), row("en/b.pdf")],
         };
         let json = serde_json::to_vec_pretty(&m).unwrap();

@@ -323,7 +323,7 @@ fn load_content<'f>(
     if !translated && crate::source::outside_link(&content_path, &paths.content).is_ok() {
         // Ids must be unique across parts too; a clash of hashes only sends the
         // file to the whole reading, which compares the ids themselves.
-        let hash = crate::source::hash64::<str>;
+        let hash = crate::text::hash64::<str>;
         let (mut audience_ids, mut message_ids) = (
             std::collections::HashSet::new(),
             std::collections::HashSet::new(),
@@ -367,7 +367,7 @@ fn layout_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, Diagnostic> {
             dir,
             format!(
                 "cannot read the layouts folder: {}",
-                crate::source::lower_first(&e.to_string())
+                crate::text::lower_first(&e.to_string())
             ),
         )
         .with_hint("run leafpress in the project folder, or pass --layouts DIR")
@@ -413,7 +413,7 @@ fn content_problems(src: &SourceFile, first: Diagnostic) -> Vec<Diagnostic> {
         let span = named
             .or_else(|| src.span_of(key, value))
             .or_else(|| src.span_of(key, ""));
-        let msg = crate::source::lower_first(&msg);
+        let msg = crate::text::lower_first(&msg);
         let hint = crate::source::hint_for(&msg, span.as_ref(), false);
         let mut d = Diagnostic::error(
             &src.path,
@@ -504,7 +504,7 @@ fn content_problems(src: &SourceFile, first: Diagnostic) -> Vec<Diagnostic> {
                                         &src.path,
                                         format!(
                                             "audiences[{i}].{f}: {}",
-                                            crate::source::lower_first(&msg)
+                                            crate::text::lower_first(&msg)
                                         ),
                                     )
                                     .with_span(Some(src.span_at(off)));
@@ -1071,7 +1071,7 @@ fn load_logo(file: &str, brand: &SourceFile, layouts_dir: &Path) -> Result<Logo,
             format!(
                 "cannot read logo `{}`: {}",
                 full.display(),
-                crate::source::lower_first(&e.to_string())
+                crate::text::lower_first(&e.to_string())
             ),
         )
         .with_span(span.clone())

@@ -1,0 +1,223 @@
+//! The positioned model: pages with everything placed on them (glyph runs,
+//! rectangles, images), their bleed, printer's marks and links, in points from
+//! the top-left corner of the trim box. The typesetter makes it; the PDF and
+//! preview writers read it, and decide nothing about layout.
+
+use crate::fonts::FaceId;
+use crate::plan::Variant;
+use crate::units::MM;
+
+pub use crate::units::Colour;
+
+#[derive(Debug, Clone)]
+pub struct Pages {
+    /// The layout these pages were set from.
+    pub layout: String,
+    pub title: String,
+    pub author: String,
+    pub language: String,
+    pub variant: Variant,
+    pub pages: Vec<Page>,
+    /// Things to look at before printing (an image under 300 ppi, ...).
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Trim size.
+    pub width: f32,
+    pub height: f32,
+    /// Bleed beyond the trim on every side (0 for screen).
+    pub bleed: f32,
+    /// Room beyond the bleed for printer's marks (0 without marks).
+    pub slug: f32,
+    pub items: Vec<Item>,
+    /// Printer's marks, outside the bleed, in registration colour.
+    pub marks: Vec<Mark>,
+    /// Clickable areas (screen variant).
+    pub links: Vec<Link>,
+}
+
+/// A printer's mark: a hairline from (x1, y1) to (x2, y2), in trim coordinates.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Mark {
+    pub kind: MarkKind,
+    pub x1: f32,
+    pub y1: f32,
+    pub x2: f32,
+    pub y2: f32,
+}
+
+pub use crate::layout::MarkKind;
+
+/// Stroke width of printer's marks, in points.
+pub const MARK_WIDTH: f32 = 0.25;
+
+/// A clickable web address on a page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    pub x: f32,
+    pub y: f32,
+    pub w: f32,
+    pub h: f32,
+    pub uri: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum Item {
+    /// A filled rectangle (backgrounds, bands, rules).
+    Rect {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        colour: Colour,
+    },
+    /// A PNG image scaled into the box.
+    Image {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        png: std::sync::Arc<[u8]>,
+    },
+    Text(GlyphRun),
+}
+
+/// One line of text in one face, size and colour.
+#[derive(Debug, Clone)]
+pub struct GlyphRun {
+    pub face: FaceId,
+    pub size: f32,
+    pub colour: Colour,
+    /// Left end of the baseline.
+    pub x: f32,
+    pub baseline: f32,
+    /// Shared with the line it was set as: a page copies runs, not glyphs.
+    pub glyphs: std::sync::Arc<[Glyph]>,
+    /// Width of the inked line (from the first glyph's origin to the last's advance).
+    pub width: f32,
+    /// Glyph ranges `[from, to)` whose text differs from what they show (the
+    /// halves of a hyphenated word): the PDF writer marks them with ActualText.
+    pub actual: Vec<(usize, usize, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Glyph {
+    pub id: u16,
+    /// Offset from the run's x.
+    pub x: f32,
+    /// The text this glyph stands for (empty for the second glyph of a cluster).
+    pub text: GlyphText,
+}
+
+/// The text one glyph stands for: nearly always a character or two, kept
+/// inline so glyphs copy without allocating (glyphs are copied from shaped
+/// words into lines and pages; as Strings that was a tenth of typesetting).
+#[derive(Clone, PartialEq, Eq)]
+pub enum GlyphText {
+    Inline { len: u8, bytes: [u8; INLINE] },
+    Shared(std::sync::Arc<str>),
+}
+
+const INLINE: usize = 22;
+
+impl GlyphText {
+    pub fn as_str(&self) -> &str {
+        match self {
+            // Only ever filled from a whole `&str` of `len` bytes.
+            GlyphText::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..*len as usize]).unwrap_or_default()
+            }
+            GlyphText::Shared(s) => s,
+        }
+    }
+}
+
+impl From<&str> for GlyphText {
+    fn from(s: &str) -> GlyphText {
+        if s.len() <= INLINE {
+            let mut bytes = [0; INLINE];
+            bytes[..s.len()].copy_from_slice(s.as_bytes());
+            GlyphText::Inline {
+                len: s.len() as u8,
+                bytes,
+            }
+        } else {
+            GlyphText::Shared(s.into())
+        }
+    }
+}
+
+impl Default for GlyphText {
+    fn default() -> GlyphText {
+        "".into()
+    }
+}
+
+impl std::ops::Deref for GlyphText {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Debug for GlyphText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.as_str().fmt(f)
+    }
+}
+
+/// How far marks stand off the bleed, and how long they are.
+pub const MARK_GAP: f32 = 2.0 * MM;
+pub const MARK_LEN: f32 = 5.0 * MM;
+
+/// The crop marks at the four trim corners and fold marks at `folds` (x positions),
+/// all starting `MARK_GAP` outside the bleed so none reaches into it.
+pub fn marks(w: f32, h: f32, bleed: f32, kinds: &[MarkKind], folds: &[f32]) -> Vec<Mark> {
+    let (near, far) = (bleed + MARK_GAP, bleed + MARK_GAP + MARK_LEN);
+    let mut out = Vec::new();
+    if kinds.contains(&MarkKind::Crop) {
+        for (x, y, sx, sy) in [
+            (0.0, 0.0, -1.0, -1.0),
+            (w, 0.0, 1.0, -1.0),
+            (0.0, h, -1.0, 1.0),
+            (w, h, 1.0, 1.0),
+        ] {
+            // A horizontal line level with the trim edge, and a vertical one.
+            out.push(Mark {
+                kind: MarkKind::Crop,
+                x1: x + sx * near,
+                y1: y,
+                x2: x + sx * far,
+                y2: y,
+            });
+            out.push(Mark {
+                kind: MarkKind::Crop,
+                x1: x,
+                y1: y + sy * near,
+                x2: x,
+                y2: y + sy * far,
+            });
+        }
+    }
+    if kinds.contains(&MarkKind::Fold) {
+        for &x in folds {
+            out.push(Mark {
+                kind: MarkKind::Fold,
+                x1: x,
+                y1: -near,
+                x2: x,
+                y2: -far,
+            });
+            out.push(Mark {
+                kind: MarkKind::Fold,
+                x1: x,
+                y1: h + near,
+                x2: x,
+                y2: h + far,
+            });
+        }
+    }
+    out
+}

@@ -1,0 +1,79 @@
+//! Small text helpers every layer may use: sentence case for messages, XML
+//! escaping, hex, the dates written into outputs, and a 64-bit hash for
+//! in-memory indexes.
+
+/// `s` with its first letter in lower case, to fit a message after a colon
+/// (`cannot read file: no such file or directory`).
+pub fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// Escapes text for XML and HTML content and attribute values.
+pub fn escape_xml(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Bytes as lower-case hex.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+/// A moment as the outputs write it, from seconds since 1970 (UTC): ISO 8601
+/// (`2025-01-01T00:00:00Z`, for XMP and DOCX) and PDF's `D:20250101000000Z`.
+pub fn timestamps(epoch: i64) -> (String, String) {
+    let t = time::OffsetDateTime::from_unix_timestamp(epoch)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let (y, mo, d, h, mi, s) = (
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+    );
+    (
+        format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z"),
+        format!("D:{y:04}{mo:02}{d:02}{h:02}{mi:02}{s:02}Z"),
+    )
+}
+
+/// A 64-bit hash for in-memory indexes (the same within one process, not
+/// stored anywhere): used where keeping the keys themselves would cost memory
+/// that grows with the content.
+pub fn hash64<T: std::hash::Hash + ?Sized>(v: &T) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::hash::DefaultHasher::new();
+    v.hash(&mut h);
+    h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helpers() {
+        assert_eq!(lower_first("No such file"), "no such file");
+        assert_eq!(
+            escape_xml(r#"a<b & "c">"#),
+            "a&lt;b &amp; &quot;c&quot;&gt;"
+        );
+        assert_eq!(hex(&[0, 0xab, 0x10]), "00ab10");
+        assert_eq!(
+            timestamps(1_735_689_600),
+            ("2025-01-01T00:00:00Z".into(), "D:20250101000000Z".into())
+        );
+    }
+}

@@ -1,0 +1,319 @@
+//! Composition: a paragraph becomes boxes, glue and penalties (words,
+//! hyphenation points, spaces), is broken into lines by total fit (or first
+//! fit), and each line is built from its words' glyphs.
+
+use super::breaking::{self, Item};
+use super::hyphenate;
+use super::set::Resolved;
+use super::shape::{shape, words};
+use crate::fonts::FontBook;
+use crate::layout::Align;
+use crate::pages::Glyph;
+
+/// One set line before placement.
+#[derive(Debug, Clone)]
+pub(super) struct Line {
+    pub(super) glyphs: std::sync::Arc<[Glyph]>,
+    pub(super) width: f32,
+    /// Glyph ranges whose text, for extraction and screen readers, is not what
+    /// they show: a hyphenated word reads whole where it starts and empty where it ends.
+    pub(super) actual: Vec<(usize, usize, String)>,
+}
+
+/// Which way to compose a paragraph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Composer {
+    /// Knuth–Plass: optimal over the paragraph.
+    TotalFit,
+    /// Greedy, line by line (for comparison).
+    FirstFit,
+}
+
+/// What one item of the paragraph stands for.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Elem {
+    Frag { word: usize, k: usize },
+    Space,
+    Split { word: usize },
+    Other,
+}
+
+/// A paragraph broken into lines, with each line's adjustment ratio.
+#[derive(Clone)]
+pub struct Composed {
+    pub(super) lines: Vec<Line>,
+    pub(super) breaks: Vec<breaking::Break>,
+    /// Words left alone on a justified line (they cannot be spread to the measure).
+    pub(super) lone_words: Vec<String>,
+}
+
+/// Breaks a paragraph into lines no wider than `width`.
+pub(super) fn compose(
+    book: &FontBook,
+    st: &Resolved,
+    language: &str,
+    text: &str,
+    width: f32,
+    composer: Composer,
+) -> Composed {
+    let text: String = normalise(text, st.uppercase);
+    let mut words = words(book, st, language, &text);
+    let space = shape(book, st.face, st.size, 0.0, language, " ");
+    let (space_glyph, space_w) = (space.glyphs.into_iter().next(), space.width);
+    let hyphen = shape(book, st.face, st.size, st.tracking, language, "-");
+    let dict = if st.hyphenate && !st.uppercase {
+        hyphenate::dictionary(language)
+    } else {
+        None
+    };
+
+    // Where each word may split: hyphenation points, then emergency splits for
+    // any piece still wider than the measure (never outside the panel).
+    for w in &mut words {
+        if let Some(d) = &dict {
+            for b in hyphenate::points(d, &w.text, &st.hyphen_rules) {
+                if let Some(g) = w.shaped.clusters.iter().position(|&c| c >= b)
+                    && g > 0
+                {
+                    w.splits.push((g, true));
+                }
+            }
+            w.splits.dedup_by_key(|s| s.0);
+        }
+        let mut k = 0;
+        while k < w.splits.len() {
+            let (g0, g1, x0, fw) = w.fragment(k);
+            // A piece that ends where the word is hyphenated carries the hyphen too.
+            let hyphen_after = w.splits.get(k + 1).is_some_and(|s| s.1);
+            let needs = fw + if hyphen_after { hyphen.width } else { 0.0 };
+            if needs > width && g1 - g0 > 1 {
+                let cut = (g0 + 1..g1)
+                    .rev()
+                    .find(|&g| {
+                        w.shaped.glyphs[g].x - x0 <= width && !w.shaped.glyphs[g].text.is_empty()
+                    })
+                    .unwrap_or(g0 + 1);
+                w.splits.insert(k + 1, (cut, false));
+            }
+            k += 1;
+        }
+    }
+
+    let [min, natural, max] = st.word_spacing;
+    let justify = st.align == Align::Justify;
+    let (stretch, shrink) = if justify {
+        (
+            space_w * (max - natural).max(0.0),
+            space_w * (natural - min).max(0.0),
+        )
+    } else {
+        (0.0, 0.0)
+    };
+    let space_nat = space_w * natural;
+    let mut items = Vec::new();
+    let mut elems = Vec::new();
+    let finish = |items: &mut Vec<Item>, elems: &mut Vec<Elem>| {
+        breaking::finish_paragraph(items);
+        elems.extend([Elem::Other, Elem::Other, Elem::Other]);
+    };
+    for (wi, w) in words.iter().enumerate() {
+        for k in 0..w.splits.len() {
+            if k > 0 {
+                let hyphenated = w.splits[k].1;
+                items.push(Item::Penalty {
+                    width: if hyphenated { hyphen.width } else { 0.0 },
+                    // Ragged text has room to avoid a hyphen, so one costs more there.
+                    cost: if !hyphenated {
+                        0.0
+                    } else if justify {
+                        20.0
+                    } else {
+                        150.0
+                    },
+                    flagged: hyphenated,
+                });
+                elems.push(Elem::Split { word: wi });
+            }
+            let (_, _, _, fw) = w.fragment(k);
+            items.push(Item::Box { width: fw });
+            elems.push(Elem::Frag { word: wi, k });
+        }
+        if wi + 1 == words.len() || w.hard_break {
+            finish(&mut items, &mut elems);
+        } else if w.space_after {
+            items.push(Item::Glue {
+                width: space_nat,
+                stretch,
+                shrink,
+            });
+            elems.push(Elem::Space);
+        } else {
+            // A break after a hyphen or slash inside a compound: no space to add.
+            let after_hyphen = w.text.ends_with(['-', '\u{2010}', '\u{2013}']);
+            items.push(Item::Penalty {
+                width: 0.0,
+                cost: if after_hyphen { 50.0 } else { 0.0 },
+                flagged: after_hyphen,
+            });
+            elems.push(Elem::Other);
+        }
+    }
+    if items.is_empty() {
+        return Composed {
+            lines: Vec::new(),
+            breaks: Vec::new(),
+            lone_words: Vec::new(),
+        };
+    }
+    let params = breaking::Params {
+        width,
+        justify,
+        max_ratio: if justify { 1.0 } else { 2.0 },
+        // A ragged line may fall short by about a sixth of the measure at no
+        // great cost, more only if it must.
+        rag: (2.5 * st.size).max(width / 6.0),
+        max_hyphen_run: st.hyphen_rules.max_in_a_row,
+    };
+    let breaks = match composer {
+        Composer::TotalFit => breaking::total_fit(&items, &params),
+        Composer::FirstFit => breaking::first_fit(&items, &params),
+    };
+
+    // Build the lines from the chosen breaks.
+    let mut lines = Vec::new();
+    let mut lone_words = Vec::new();
+    let mut from = 0;
+    // A word split over lines whose start has been given its whole text already.
+    let mut continued: Option<usize> = None;
+    for br in &breaks {
+        let stretchy = justify
+            && br.ratio.is_finite()
+            && !matches!(items[br.at], Item::Penalty { cost, .. } if cost <= breaking::FORCED && from < br.at && matches!(items[br.at - 1], Item::Glue { stretch, .. } if stretch > 1e6));
+        let r = if stretchy { br.ratio } else { 0.0 };
+        let mut glyphs: Vec<Glyph> = Vec::new();
+        let mut actual = Vec::new();
+        let mut x = 0.0f32;
+        let mut first_box = true;
+        let mut span_start: Option<(usize, usize)> = None; // (word, first glyph index on the line)
+        let mut boxes = 0;
+        for i in from..br.at {
+            match (items[i], elems[i]) {
+                (Item::Box { .. }, Elem::Frag { word, k }) => {
+                    let w = &words[word];
+                    let (g0, g1, x0, fw) = w.fragment(k);
+                    if first_box && continued == Some(word) {
+                        span_start = Some((word, glyphs.len()));
+                    }
+                    if span_start.is_some_and(|(sw, _)| sw != word) {
+                        // The carried-over end of a hyphenated word reads as nothing.
+                        let (_, s) = span_start.take().unwrap_or_default();
+                        actual.push((s, glyphs.len(), String::new()));
+                    }
+                    glyphs.extend(w.shaped.glyphs[g0..g1].iter().map(|g| Glyph {
+                        id: g.id,
+                        x: g.x - x0 + x,
+                        text: g.text.clone(),
+                    }));
+                    x += fw;
+                    first_box = false;
+                    boxes += 1;
+                }
+                (
+                    Item::Glue {
+                        width,
+                        stretch,
+                        shrink,
+                    },
+                    Elem::Space,
+                ) if !first_box => {
+                    if let Some((_, s)) = span_start.take() {
+                        actual.push((s, glyphs.len(), String::new()));
+                    }
+                    if let Some(sg) = &space_glyph {
+                        glyphs.push(Glyph {
+                            id: sg.id,
+                            x,
+                            text: " ".into(),
+                        });
+                    }
+                    x += width + if r >= 0.0 { r * stretch } else { r * shrink };
+                }
+                _ => {}
+            }
+        }
+        if let Some((_, s)) = span_start.take() {
+            actual.push((s, glyphs.len(), String::new()));
+        }
+        // A hyphen at the break: the word's first part reads as the whole word.
+        continued = None;
+        if let (Item::Penalty { width: hw, .. }, Elem::Split { word }) =
+            (items[br.at], elems[br.at])
+            && hw > 0.0
+        {
+            let w = &words[word];
+            let first_on_line = glyphs.len()
+                - (from..br.at)
+                    .filter_map(|i| match elems[i] {
+                        Elem::Frag { word: fw, k } if fw == word => {
+                            let (g0, g1, ..) = w.fragment(k);
+                            Some(g1 - g0)
+                        }
+                        _ => None,
+                    })
+                    .sum::<usize>();
+            let starts_here = !matches!(elems.get(from.wrapping_sub(1)), Some(Elem::Split { word: pw }) if *pw == word)
+                || from == 0;
+            let hg = hyphen.glyphs.first().map(|g| g.id).unwrap_or(0);
+            glyphs.push(Glyph {
+                id: hg,
+                x,
+                text: "-".into(),
+            });
+            x += hw;
+            let text = if starts_here {
+                w.text.clone()
+            } else {
+                String::new()
+            };
+            actual.retain(|(s, _, _)| *s != first_on_line);
+            actual.push((first_on_line, glyphs.len(), text));
+            continued = Some(word);
+        }
+        if justify && br.overfull_stretch && boxes > 0 {
+            let t: String = glyphs.iter().map(|g| g.text.as_str()).collect();
+            lone_words.push(t.trim().to_string());
+        }
+        lines.push(Line {
+            glyphs: glyphs.into(),
+            width: x,
+            actual,
+        });
+        // The next line starts after the break and any glue or penalties there.
+        from = br.at + 1;
+        while from < items.len() && !matches!(items[from], Item::Box { .. }) {
+            if matches!(items[from], Item::Penalty { cost, .. } if cost <= breaking::FORCED) {
+                break;
+            }
+            from += 1;
+        }
+    }
+    lines.retain(|l| !l.glyphs.is_empty());
+    Composed {
+        lines,
+        breaks,
+        lone_words,
+    }
+}
+
+/// Collapses runs of white space (YAML folding, pasted tabs) into single spaces,
+/// keeping explicit line breaks.
+pub(super) fn normalise(text: &str, uppercase: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.trim().split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&line.split_ascii_whitespace().collect::<Vec<_>>().join(" "));
+    }
+    if uppercase { out.to_uppercase() } else { out }
+}

@@ -1,0 +1,413 @@
+//! Placing: set paragraphs emitted into a panel's frame, and flows poured
+//! through their panels in order, keeping orphans and widows, keep-with-next
+//! and keep-together, and balancing the panels' depth when asked.
+
+use super::set::{Figure, Set};
+use crate::doc::Origin;
+use crate::layout::{Panel, PanelRect};
+use crate::pages::{GlyphRun, Item};
+
+/// The usable box of a panel, in points from the trim box's top-left.
+pub(super) struct Frame {
+    pub(super) name: String,
+    pub(super) x: f32,
+    pub(super) y: f32,
+    pub(super) w: f32,
+    pub(super) h: f32,
+    pub(super) page: usize,
+}
+
+pub(super) fn frame(p: &Panel, r: PanelRect, page: usize) -> Frame {
+    Frame {
+        name: p.name.clone(),
+        x: r.x + p.padding.left,
+        y: r.y + p.padding.top,
+        w: r.w - p.padding.left - p.padding.right,
+        h: r.h - p.padding.top - p.padding.bottom,
+        page,
+    }
+}
+
+/// Emits the items of `set`, its top at `y`, into `items`; lines `from..to` only.
+pub(super) fn emit(
+    set: &Set,
+    frame: &Frame,
+    y: f32,
+    from: usize,
+    to: usize,
+    items: &mut Vec<(usize, Item)>,
+) {
+    match &set.figure {
+        Some(Figure::Rule {
+            thickness,
+            length,
+            colour,
+        }) => {
+            let (w, h, colour) = (*length, *thickness, *colour);
+            items.push((
+                frame.page,
+                Item::Rect {
+                    x: frame.x,
+                    y,
+                    w,
+                    h,
+                    colour,
+                },
+            ));
+            return;
+        }
+        Some(Figure::Logo { width, height, png }) => {
+            let (w, h, png) = (*width, *height, png.clone());
+            items.push((
+                frame.page,
+                Item::Image {
+                    x: frame.x,
+                    y,
+                    w,
+                    h,
+                    png,
+                },
+            ));
+            return;
+        }
+        None => {}
+    }
+    let st = &set.st;
+    // Centre the font's ascender-to-descender box in the leading.
+    let half_gap = (st.leading - st.size * (st.ascent - st.descent)) / 2.0;
+    for (i, (line, dx)) in set.lines[from..to].iter().enumerate() {
+        let top = y + i as f32 * st.leading;
+        let baseline = top + half_gap + st.ascent * st.size;
+        // The number goes first, so text extraction and screen readers meet it
+        // before the message it numbers.
+        if from == 0
+            && i == 0
+            && let Some((run, _)) = &set.number
+        {
+            items.push((
+                frame.page,
+                Item::Text(GlyphRun {
+                    x: frame.x,
+                    baseline,
+                    ..run.clone()
+                }),
+            ));
+        }
+        items.push((
+            frame.page,
+            Item::Text(GlyphRun {
+                face: st.face,
+                size: st.size,
+                colour: st.colour,
+                x: frame.x + dx,
+                baseline,
+                glyphs: line.glyphs.clone(),
+                width: line.width,
+                actual: line.actual.clone(),
+            }),
+        ));
+    }
+}
+
+/// The fewest lines of a paragraph at the foot of a panel (orphans) and at the
+/// head of the next (widows).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Keep {
+    pub(super) orphans: usize,
+    pub(super) widows: usize,
+}
+
+pub(super) type Placed = Vec<(usize, Item)>;
+
+/// Pours a flow, balanced if asked: the lowest panel height at which everything
+/// still fits, found by bisection (pouring is cheap; nothing is drawn yet).
+pub(super) fn pour_flow(
+    sets: &[Set],
+    frames: &[Frame],
+    balance: bool,
+    keep: Keep,
+) -> Result<Placed, (String, Option<Origin>, f32)> {
+    let pour_capped = |cap: f32, items: &mut Placed| {
+        let capped: Vec<Frame> = frames
+            .iter()
+            .map(|f| Frame {
+                name: f.name.clone(),
+                h: f.h.min(cap),
+                ..*f
+            })
+            .collect();
+        pour(sets, &capped, keep, items)
+    };
+    let mut cap = f32::INFINITY;
+    if balance {
+        let (mut lo, mut hi) = (0.0f32, frames.iter().map(|f| f.h).fold(0.0, f32::max));
+        if pour_capped(hi, &mut Vec::new()).is_ok() {
+            for _ in 0..20 {
+                let mid = (lo + hi) / 2.0;
+                if pour_capped(mid, &mut Vec::new()).is_ok() {
+                    hi = mid
+                } else {
+                    lo = mid
+                }
+            }
+            cap = hi + 0.01;
+        }
+    }
+    let mut items = Vec::new();
+    pour_capped(cap, &mut items).map(|()| items)
+}
+
+/// Pours `sets` through `frames` in order. On overflow, returns the last panel,
+/// the content that did not fit, and how much was left over (points).
+pub(super) fn pour(
+    sets: &[Set],
+    frames: &[Frame],
+    lines: Keep,
+    out: &mut Placed,
+) -> Result<(), (String, Option<Origin>, f32)> {
+    let mut fi = 0;
+    let mut y = frames[0].y;
+    let mut i = 0;
+    let mut line_from = 0;
+    let mut items = Vec::new();
+    while i < sets.len() {
+        let fr = &frames[fi];
+        let set = &sets[i];
+        let at_top = (y - fr.y).abs() < 0.01;
+        let room = fr.y + fr.h - y;
+        let before = if at_top || line_from > 0 {
+            0.0
+        } else {
+            set.st.space_before
+        };
+        let need_all = if line_from > 0 {
+            (set.lines.len() - line_from) as f32 * set.st.leading
+        } else {
+            set.height(at_top)
+        };
+        // Keep a heading with the first line of what follows.
+        let keep = if set.st.keep_with_next && i + 1 < sets.len() {
+            let next = &sets[i + 1];
+            next.st.space_before + next.st.leading.min(next.height(false))
+        } else {
+            0.0
+        };
+        if need_all + keep <= room + 0.01 {
+            let top = y + before + set.space;
+            emit(set, fr, top, line_from, set.lines.len(), &mut items);
+            y += need_all + set.st.space_after;
+            i += 1;
+            line_from = 0;
+            continue;
+        }
+        // Split: as many lines as fit, but never one alone at the bottom
+        // (orphan) or at the top of the next panel (widow).
+        let total = set.lines.len() - line_from;
+        let mut fit =
+            if set.lines.is_empty() || set.st.keep_with_next || (set.st.keep_together && !at_top) {
+                0
+            } else {
+                (((room - before) / set.st.leading + 0.001).floor().max(0.0) as usize).min(total)
+            };
+        // Too few lines would stay behind: move the whole rest on.
+        if fit < lines.orphans.min(total) && fit < total {
+            fit = 0;
+        }
+        // Too few would go ahead: hold some back, if enough stay behind.
+        if fit > 0 && total - fit < lines.widows && total > fit {
+            let held = fit.saturating_sub(lines.widows - (total - fit));
+            fit = if held >= lines.orphans.min(total) {
+                held
+            } else {
+                0
+            };
+        }
+        if fit > 0 {
+            emit(set, fr, y + before, line_from, line_from + fit, &mut items);
+            line_from += fit;
+        }
+        if fi + 1 >= frames.len() {
+            let rest: f32 = (set.lines.len() - line_from) as f32 * set.st.leading
+                + sets[i + 1..].iter().map(|s| s.height(false)).sum::<f32>();
+            let origin = set
+                .origin
+                .clone()
+                .or_else(|| sets[i..].iter().find_map(|s| s.origin.clone()));
+            return Err((fr.name.clone(), origin, rest));
+        }
+        fi += 1;
+        y = frames[fi].y;
+    }
+    out.extend(items);
+    Ok(())
+}
+
+pub(super) fn heights(sets: &[Set]) -> f32 {
+    sets.iter()
+        .enumerate()
+        .map(|(i, s)| {
+            s.height(i == 0)
+                + if i + 1 < sets.len() {
+                    s.st.space_after
+                } else {
+                    0.0
+                }
+        })
+        .sum()
+}
+
+pub(super) fn place_all(sets: &[Set], fr: &Frame, mut y: f32, items: &mut Vec<(usize, Item)>) {
+    for (i, s) in sets.iter().enumerate() {
+        if i > 0 {
+            y += s.st.space_before;
+        }
+        y += s.space;
+        emit(s, fr, y, 0, s.lines.len(), items);
+        y += s.height(true) - s.space + s.st.space_after;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::compose::Line;
+    use super::super::set::Resolved;
+    use super::*;
+    use crate::layout::Align;
+    use crate::pages::{Colour, Glyph};
+
+    fn style() -> Resolved {
+        Resolved {
+            face: 0,
+            size: 10.0,
+            leading: 10.0,
+            colour: Colour {
+                cmyk: crate::units::Cmyk {
+                    c: 0.0,
+                    m: 0.0,
+                    y: 0.0,
+                    k: 100.0,
+                },
+                rgb: crate::units::Rgb(0, 0, 0),
+            },
+            align: Align::Left,
+            space_before: 0.0,
+            space_after: 0.0,
+            ascent: 0.8,
+            descent: -0.2,
+            keep_with_next: false,
+            keep_together: false,
+            uppercase: false,
+            tracking: 0.0,
+            word_spacing: [0.8, 1.0, 2.0],
+            hyphenate: false,
+            hyphen_rules: Default::default(),
+        }
+    }
+
+    fn paragraph(lines: usize) -> Set {
+        let line = Line {
+            glyphs: vec![Glyph {
+                id: 1,
+                x: 0.0,
+                text: "x".into(),
+            }]
+            .into(),
+            width: 5.0,
+            actual: Vec::new(),
+        };
+        Set {
+            lines: vec![(line, 0.0); lines],
+            number: None,
+            st: style(),
+            figure: None,
+            space: 0.0,
+            origin: None,
+        }
+    }
+
+    fn frames(heights: &[f32]) -> Vec<Frame> {
+        heights
+            .iter()
+            .enumerate()
+            .map(|(i, &h)| Frame {
+                name: format!("p{i}"),
+                x: 0.0,
+                y: 0.0,
+                w: 100.0,
+                h,
+                page: i,
+            })
+            .collect()
+    }
+
+    /// Lines placed in each frame (frames are on distinct pages here).
+    fn per_frame(sets: &[Set], fr: &[Frame], keep: Keep) -> Vec<usize> {
+        let mut out = Vec::new();
+        pour(sets, fr, keep, &mut out).unwrap();
+        (0..fr.len())
+            .map(|p| out.iter().filter(|(pg, _)| *pg == p).count())
+            .collect()
+    }
+
+    #[test]
+    fn no_orphan_at_the_foot_of_a_panel() {
+        // 4 lines of a first paragraph leave room for exactly 1 more: the second
+        // paragraph (5 lines) moves whole to the next panel.
+        let sets = [paragraph(4), paragraph(5)];
+        assert_eq!(
+            per_frame(
+                &sets,
+                &frames(&[50.0, 100.0]),
+                Keep {
+                    orphans: 2,
+                    widows: 2
+                }
+            ),
+            [4, 5]
+        );
+    }
+
+    #[test]
+    fn no_widow_at_the_head_of_the_next_panel() {
+        // 6 lines with room for 5: one would go over alone, so two do.
+        let sets = [paragraph(6)];
+        assert_eq!(
+            per_frame(
+                &sets,
+                &frames(&[50.0, 100.0]),
+                Keep {
+                    orphans: 2,
+                    widows: 2
+                }
+            ),
+            [4, 2]
+        );
+    }
+
+    #[test]
+    fn the_layout_sets_the_limits() {
+        let sets = [paragraph(6)];
+        assert_eq!(
+            per_frame(
+                &sets,
+                &frames(&[50.0, 100.0]),
+                Keep {
+                    orphans: 1,
+                    widows: 1
+                }
+            ),
+            [5, 1]
+        );
+        assert_eq!(
+            per_frame(
+                &sets,
+                &frames(&[50.0, 100.0]),
+                Keep {
+                    orphans: 2,
+                    widows: 3
+                }
+            ),
+            [3, 3]
+        );
+    }
+}

@@ -1,0 +1,286 @@
+//! Setting: a paragraph of the document (text, numbered message, rule, logo,
+//! space) in its style, resolved against the brand and fonts, composed at a
+//! panel's measure and aligned, ready to be placed.
+
+use super::compose::{Composed, Composer, Line, compose};
+use super::shape::{Shaped, shape};
+use crate::doc::{Origin, Para};
+use crate::fonts::FaceId;
+use crate::layout::{Align, Style};
+use crate::pages::{Colour, GlyphRun};
+use crate::project::{NamedLayout, Project};
+
+/// The paragraph's style, resolved against the brand and fonts.
+pub(super) struct Resolved {
+    pub(super) face: FaceId,
+    pub(super) size: f32,
+    pub(super) leading: f32,
+    pub(super) colour: Colour,
+    pub(super) align: Align,
+    pub(super) space_before: f32,
+    pub(super) space_after: f32,
+    /// Ascender and descender in ems (descender negative).
+    pub(super) ascent: f32,
+    pub(super) descent: f32,
+    pub(super) keep_with_next: bool,
+    pub(super) keep_together: bool,
+    pub(super) uppercase: bool,
+    pub(super) tracking: f32,
+    pub(super) word_spacing: [f32; 3],
+    pub(super) hyphenate: bool,
+    pub(super) hyphen_rules: crate::layout::HyphenRules,
+}
+
+/// A paragraph broken into lines, ready to be placed.
+pub(super) struct Set {
+    pub(super) lines: Vec<(Line, f32)>, // line and its x offset inside the column
+    pub(super) number: Option<(GlyphRun, f32)>,
+    pub(super) st: Resolved,
+    /// A rule or the logo, drawn instead of lines.
+    pub(super) figure: Option<Figure>,
+    pub(super) space: f32,
+    pub(super) origin: Option<Origin>,
+}
+
+/// What a paragraph draws that is not text.
+pub(super) enum Figure {
+    /// A filled bar.
+    Rule {
+        thickness: f32,
+        length: f32,
+        colour: Colour,
+    },
+    /// The brand's logo (PNG), scaled to fit.
+    Logo {
+        width: f32,
+        height: f32,
+        png: std::sync::Arc<[u8]>,
+    },
+}
+
+impl Set {
+    pub(super) fn height(&self, at_top: bool) -> f32 {
+        let before = if at_top { 0.0 } else { self.st.space_before };
+        match self.figure {
+            Some(Figure::Rule { thickness, .. }) => return thickness,
+            Some(Figure::Logo { height, .. }) => return height,
+            None => {}
+        }
+        before + self.space + self.lines.len() as f32 * self.st.leading
+    }
+}
+
+pub(super) struct Typesetter<'a> {
+    pub(super) project: &'a Project,
+    pub(super) layout: &'a NamedLayout,
+    pub(super) language: &'a str,
+    pub(super) composer: Composer,
+    /// Type size multiplier (below 1 when a flow is shrunk to fit).
+    pub(super) scale: f32,
+    pub(super) warnings: std::cell::RefCell<Vec<String>>,
+}
+
+impl<'a> Typesetter<'a> {
+    /// A copy with the same project, layout and language.
+    pub(super) fn clone_shallow(&self) -> Typesetter<'a> {
+        Typesetter {
+            project: self.project,
+            layout: self.layout,
+            language: self.language,
+            composer: self.composer,
+            scale: self.scale,
+            warnings: Default::default(),
+        }
+    }
+
+    pub(super) fn colour(&self, name: &str) -> Colour {
+        let c = self.project.brand.colours[name];
+        Colour {
+            cmyk: c.cmyk,
+            rgb: c.rgb,
+        }
+    }
+
+    pub(super) fn style(&self, name: &str) -> Resolved {
+        let s: &Style = &self.layout.layout.styles[name];
+        let book = &self.project.fonts;
+        let face = book
+            .face_for(s.font.as_str(), s.weight, s.italic)
+            .expect("font roles are checked when the layout is loaded");
+        let f = book.face(face);
+        Resolved {
+            face,
+            size: s.size.0 * self.scale,
+            leading: s.leading() * self.scale,
+            colour: self.colour(s.colour.as_str()),
+            align: s.align,
+            space_before: s.space_before.0 * self.scale,
+            space_after: s.space_after.0 * self.scale,
+            ascent: f.ascent,
+            descent: f.descent,
+            keep_with_next: s.keep_with_next,
+            keep_together: s.keep_together,
+            uppercase: s.uppercase,
+            tracking: s.tracking,
+            word_spacing: s.word_spacing,
+            hyphenate: s.hyphenate,
+            hyphen_rules: s.hyphenation,
+        }
+    }
+
+    pub(super) fn lone_word_warnings(&self, c: &Composed, origin: &Origin) {
+        for w in &c.lone_words {
+            self.warnings.borrow_mut().push(format!(
+                "{}: a justified line holds only `{w}`, which cannot be spread to the measure without stretching past the style's maximum word space",
+                origin.what
+            ));
+        }
+    }
+
+    pub(super) fn set(&self, para: &Para, width: f32) -> Set {
+        let book = &self.project.fonts;
+        let empty = |st: Resolved| Set {
+            lines: Vec::new(),
+            number: None,
+            st,
+            figure: None,
+            space: 0.0,
+            origin: None,
+        };
+        // Rules and spaces borrow a style only for its fields; they add no spacing of their own.
+        let any_style = || Resolved {
+            space_before: 0.0,
+            space_after: 0.0,
+            keep_with_next: false,
+            keep_together: false,
+            ..self.style(self.layout.layout.styles.keys().next().expect("styles"))
+        };
+        match para {
+            Para::Space(h) => Set {
+                space: *h,
+                ..empty(any_style())
+            },
+            Para::Logo { height } => {
+                let logo = self
+                    .project
+                    .logo
+                    .as_ref()
+                    .expect("logo paragraphs only exist with a logo");
+                let mut h = *height;
+                let mut w = h * logo.width_px as f32 / logo.height_px as f32;
+                if w > width {
+                    // Never wider than the panel.
+                    h *= width / w;
+                    w = width;
+                }
+                Set {
+                    figure: Some(Figure::Logo {
+                        width: w,
+                        height: h,
+                        png: logo.png.clone(),
+                    }),
+                    ..empty(any_style())
+                }
+            }
+            Para::Rule {
+                colour,
+                thickness,
+                length,
+            } => Set {
+                figure: Some(Figure::Rule {
+                    thickness: *thickness,
+                    length: length.unwrap_or(width).min(width),
+                    colour: self.colour(colour),
+                }),
+                ..empty(any_style())
+            },
+            Para::Text {
+                text,
+                style,
+                origin,
+            } => {
+                let st = self.style(style);
+                let c = compose(book, &st, self.language, text, width, self.composer);
+                self.lone_word_warnings(&c, origin);
+                let lines = c
+                    .lines
+                    .into_iter()
+                    .map(|l| align(l, st.align, width))
+                    .collect();
+                Set {
+                    lines,
+                    origin: Some(origin.clone()),
+                    ..empty(st)
+                }
+            }
+            Para::Numbered {
+                number,
+                text,
+                style,
+                number_style,
+                indent,
+                origin,
+            } => {
+                let st = self.style(style);
+                let indent = indent.unwrap_or(st.size * 2.0);
+                let c = compose(
+                    book,
+                    &st,
+                    self.language,
+                    text,
+                    width - indent,
+                    self.composer,
+                );
+                self.lone_word_warnings(&c, origin);
+                let lines = c
+                    .lines
+                    .into_iter()
+                    .map(|l| {
+                        let (l, x) = align(l, st.align, width - indent);
+                        (l, x + indent)
+                    })
+                    .collect();
+                let nst = number_style
+                    .as_deref()
+                    .map(|n| self.style(n))
+                    .unwrap_or_else(|| self.style(style));
+                let label = number.to_string();
+                let Shaped {
+                    glyphs, width: w, ..
+                } = shape(
+                    book,
+                    nst.face,
+                    nst.size,
+                    nst.tracking,
+                    self.language,
+                    &label,
+                );
+                let run = GlyphRun {
+                    face: nst.face,
+                    size: nst.size,
+                    colour: nst.colour,
+                    x: 0.0,
+                    baseline: 0.0,
+                    glyphs: glyphs.into(),
+                    width: w,
+                    actual: Vec::new(),
+                };
+                Set {
+                    lines,
+                    number: Some((run, nst.ascent * nst.size)),
+                    origin: Some(origin.clone()),
+                    ..empty(st)
+                }
+            }
+        }
+    }
+}
+
+pub(super) fn align(l: Line, a: Align, width: f32) -> (Line, f32) {
+    let x = match a {
+        Align::Left | Align::Justify => 0.0,
+        Align::Center => ((width - l.width) / 2.0).max(0.0),
+        Align::Right => (width - l.width).max(0.0),
+    };
+    (l, x)
+}
