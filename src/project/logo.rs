@@ -1,0 +1,89 @@
+//! The brand's logo: a PNG inside the layouts folder, read and measured once.
+
+use super::Logo;
+use crate::diag::Diagnostic;
+use crate::source::SourceFile;
+use std::path::Path;
+
+/// Largest logo accepted, in pixels per side: a bigger one is a mistake and would
+/// cost memory in every job.
+pub(super) const MAX_LOGO_PX: u32 = 8000;
+
+pub(super) fn load_logo(
+    file: &str,
+    brand: &SourceFile,
+    layouts_dir: &Path,
+) -> Result<Logo, Diagnostic> {
+    let span = brand.span_of("logo", file);
+    let path = Path::new(file);
+    if path.is_absolute()
+        || path
+            .components()
+            .any(|c| matches!(c, std::path::Component::ParentDir))
+    {
+        return Err(Diagnostic::error(
+            &brand.path,
+            format!("logo path `{file}` leaves the project folder"),
+        )
+        .with_span(span)
+        .with_hint("put the logo in the layouts folder and give a path inside it"));
+    }
+    let full = layouts_dir.join(path);
+    crate::source::outside_link(&full, layouts_dir).map_err(|d| {
+        let mut e = Diagnostic::error(&brand.path, d.message).with_span(span.clone());
+        e.hint = d.hint;
+        e
+    })?;
+    let bytes = std::fs::read(&full).map_err(|e| {
+        Diagnostic::error(
+            &brand.path,
+            format!(
+                "cannot read logo `{}`: {}",
+                full.display(),
+                crate::text::lower_first(&e.to_string())
+            ),
+        )
+        .with_span(span.clone())
+        .with_hint("check the file name, or remove `logo:`")
+    })?;
+    if !bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return Err(Diagnostic::error(
+            &brand.path,
+            format!("logo `{}` is not a PNG image", full.display()),
+        )
+        .with_span(span)
+        .with_hint("export the logo as PNG"));
+    }
+    let dims = (bytes.len() >= 24 && &bytes[12..16] == b"IHDR").then(|| {
+        let be =
+            |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+        (be(16), be(20))
+    });
+    let broken = || {
+        Diagnostic::error(
+            &brand.path,
+            format!("logo `{}` is a damaged PNG file", full.display()),
+        )
+        .with_span(span.clone())
+        .with_hint("export the logo again as PNG")
+    };
+    let (w, h) = dims.ok_or_else(broken)?;
+    if w == 0 || h == 0 || w > MAX_LOGO_PX || h > MAX_LOGO_PX {
+        return Err(Diagnostic::error(
+            &brand.path,
+            format!(
+                "logo `{}` is {w} × {h} pixels; leafpress takes up to {MAX_LOGO_PX} per side",
+                full.display()
+            ),
+        )
+        .with_span(span)
+        .with_hint("scale the logo down (about 1500 pixels wide is plenty for print)"));
+    }
+    // Decode it once now, so a damaged file is an input error, not a failed job.
+    printpdf::RawImage::decode_from_bytes(&bytes, &mut Vec::new()).map_err(|_| broken())?;
+    Ok(Logo {
+        png: bytes.into(),
+        width_px: w,
+        height_px: h,
+    })
+}

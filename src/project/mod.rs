@@ -1,0 +1,314 @@
+//! The project: content, brand, layouts, fonts, logo and translations loaded
+//! into one checked `Project`, every problem found on the way reported at once.
+//! The checks of each input are modules of their own: `content_checks`,
+//! `layout_checks`, `coverage` and `logo`.
+
+mod content_checks;
+mod coverage;
+mod layout_checks;
+mod logo;
+
+use crate::content::Content;
+use crate::diag::{Diagnostic, Error};
+use crate::fonts::FontBook;
+use crate::layout::{Brand, Layout, Names, Orientation, with_names};
+use crate::source::SourceFile;
+use content_checks::load_content;
+use coverage::check_coverage;
+use layout_checks::{check_layout, layout_files};
+use logo::load_logo;
+use std::path::PathBuf;
+
+/// Where a project's inputs live.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub content: PathBuf,
+    pub layouts: PathBuf,
+    pub fonts: PathBuf,
+}
+
+impl Default for Paths {
+    fn default() -> Self {
+        Paths {
+            content: "content".into(),
+            layouts: "layouts".into(),
+            fonts: "fonts".into(),
+        }
+    }
+}
+
+pub struct NamedLayout {
+    /// The file stem: `leaflet` for `layouts/leaflet.yaml`.
+    pub name: String,
+    pub layout: Layout,
+    pub source: SourceFile,
+}
+
+impl NamedLayout {
+    /// Page width and height in points, after orientation.
+    pub fn page_dims(&self) -> (f32, f32) {
+        let (w, h) = self.layout.page.size.portrait_dims();
+        match self.layout.page.orientation {
+            Orientation::Portrait => (w, h),
+            Orientation::Landscape => (h, w),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Logo {
+    pub png: std::sync::Arc<[u8]>,
+    pub width_px: u32,
+    pub height_px: u32,
+}
+
+pub struct Project {
+    pub content: Content,
+    pub content_src: SourceFile,
+    pub brand: Brand,
+    pub brand_src: SourceFile,
+    pub layouts: Vec<NamedLayout>,
+    pub fonts: FontBook,
+    /// The brand logo (PNG bytes) and its size in pixels.
+    pub logo: Option<Logo>,
+    /// Translations of the content, one per language.
+    pub translations: Vec<crate::translate::Translation>,
+    /// Problems that do not stop a build.
+    pub warnings: Vec<Diagnostic>,
+    /// Where each audience is in content order, by id: each job finds its own
+    /// without a scan (a scan per job made a batch quadratic in the number of
+    /// audiences).
+    audience_at: std::collections::HashMap<Box<str>, usize>,
+    /// A large content's audiences, left on disk and read back one at a time;
+    /// `None` when they are parsed in `content.audiences`.
+    streamed: Option<Box<crate::content::Streamed>>,
+    /// SHA-256 of the content file.
+    content_digest: [u8; 32],
+}
+
+/// One audience, as a job reads it: from memory, or read back from disk with
+/// its own lines (for spans; the content's head is in `Project::content_src`).
+pub struct AudienceText<'a> {
+    pub audience: std::borrow::Cow<'a, crate::content::Audience>,
+    pub lines: Option<SourceFile>,
+}
+
+impl Project {
+    pub fn layout(&self, name: &str) -> Option<&NamedLayout> {
+        self.layouts.iter().find(|l| l.name == name)
+    }
+
+    /// The audience with this id; an error if it was read back from disk and
+    /// the file changed since it was checked.
+    pub fn audience(&self, id: &str) -> Option<Result<AudienceText<'_>, String>> {
+        let i = *self.audience_at.get(id)?;
+        Some(match &self.streamed {
+            None => Ok(AudienceText {
+                audience: std::borrow::Cow::Borrowed(self.content.audiences.get(i)?),
+                lines: None,
+            }),
+            Some(file) => file.audience(i).map(|(a, lines)| AudienceText {
+                audience: std::borrow::Cow::Owned(a),
+                lines: Some(lines),
+            }),
+        })
+    }
+
+    /// Audience ids in content order.
+    pub fn audience_ids(&self) -> Box<dyn Iterator<Item = &str> + '_> {
+        match &self.streamed {
+            None => Box::new(self.content.audiences.iter().map(|a| a.id.as_str())),
+            Some(file) => Box::new(file.entries.iter().map(|e| &*e.id)),
+        }
+    }
+
+    /// The id of the audience at `i` in content order.
+    pub fn audience_id(&self, i: usize) -> &str {
+        match &self.streamed {
+            None => &self.content.audiences[i].id,
+            Some(file) => &file.entries[i].id,
+        }
+    }
+
+    pub fn audience_count(&self) -> usize {
+        match &self.streamed {
+            None => self.content.audiences.len(),
+            Some(file) => file.entries.len(),
+        }
+    }
+
+    /// Whether the audience exists.
+    pub fn has_audience(&self, id: &str) -> bool {
+        self.audience_at.contains_key(id)
+    }
+
+    /// SHA-256 of the content file, for fingerprints.
+    pub fn content_digest(&self) -> &[u8; 32] {
+        &self.content_digest
+    }
+}
+
+/// Every layout in the layouts folder, read and checked, and the problems
+/// found in them. `names` are the brand's colour and font names, when the
+/// brand could be read.
+fn read_layouts(paths: &Paths, names: Option<&Names>) -> (Vec<NamedLayout>, Vec<Diagnostic>) {
+    let mut layouts = Vec::new();
+    let mut problems = Vec::new();
+    match layout_files(&paths.layouts) {
+        Ok(files) => {
+            if files.is_empty() {
+                problems.push(
+                    Diagnostic::error(&paths.layouts, "no layouts found")
+                        .with_hint("add a layout file such as `leaflet.yaml` beside `brand.yaml`"),
+                );
+            }
+            for (name, path) in files {
+                let src = match SourceFile::read_inside(&path, &paths.layouts) {
+                    Ok(s) => s,
+                    Err(d) => {
+                        problems.push(d);
+                        continue;
+                    }
+                };
+                let (styles, flows) = crate::layout::local_names(&src.text);
+                let parsed = match names {
+                    Some(n) => with_names(
+                        Names {
+                            styles,
+                            flows,
+                            ..n.clone()
+                        },
+                        || src.parse::<Layout>(),
+                    ),
+                    None => src.parse::<Layout>(),
+                };
+                match parsed {
+                    Ok(layout) => {
+                        let nl = NamedLayout {
+                            name,
+                            layout,
+                            source: src,
+                        };
+                        problems.extend(check_layout(&nl));
+                        layouts.push(nl);
+                    }
+                    Err(d) => problems.push(d),
+                }
+            }
+        }
+        Err(d) => problems.push(d),
+    }
+    (layouts, problems)
+}
+
+/// Loads and checks everything. On failure, the error lists every problem found.
+pub fn load(paths: &Paths) -> Result<Project, Error> {
+    // The content's problems come first in the report, then the brand's and the
+    // layouts'. The brand is read first: the fonts it names are needed by a
+    // large content, checked (coverage included) as it streams past.
+    let mut problems: Vec<Diagnostic> = Vec::new();
+
+    let brand_path = paths.layouts.join("brand.yaml");
+    let brand = SourceFile::read_inside(&brand_path, &paths.layouts).and_then(|src| {
+        let b: Brand = src.parse()?;
+        Ok((b, src))
+    });
+    let mut brand_problems = Vec::new();
+    let brand = brand.map_err(|d| brand_problems.push(d)).ok();
+    // Layouts are read even when the brand failed, so their own mistakes show too;
+    // without the brand's names, colour and font references go unchecked for now.
+    let names_from_brand = brand.as_ref().map(|(b, _)| Names {
+        colours: b.colours.keys().cloned().collect(),
+        fonts: b.fonts.keys().cloned().collect(),
+        ..Names::default()
+    });
+    // The fonts are read on a second thread while the layouts and the content
+    // are parsed: reading and hashing them was a third of the load, and only a
+    // content large enough to be streamed needs them (it is checked as it
+    // streams past).
+    let (fonts, (layouts, layout_problems), (content, streamed, translations)) =
+        std::thread::scope(|scope| {
+            let load_fonts = |(b, src): &(Brand, SourceFile)| FontBook::load(b, src, &paths.fonts);
+            let reading = std::cell::Cell::new(brand.as_ref().map(|b| {
+                std::thread::Builder::new()
+                    .spawn_scoped(scope, move || load_fonts(b))
+                    .map_err(|_| b)
+            }));
+            let fonts = std::cell::OnceCell::new();
+            let fonts_now = || {
+                fonts.get_or_init(|| {
+                    reading.take().map(|r| match r {
+                        Ok(thread) => thread
+                            .join()
+                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                        // No thread to be had: read them here.
+                        Err(b) => load_fonts(b),
+                    })
+                })
+            };
+            let layouts = read_layouts(paths, names_from_brand.as_ref());
+            let content = load_content(
+                paths,
+                &|| fonts_now().as_ref().and_then(|f| f.as_ref().ok()),
+                &mut problems,
+            );
+            fonts_now();
+            (fonts.into_inner().flatten(), layouts, content)
+        });
+    let fonts = match fonts {
+        Some(Ok(f)) => Some(f),
+        Some(Err(d)) => {
+            brand_problems.extend(d);
+            None
+        }
+        None => None,
+    };
+    let logo = brand.as_ref().and_then(|(b, src)| {
+        let file = b.logo.as_ref()?;
+        load_logo(file, src, &paths.layouts)
+            .map_err(|d| brand_problems.push(d))
+            .ok()
+    });
+
+    problems.extend(brand_problems);
+    problems.extend(layout_problems);
+
+    if streamed.is_none()
+        && let (Some((c, src)), Some(fonts)) = (&content, &fonts)
+    {
+        problems.extend(check_coverage(fonts, c, src, &translations));
+    }
+    let (errors, warnings): (Vec<_>, Vec<_>) = problems.into_iter().partition(|d| d.is_error());
+    match (content, brand, fonts) {
+        (Some((content, content_src)), Some((brand, brand_src)), Some(fonts))
+            if errors.is_empty() =>
+        {
+            let content_digest = match &streamed {
+                Some(file) => file.digest,
+                None => <sha2::Sha256 as sha2::Digest>::digest(content_src.text.as_bytes()).into(),
+            };
+            let mut p = Project {
+                audience_at: Default::default(),
+                streamed: streamed.map(Box::new),
+                content_digest,
+                content,
+                content_src,
+                brand,
+                brand_src,
+                layouts,
+                fonts,
+                logo,
+                translations,
+                warnings,
+            };
+            let at = p
+                .audience_ids()
+                .enumerate()
+                .map(|(i, id)| (id.into(), i))
+                .collect();
+            p.audience_at = at;
+            Ok(p)
+        }
+        _ => Err(Error::Input(errors.into_iter().chain(warnings).collect())),
+    }
+}
