@@ -154,7 +154,7 @@ fn main() {
                     .render(&p, &doc, &opts)
                     .ok()
                     .unwrap();
-                std::hint::black_box(out.bytes.len());
+                std::hint::black_box(out.bytes.bytes.len());
                 times.push(t.elapsed().as_secs_f64());
             }
             println!(

@@ -9,7 +9,7 @@ use crate::manifest::listing::{Listing, write_manifest};
 use crate::manifest::{OutputRow, manifest_name};
 use crate::plan::{Job, Plan};
 use crate::project::Project;
-use crate::render::{JobError, Output, RenderOptions, backend};
+use crate::render::{JobError, RenderOptions, backend};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -94,14 +94,6 @@ pub fn run(
         .num_threads(opts.jobs.min(plan.len()).max(1))
         .build()
         .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
-    if plan.has_print() {
-        // The print PDFs' shared head and its hash state are made once per
-        // process. Made here, on a worker while the last manifest is read, the
-        // first print jobs do not wait for them (they did, on every thread).
-        pool.spawn(|| {
-            after_prefix();
-        });
-    }
     remove_stale_temps(&opts.out_dir, 2);
     let manifest_path = opts.out_dir.join(manifest_name(opts.shard));
     let io = |e: std::io::Error| Error::io(&opts.out_dir, e);
@@ -273,7 +265,8 @@ fn unchanged_on_disk(
                     .ok()
                     .zip(manifest_time)
                     .is_some_and(|(file, manifest)| file <= manifest)
-                    || std::fs::read(&path).is_ok_and(|b| sha256_hex(&b) == row.sha256))
+                    || std::fs::read(&path)
+                        .is_ok_and(|b| crate::text::hex(&Sha256::digest(&b)) == row.sha256))
         }
         _ => false,
     }
@@ -378,7 +371,7 @@ fn run_job(
     let path = opts.out_dir.join(&job.output);
     write_replacing(
         &path,
-        &[rendered.bytes.head, &rendered.bytes.tail],
+        &[&rendered.bytes.bytes],
         false,
         Some(retired),
     )?;
@@ -396,8 +389,8 @@ fn run_job(
         variant: job.variant,
         path: rel_path(&job.output),
         pages: rendered.pages,
-        bytes: rendered.bytes.len() as u64,
-        sha256: output_sha256_hex(&rendered.bytes),
+        bytes: rendered.bytes.bytes.len() as u64,
+        sha256: crate::text::hex(&rendered.bytes.sha256),
         fingerprint,
         title: Some(doc.title.clone()),
         previews,
@@ -424,72 +417,3 @@ fn rel_path(p: &Path) -> String {
         .join("/")
 }
 
-/// SHA-256 of a file, in hex. Print PDFs all begin with the same half megabyte
-/// (the output profile); the hash of that prefix is computed once and each file
-/// hashed only from where it differs. Same result as hashing it whole.
-fn sha256_hex(bytes: &[u8]) -> String {
-    let prefix = crate::render::pdf::constant_prefix();
-    match bytes.strip_prefix(prefix) {
-        Some(rest) if !prefix.is_empty() => sha256_parts(prefix, rest),
-        _ => sha256_parts(&[], bytes),
-    }
-}
-
-/// SHA-256 of an output in memory, in hex.
-fn output_sha256_hex(output: &Output) -> String {
-    sha256_parts(output.head, &output.tail)
-}
-
-/// SHA-256 of `head` then `tail`; the state after the print PDFs' shared prefix
-/// is kept.
-fn sha256_parts(head: &[u8], tail: &[u8]) -> String {
-    let prefix = crate::render::pdf::constant_prefix();
-    let mut h = if !prefix.is_empty() && (std::ptr::eq(head, prefix) || head == prefix) {
-        after_prefix().clone()
-    } else {
-        let mut h = Sha256::new();
-        h.update(head);
-        h
-    };
-    h.update(tail);
-    crate::text::hex(&h.finalize())
-}
-
-/// The SHA-256 state after the print PDFs' shared prefix, made once.
-fn after_prefix() -> &'static Sha256 {
-    static AFTER_PREFIX: std::sync::OnceLock<Sha256> = std::sync::OnceLock::new();
-    AFTER_PREFIX.get_or_init(|| {
-        let mut h = Sha256::new();
-        h.update(crate::render::pdf::constant_prefix());
-        h
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use sha2::{Digest, Sha256};
-
-    #[test]
-    fn a_print_pdf_hashes_the_same_with_its_prefix_hashed_once() {
-        let prefix = crate::render::pdf::constant_prefix();
-        assert!(prefix.len() > 400_000, "the profile is in the prefix");
-        let mut file = prefix.to_vec();
-        file.extend(b"2 0 obj\n<</Type/Catalog>>\nendobj\n");
-        assert_eq!(
-            super::sha256_hex(&file),
-            crate::text::hex(&Sha256::digest(&file))
-        );
-        let parts = super::Output {
-            head: prefix,
-            tail: file[prefix.len()..].to_vec(),
-        };
-        assert_eq!(
-            super::output_sha256_hex(&parts),
-            crate::text::hex(&Sha256::digest(&file))
-        );
-        assert_eq!(
-            super::sha256_hex(b"abc"),
-            crate::text::hex(&Sha256::digest(b"abc"))
-        );
-    }
-}

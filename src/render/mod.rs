@@ -10,35 +10,20 @@ use crate::doc::Document;
 use crate::layout::Format;
 use crate::project::Project;
 
-/// A file's bytes: a head shared by many files, then its own. Print PDFs all
-/// begin with the same half megabyte (header and output profile); it stays in
-/// the program's memory instead of being copied into each file's buffer.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// A finished file's bytes and their SHA-256 (the manifest's `sha256`),
+/// computed by the writer that made them: it knows what its files share.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Output {
-    pub head: &'static [u8],
-    pub tail: Vec<u8>,
+    pub bytes: Vec<u8>,
+    pub sha256: [u8; 32],
 }
 
 impl Output {
-    /// A file with no shared head.
-    pub fn whole(bytes: Vec<u8>) -> Output {
-        Output {
-            head: &[],
-            tail: bytes,
-        }
-    }
-
-    pub fn len(&self) -> usize {
-        self.head.len() + self.tail.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// The bytes in one piece.
-    pub fn to_vec(&self) -> Vec<u8> {
-        [self.head, &self.tail].concat()
+    /// A file hashed whole.
+    pub fn hashed(bytes: Vec<u8>) -> Output {
+        use sha2::Digest;
+        let sha256 = sha2::Sha256::digest(&bytes).into();
+        Output { bytes, sha256 }
     }
 }
 
@@ -138,7 +123,7 @@ impl Backend for DocxBackend {
     ) -> Result<Rendered, JobError> {
         let bytes = docx::write(doc, opts.epoch).map_err(|e| JobError { reasons: vec![e] })?;
         Ok(Rendered {
-            bytes: Output::whole(bytes),
+            bytes: Output::hashed(bytes),
             pages: None,
             warnings: Vec::new(),
             previews: Vec::new(),
