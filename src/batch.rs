@@ -369,12 +369,7 @@ fn run_job(
         Err(e) => return Ok(JobOutcome::Failed(job.clone(), e)),
     };
     let path = opts.out_dir.join(&job.output);
-    write_replacing(
-        &path,
-        &[&rendered.bytes.bytes],
-        false,
-        Some(retired),
-    )?;
+    write_replacing(&path, &[&rendered.bytes.bytes], false, Some(retired))?;
     let mut previews = Vec::new();
     for (n, png) in rendered.previews.iter().enumerate() {
         let rel = preview_path(&job.output, n + 1);
@@ -416,4 +411,3 @@ fn rel_path(p: &Path) -> String {
         .collect::<Vec<_>>()
         .join("/")
 }
-

@@ -1,0 +1,177 @@
+//! The finishing pass over the document printpdf made: page boxes (media,
+//! bleed, trim), link annotations, the Info dictionary, `/Lang`, a stable
+//! `/ID`, the subset tags of the fonts, and PDF/X-4 for print.
+
+use super::pdfx::{add_output_intent, images_to_cmyk, profile_first, replace_xmp};
+use super::{PDFX_VERSION, Pages, PdfOptions};
+use crate::plan::Variant;
+use lopdf::Object;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+/// The finishing pass over the PDF objects: what printpdf does not write the way
+/// print and accessibility need it (subset tags, language, boxes, metadata,
+/// stable ids).
+pub(super) struct PageBoxes {
+    pub(super) mw: f32,
+    pub(super) mh: f32,
+    pub(super) trim: (f32, f32, f32, f32),
+    pub(super) bleed: f32,
+    /// Link rectangles in PDF coordinates and their addresses.
+    pub(super) links: Vec<(f32, f32, f32, f32, String)>,
+}
+
+pub(super) fn finish(
+    lo: &mut lopdf::Document,
+    pages: &Pages,
+    opts: &PdfOptions,
+    tags: &BTreeMap<String, String>,
+    boxes: &[PageBoxes],
+) {
+    let print = opts.variant == Variant::Print;
+    // PDF/X-4 is built on PDF 1.6.
+    lo.version = if print { "1.6" } else { "1.7" }.to_string();
+    // Subset fonts carry an `ABCDEF+` tag on BaseFont and FontName (ISO 32000-1, 9.6.4).
+    for obj in lo.objects.values_mut() {
+        if let Object::Dictionary(d) = obj {
+            for key in [b"BaseFont".as_slice(), b"FontName".as_slice()] {
+                if let Ok(Object::Name(n)) = d.get(key) {
+                    let name = String::from_utf8_lossy(n).to_string();
+                    if let Some(tag) = tags.get(&name) {
+                        d.set(key, Object::Name(format!("{tag}+{name}").into_bytes()));
+                    }
+                }
+            }
+        }
+    }
+    // Page boxes: trim inside bleed inside media.
+    let page_ids: Vec<_> = lo.get_pages().into_values().collect();
+    for (id, pb) in page_ids.iter().zip(boxes) {
+        let rect = |x0: f32, y0: f32, x1: f32, y1: f32| {
+            Object::Array(vec![x0.into(), y0.into(), x1.into(), y1.into()])
+        };
+        let annots: Vec<Object> = pb
+            .links
+            .iter()
+            .map(|(x0, y0, x1, y1, uri)| {
+                Object::Dictionary(lopdf::Dictionary::from_iter(vec![
+                    ("Type", Object::Name(b"Annot".to_vec())),
+                    ("Subtype", Object::Name(b"Link".to_vec())),
+                    ("Rect", rect(*x0, *y0, *x1, *y1)),
+                    ("Border", Object::Array(vec![0.into(), 0.into(), 0.into()])),
+                    (
+                        "A",
+                        Object::Dictionary(lopdf::Dictionary::from_iter(vec![
+                            ("S", Object::Name(b"URI".to_vec())),
+                            ("URI", Object::string_literal(uri.as_str())),
+                        ])),
+                    ),
+                ]))
+            })
+            .collect();
+        if let Ok(Object::Dictionary(d)) = lo.get_object_mut(*id) {
+            let (tx0, ty0, tx1, ty1) = pb.trim;
+            let b = pb.bleed;
+            d.set("MediaBox", rect(0.0, 0.0, pb.mw, pb.mh));
+            d.set("BleedBox", rect(tx0 - b, ty0 - b, tx1 + b, ty1 + b));
+            d.set("TrimBox", rect(tx0, ty0, tx1, ty1));
+            d.remove(b"CropBox");
+            d.remove(b"ArtBox");
+            if annots.is_empty() {
+                d.remove(b"Annots");
+            } else {
+                d.set("Annots", Object::Array(annots));
+            }
+        }
+    }
+    let date = pdf_date(opts.epoch);
+    let info = lopdf::Dictionary::from_iter(vec![
+        ("Title", text_string(&pages.title)),
+        ("Author", text_string(&pages.author)),
+        ("Creator", text_string("leafpress")),
+        (
+            "Producer",
+            text_string(&format!("leafpress {}", env!("CARGO_PKG_VERSION"))),
+        ),
+        ("CreationDate", Object::string_literal(date.clone())),
+        ("ModDate", Object::string_literal(date)),
+        ("Trapped", Object::Name(b"False".to_vec())),
+    ]);
+    let mut info = info;
+    if print {
+        info.set("GTS_PDFXVersion", Object::string_literal(PDFX_VERSION));
+    }
+    let info_id = lo.add_object(info);
+    lo.trailer.set("Info", Object::Reference(info_id));
+    if let Ok(root) = lo.trailer.get(b"Root").and_then(|r| r.as_reference())
+        && let Ok(Object::Dictionary(cat)) = lo.get_object_mut(root)
+    {
+        cat.set("Lang", text_string(&pages.language));
+        cat.set(
+            "ViewerPreferences",
+            lopdf::Dictionary::from_iter(vec![("DisplayDocTitle", Object::Boolean(true))]),
+        );
+    }
+    // A stable file identifier: the same inputs give the same bytes.
+    let mut h = Sha256::new();
+    for part in [
+        &pages.title,
+        &pages.layout,
+        &pages.language,
+        opts.variant.name(),
+    ] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    h.update(opts.epoch.to_be_bytes());
+    let id = h.finalize()[..16].to_vec();
+    lo.trailer.set(
+        "ID",
+        Object::Array(vec![
+            Object::String(id.clone(), lopdf::StringFormat::Hexadecimal),
+            Object::String(id, lopdf::StringFormat::Hexadecimal),
+        ]),
+    );
+    if print {
+        add_output_intent(lo);
+        replace_xmp(lo, pages, opts.epoch, &id_hex(&lo.trailer));
+        images_to_cmyk(lo);
+    }
+    lo.prune_objects();
+    lo.renumber_objects();
+    if print {
+        profile_first(lo);
+    }
+}
+
+pub(super) fn id_hex(trailer: &lopdf::Dictionary) -> String {
+    match trailer.get(b"ID") {
+        Ok(Object::Array(a)) => match a.first() {
+            Some(Object::String(b, _)) => crate::text::hex(b),
+            _ => String::new(),
+        },
+        _ => String::new(),
+    }
+}
+
+/// UTF-16BE with a byte-order mark, as PDF text strings outside ASCII need.
+pub(super) fn utf16be(s: &str) -> Vec<u8> {
+    let mut b = vec![0xFE, 0xFF];
+    for u in s.encode_utf16() {
+        b.extend(u.to_be_bytes());
+    }
+    b
+}
+
+/// A PDF text string: plain when ASCII, else UTF-16BE with a byte-order mark.
+pub(super) fn text_string(s: &str) -> Object {
+    if s.is_ascii() {
+        Object::string_literal(s)
+    } else {
+        Object::String(utf16be(s), lopdf::StringFormat::Hexadecimal)
+    }
+}
+
+pub(super) fn pdf_date(epoch: i64) -> String {
+    crate::text::timestamps(epoch).1
+}

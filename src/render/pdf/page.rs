@@ -1,0 +1,244 @@
+//! Drawing one page: its rectangles, images and text runs as content-stream
+//! operators (text runs as bytes, see `ops`), its printer's marks in
+//! registration colour, and its boxes and links for the finishing pass.
+
+use super::finish::{PageBoxes, utf16be};
+use super::{font_id, ops};
+use crate::fonts::{FaceId, FontBook};
+use crate::pages::{Colour, Item, MARK_WIDTH, Page};
+use crate::plan::Variant;
+use crate::render::subset::Subsets;
+use printpdf::{Color, Op, PdfPage, Pt, Rect};
+use std::collections::BTreeMap;
+
+/// An image embedded once: its bytes (to know it again), its name, and its
+/// width and height in pixels.
+pub(super) type Image = (std::sync::Arc<[u8]>, printpdf::XObjectId, u32, u32);
+
+/// What drawing the pages of one PDF needs and collects.
+pub(super) struct Drawing<'a> {
+    pub(super) book: &'a FontBook,
+    pub(super) subsets: &'a Subsets,
+    pub(super) variant: Variant,
+    pub(super) images: &'a [Image],
+    /// Text runs as content-stream bytes: printpdf is given a marker in their
+    /// place (`ops::text_marker`), and they are spliced in afterwards. Its
+    /// per-glyph operators and lopdf's encoding of them were a tenth of a
+    /// PDF's time.
+    pub(super) texts: Vec<Vec<u8>>,
+    /// Every glyph each face shows, with the text it stands for.
+    pub(super) used: BTreeMap<FaceId, BTreeMap<u16, &'a str>>,
+}
+
+impl<'a> Drawing<'a> {
+    /// A colour as the variant paints it: the brand's inks for print, sRGB for screen.
+    fn colour(&self, c: &Colour) -> Color {
+        match self.variant {
+            Variant::Print => Color::Cmyk(printpdf::Cmyk::new(
+                c.cmyk.c / 100.0,
+                c.cmyk.m / 100.0,
+                c.cmyk.y / 100.0,
+                c.cmyk.k / 100.0,
+                None,
+            )),
+            Variant::Screen => Color::Rgb(printpdf::Rgb::new(
+                c.rgb.0 as f32 / 255.0,
+                c.rgb.1 as f32 / 255.0,
+                c.rgb.2 as f32 / 255.0,
+                None,
+            )),
+        }
+    }
+
+    /// One page's operators, and its boxes and links.
+    pub(super) fn page(&mut self, page: &'a Page) -> Result<(PdfPage, PageBoxes), String> {
+        // The media box holds the trim, the bleed and the marks around it.
+        let b = page.bleed + page.slug;
+        let (mw, mh) = (page.width + 2.0 * b, page.height + 2.0 * b);
+        // Our y grows downwards from the trim box's top; PDF's grows up from the media box's bottom.
+        let px = |x: f32| x + b;
+        let py = |y: f32| mh - (y + b);
+        let mut ops = Vec::new();
+        for item in &page.items {
+            match item {
+                Item::Rect {
+                    x,
+                    y,
+                    w,
+                    h,
+                    colour: c,
+                } => {
+                    ops.push(Op::SetFillColor {
+                        col: self.colour(c),
+                    });
+                    ops.push(Op::DrawRectangle {
+                        rectangle: Rect {
+                            x: Pt(px(*x)),
+                            y: Pt(py(*y + *h)),
+                            width: Pt(*w),
+                            height: Pt(*h),
+                            mode: Some(printpdf::PaintMode::Fill),
+                            winding_order: None,
+                        },
+                    });
+                }
+                Item::Image { x, y, w, h, png } => {
+                    let (_, id, pw_px, ph_px) = self
+                        .images
+                        .iter()
+                        .find(|(d, ..)| std::sync::Arc::ptr_eq(d, png))
+                        .ok_or("image not registered")?;
+                    // printpdf sizes an image as pixels at `dpi`; pick the dpi that gives our width.
+                    let dpi = *pw_px as f32 * 72.0 / w;
+                    ops.push(Op::UseXobject {
+                        id: id.clone(),
+                        transform: printpdf::XObjectTransform {
+                            translate_x: Some(Pt(px(*x))),
+                            translate_y: Some(Pt(py(*y + *h))),
+                            scale_y: Some(h / (*ph_px as f32 * 72.0 / dpi)),
+                            dpi: Some(dpi),
+                            ..Default::default()
+                        },
+                    });
+                }
+                Item::Text(run) => {
+                    let face = self.book.face(run.face);
+                    let shaper = face.shaper();
+                    let remap = &self.subsets[&run.face].remap;
+                    let scale = 1000.0 / face.units_per_em;
+                    let used = self.used.entry(run.face).or_default();
+                    let mut glyphs = Vec::with_capacity(run.glyphs.len());
+                    for (i, g) in run.glyphs.iter().enumerate() {
+                        // The viewer advances by the width in /W (truncated to 1/1000 em,
+                        // as printpdf writes it); the TJ adjustment moves the pen from
+                        // there to where the typesetter put the next glyph.
+                        let adv_units = shaper
+                            .glyph_hor_advance(rustybuzz::ttf_parser::GlyphId(g.id))
+                            .unwrap_or(0);
+                        let w_pdf = (adv_units as f32 * scale).trunc() * run.size / 1000.0;
+                        let next_x = run.glyphs.get(i + 1).map(|n| n.x).unwrap_or(g.x + w_pdf);
+                        let adjust = -((next_x - g.x) - w_pdf) * 1000.0 / run.size;
+                        let adjust = if adjust.abs() < 0.001 { 0.0 } else { adjust };
+                        let gid = remap.get(g.id).unwrap_or(0);
+                        // printpdf keeps the last text given for a glyph.
+                        used.insert(gid, g.text.as_str());
+                        glyphs.push((gid, adjust));
+                    }
+                    // Segments: plain glyphs, and glyphs whose text is given by
+                    // ActualText (the halves of a hyphenated word), each placed at
+                    // its own start so positions stay exact.
+                    let mut cuts: Vec<usize> = vec![0, glyphs.len()];
+                    for (a, b, _) in &run.actual {
+                        cuts.push(*a);
+                        cuts.push(*b);
+                    }
+                    cuts.sort_unstable();
+                    cuts.dedup();
+                    let mut text = Vec::with_capacity(64 + 12 * glyphs.len());
+                    ops::begin_text(
+                        &mut text,
+                        &font_id(run.face).0,
+                        run.size,
+                        &self.colour(&run.colour),
+                    );
+                    for w in cuts.windows(2) {
+                        let (a, b) = (w[0], w[1].min(glyphs.len()));
+                        if a >= b {
+                            continue;
+                        }
+                        let actual = run
+                            .actual
+                            .iter()
+                            .find(|(s, e, _)| *s == a && *e == b)
+                            .map(|(_, _, t)| t);
+                        if let Some(t) = actual {
+                            ops::begin_actual_text(&mut text, &utf16be(t));
+                        }
+                        ops::show_glyphs(
+                            &mut text,
+                            px(run.x + run.glyphs[a].x),
+                            py(run.baseline),
+                            &glyphs[a..b],
+                        );
+                        if actual.is_some() {
+                            ops::end_marked_content(&mut text);
+                        }
+                    }
+                    ops::end_text(&mut text);
+                    ops.push(Op::Marker {
+                        id: ops::text_marker(self.texts.len()),
+                    });
+                    self.texts.push(text);
+                }
+            }
+        }
+        if !page.marks.is_empty() {
+            // Registration colour: every ink at 100%, so marks show on every plate.
+            ops.push(Op::SaveGraphicsState);
+            ops.push(Op::SetOutlineColor {
+                col: Color::Cmyk(printpdf::Cmyk::new(1.0, 1.0, 1.0, 1.0, None)),
+            });
+            ops.push(Op::SetOutlineThickness { pt: Pt(MARK_WIDTH) });
+            for m in &page.marks {
+                ops.push(Op::DrawLine {
+                    line: printpdf::Line {
+                        points: vec![
+                            printpdf::LinePoint {
+                                p: printpdf::Point {
+                                    x: Pt(px(m.x1)),
+                                    y: Pt(py(m.y1)),
+                                },
+                                bezier: false,
+                            },
+                            printpdf::LinePoint {
+                                p: printpdf::Point {
+                                    x: Pt(px(m.x2)),
+                                    y: Pt(py(m.y2)),
+                                },
+                                bezier: false,
+                            },
+                        ],
+                        is_closed: false,
+                    },
+                });
+            }
+            ops.push(Op::RestoreGraphicsState);
+        }
+        let media = Rect::from_wh(Pt(mw), Pt(mh));
+        let trim = Rect {
+            x: Pt(b),
+            y: Pt(b),
+            width: Pt(page.width),
+            height: Pt(page.height),
+            mode: None,
+            winding_order: None,
+        };
+        let links: Vec<(f32, f32, f32, f32, String)> = page
+            .links
+            .iter()
+            .map(|l| {
+                (
+                    px(l.x),
+                    py(l.y + l.h),
+                    px(l.x + l.w),
+                    py(l.y),
+                    l.uri.clone(),
+                )
+            })
+            .collect();
+        let boxes = PageBoxes {
+            mw,
+            mh,
+            trim: (b, b, mw - b, mh - b),
+            bleed: page.bleed,
+            links,
+        };
+        let pdf_page = PdfPage {
+            media_box: media.clone(),
+            trim_box: trim,
+            crop_box: media,
+            ops,
+        };
+        Ok((pdf_page, boxes))
+    }
+}
