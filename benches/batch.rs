@@ -141,7 +141,7 @@ fn main() {
         .unwrap();
         for layout in ["leaflet", "handout"] {
             let job = jobs.iter().find(|j| j.layout == layout).unwrap();
-            let opts = leafpress::render::RenderOptions {
+            let opts = leafpress::pipeline::RenderOptions {
                 epoch: 0,
                 variant: leafpress::plan::Variant::Print,
                 preview_dpi: None,
@@ -150,7 +150,7 @@ fn main() {
             for _ in 0..31 {
                 let t = Instant::now();
                 let (doc, _) = leafpress::doc::resolve(&p, job, false).unwrap();
-                let out = leafpress::render::backend(job.format)
+                let out = leafpress::pipeline::backend(job.format)
                     .render(&p, &doc, &opts)
                     .ok()
                     .unwrap();

@@ -7,9 +7,9 @@ use crate::fsio::{
 };
 use crate::manifest::listing::{Listing, write_manifest};
 use crate::manifest::{OutputRow, manifest_name};
+use crate::pipeline::{JobError, RenderOptions};
 use crate::plan::{Job, Plan};
 use crate::project::Project;
-use crate::render::{JobError, RenderOptions, backend};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -355,19 +355,16 @@ fn run_job(
     fingerprint: String,
     retired: &Retired,
 ) -> Result<JobOutcome, Error> {
-    let (doc, mut warnings) = match crate::doc::resolve(project, job, opts.allow_fallback) {
-        Ok(r) => r,
-        Err(reasons) => return Ok(JobOutcome::Failed(job.clone(), JobError { reasons })),
-    };
     let ropts = RenderOptions {
         epoch: opts.epoch,
         variant: job.variant.unwrap_or(crate::plan::Variant::Print),
         preview_dpi: opts.preview_dpi,
     };
-    let rendered = match backend(job.format).render(project, &doc, &ropts) {
-        Ok(r) => r,
+    let made = match crate::pipeline::run(project, job, &ropts, opts.allow_fallback) {
+        Ok(m) => m,
         Err(e) => return Ok(JobOutcome::Failed(job.clone(), e)),
     };
+    let rendered = &made.rendered;
     let path = opts.out_dir.join(&job.output);
     write_replacing(&path, &[&rendered.bytes.bytes], false, Some(retired))?;
     let mut previews = Vec::new();
@@ -387,12 +384,9 @@ fn run_job(
         bytes: rendered.bytes.bytes.len() as u64,
         sha256: crate::text::hex(&rendered.bytes.sha256),
         fingerprint,
-        title: Some(doc.title.clone()),
+        title: Some(made.title),
         previews,
-        warnings: {
-            warnings.extend(rendered.warnings);
-            warnings
-        },
+        warnings: made.warnings,
     }))
 }
 

@@ -1,6 +1,8 @@
 //! The `FontBook`: the font files a batch uses, read and parsed once, shared by
-//! every job. Fonts come only from the project's `fonts/` folder.
+//! every job, and shaping text in them (rustybuzz). Fonts come only from the
+//! project's `fonts/` folder.
 
+use crate::cache::{Caches, Kind};
 use crate::diag::Diagnostic;
 use crate::layout::{Brand, Weight};
 use crate::source::SourceFile;
@@ -16,19 +18,9 @@ pub struct Face {
     pub file: String,
     /// The family name, for DOCX styles.
     pub family: String,
-    /// The font file's bytes. Kept for the life of the process (they are read once
-    /// per batch), which lets the parsed shaper face below borrow them.
-    pub data: &'static [u8],
-    /// rustybuzz's parse of the face, made once.
-    shaper: rustybuzz::Face<'static>,
-    /// Shaping plans by (script, direction, language): compiling one costs more
-    /// than shaping a word, and a batch shapes thousands of words.
-    plans: std::sync::Mutex<std::collections::HashMap<String, Arc<rustybuzz::ShapePlan>>>,
-    /// Words shaped before, by (language, text), in font units: a batch sets the
-    /// same words again and again (each audience, each layout, each try at
-    /// balancing columns), and shaping was a fifth of a job's time.
-    shaped: std::sync::Mutex<ShapeCache>,
-    /// BLAKE3 of `data`: names the face in fingerprints and caches. It is
+    /// The font file's bytes and rustybuzz's parse of them, made once.
+    parsed: Parsed,
+    /// BLAKE3 of the file: names the face in fingerprints and caches. It is
     /// found for every font on every run, and BLAKE3 took a third of the time
     /// SHA-256 did over the shipped 2.2 MB of fonts.
     pub digest: [u8; 32],
@@ -40,10 +32,42 @@ pub struct Face {
     pub italic: bool,
 }
 
-/// Shaped texts by language, then text: looked up by `&str` without making a
-/// key, with FxHash (a lookup per word of every output; the keys are our own
-/// text, not an attacker's).
-type ShapeCache = rustc_hash::FxHashMap<String, rustc_hash::FxHashMap<String, Arc<[ShapedGlyph]>>>;
+self_cell::self_cell!(
+    /// A font file's bytes, and rustybuzz's parse, which borrows them.
+    struct Parsed {
+        owner: Vec<u8>,
+        #[covariant]
+        dependent: Shaper,
+    }
+);
+
+type Shaper<'a> = rustybuzz::Face<'a>;
+
+/// Words shaped before, by (face, language and text), in font units: a batch
+/// sets the same words again and again (each audience, each layout, each try
+/// at balancing columns), and shaping was a fifth of a job's time.
+struct ShapedWords;
+
+impl Kind for ShapedWords {
+    /// The face's digest, and the language and text with a NUL between them.
+    type Key = ([u8; 32], Box<str>);
+    type Value = Arc<[ShapedGlyph]>;
+    fn cost(key: &Self::Key, value: &Self::Value) -> usize {
+        64 + key.1.len() + std::mem::size_of_val(&value[..])
+    }
+}
+
+/// Shaping plans by (face, script, direction, language): compiling one costs
+/// more than shaping a word.
+struct ShapePlans;
+
+impl Kind for ShapePlans {
+    type Key = ([u8; 32], String);
+    type Value = Arc<rustybuzz::ShapePlan>;
+    fn cost(_: &Self::Key, _: &Self::Value) -> usize {
+        4 << 10
+    }
+}
 
 /// One glyph of shaped text, in font units.
 #[derive(Debug, Clone, Copy)]
@@ -55,23 +79,20 @@ pub struct ShapedGlyph {
     pub x_offset: i32,
 }
 
-/// Entries kept per face before the shaping cache starts over: enough for the
-/// vocabulary of a large batch, bounded so a huge one cannot grow it forever.
-const SHAPED_LIMIT: usize = 4_000;
-
 impl Face {
-    /// Shapes `text` (with kerning and the language's forms), from the cache when
-    /// the same text was shaped before.
-    pub fn shape(&self, text: &str, language: &str) -> Arc<[ShapedGlyph]> {
-        if let Some(hit) = self
-            .shaped
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(language)
-            .and_then(|words| words.get(text))
-        {
-            return hit.clone();
-        }
+    /// The font file's bytes.
+    pub fn data(&self) -> &[u8] {
+        self.parsed.borrow_owner()
+    }
+
+    /// Shapes `text` (with kerning and the language's forms), from `caches`
+    /// when the same text was shaped before.
+    pub fn shape(&self, text: &str, language: &str, caches: &Caches) -> Arc<[ShapedGlyph]> {
+        let key = (self.digest, format!("{language}\0{text}").into_boxed_str());
+        caches.get_or_make::<ShapedWords>(key, |_| self.shape_now(text, language, caches))
+    }
+
+    fn shape_now(&self, text: &str, language: &str, caches: &Caches) -> Arc<[ShapedGlyph]> {
         let mut buf = rustybuzz::UnicodeBuffer::new();
         buf.push_str(text);
         let lang: Option<rustybuzz::Language> = language.parse().ok();
@@ -79,8 +100,8 @@ impl Face {
             buf.set_language(l.clone());
         }
         buf.guess_segment_properties();
-        let plan = self.plan(&buf, lang.as_ref());
-        let out = rustybuzz::shape_with_plan(&self.shaper, &plan, buf);
+        let plan = self.plan(&buf, lang.as_ref(), caches);
+        let out = rustybuzz::shape_with_plan(self.shaper(), &plan, buf);
         let glyphs: Arc<[ShapedGlyph]> = out
             .glyph_infos()
             .iter()
@@ -92,20 +113,12 @@ impl Face {
                 x_offset: pos.x_offset,
             })
             .collect();
-        let mut cache = self.shaped.lock().unwrap_or_else(|e| e.into_inner());
-        if cache.values().map(|words| words.len()).sum::<usize>() >= SHAPED_LIMIT {
-            cache.clear();
-        }
-        cache
-            .entry(language.to_string())
-            .or_default()
-            .insert(text.to_string(), glyphs.clone());
         glyphs
     }
 
     /// The face for shaping.
-    pub fn shaper(&self) -> &rustybuzz::Face<'static> {
-        &self.shaper
+    pub fn shaper(&self) -> &rustybuzz::Face<'_> {
+        self.parsed.borrow_dependent()
     }
 
     /// The shaping plan for a buffer's script, direction and language.
@@ -113,6 +126,7 @@ impl Face {
         &self,
         buf: &rustybuzz::UnicodeBuffer,
         language: Option<&rustybuzz::Language>,
+        caches: &Caches,
     ) -> Arc<rustybuzz::ShapePlan> {
         let key = format!(
             "{:?}/{:?}/{}",
@@ -120,23 +134,21 @@ impl Face {
             buf.direction(),
             language.map(|l| l.as_str()).unwrap_or("")
         );
-        let mut plans = self.plans.lock().unwrap_or_else(|e| e.into_inner());
-        plans
-            .entry(key)
-            .or_insert_with(|| {
-                Arc::new(rustybuzz::ShapePlan::new(
-                    &self.shaper,
-                    buf.direction(),
-                    Some(buf.script()),
-                    language,
-                    &[],
-                ))
-            })
-            .clone()
+        caches.get_or_make::<ShapePlans>((self.digest, key), |_| {
+            Arc::new(rustybuzz::ShapePlan::new(
+                self.shaper(),
+                buf.direction(),
+                Some(buf.script()),
+                language,
+                &[],
+            ))
+        })
     }
 
     pub fn covers(&self, c: char) -> bool {
-        c.is_whitespace() || c.is_control() || self.shaper.glyph_index(c).is_some_and(|g| g.0 != 0)
+        c.is_whitespace()
+            || c.is_control()
+            || self.shaper().glyph_index(c).is_some_and(|g| g.0 != 0)
     }
 }
 
@@ -216,25 +228,6 @@ impl FontBook {
     }
 }
 
-/// The bytes of a font file, kept for the life of the process so parsed faces
-/// can borrow them; the same file loaded again (each `watch` rebuild, each
-/// check in a long-running process) reuses the first copy instead of keeping
-/// another.
-fn interned(data: Vec<u8>) -> (&'static [u8], [u8; 32]) {
-    use std::collections::HashMap;
-    use std::sync::{Mutex, OnceLock};
-    static FONTS: OnceLock<Mutex<HashMap<[u8; 32], &'static [u8]>>> = OnceLock::new();
-    let key: [u8; 32] = blake3::hash(&data).into();
-    let mut map = FONTS
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    let bytes = map
-        .entry(key)
-        .or_insert_with(|| Box::leak(data.into_boxed_slice()));
-    (bytes, key)
-}
-
 /// Why a font file's table directory points past its end, if it does: a file cut
 /// short in copying still parses (tables are read lazily) but draws nothing.
 fn cut_short(data: &[u8]) -> Option<String> {
@@ -301,8 +294,8 @@ fn load_face(
     if let Some(why) = cut_short(&data) {
         return Err(not_a_font(&why));
     }
-    let (data, digest) = interned(data);
-    let parsed = rustybuzz::ttf_parser::Face::parse(data, 0)
+    let digest: [u8; 32] = blake3::hash(&data).into();
+    let parsed = rustybuzz::ttf_parser::Face::parse(&data, 0)
         .map_err(|_| not_a_font("it could not be parsed"))?;
     if parsed.tables().hmtx.is_none() || parsed.tables().cmap.is_none() {
         return Err(not_a_font("it has no character map or horizontal metrics"));
@@ -313,14 +306,14 @@ fn load_face(
         parsed.ascender() as f32 / units_per_em,
         parsed.descender() as f32 / units_per_em,
     );
+    let parsed = Parsed::try_new(data, |data| {
+        rustybuzz::Face::from_slice(data, 0)
+            .ok_or_else(|| not_a_font("it could not be parsed for shaping"))
+    })?;
     Ok(Face {
         file: file.to_string(),
         family: family.to_string(),
-        data,
-        shaper: rustybuzz::Face::from_slice(data, 0)
-            .ok_or_else(|| not_a_font("it could not be parsed for shaping"))?,
-        plans: Default::default(),
-        shaped: Default::default(),
+        parsed,
         digest,
         units_per_em,
         ascent,
@@ -338,7 +331,7 @@ mod tests {
     fn line_metrics_and_coverage_agree_with_fontdue() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
         let face = load_face("NotoSans-Regular.ttf", "Noto Sans", false, false, &dir).unwrap();
-        let fd = fontdue::Font::from_bytes(face.data, fontdue::FontSettings::default()).unwrap();
+        let fd = fontdue::Font::from_bytes(face.data(), fontdue::FontSettings::default()).unwrap();
         let lm = fd.horizontal_line_metrics(1.0).unwrap();
         assert!((lm.ascent - face.ascent).abs() < 1e-4 && (lm.descent - face.descent).abs() < 1e-4);
         assert_eq!(fd.units_per_em(), face.units_per_em);

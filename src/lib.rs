@@ -20,6 +20,7 @@
 //! `main.rs` is a thin CLI over the functions here.
 
 pub mod batch;
+pub mod cache;
 pub mod content;
 pub mod diag;
 pub mod doc;
@@ -28,6 +29,7 @@ pub mod fsio;
 pub mod layout;
 pub mod manifest;
 pub mod pages;
+pub mod pipeline;
 pub mod plan;
 pub mod project;
 pub mod render;

@@ -75,6 +75,9 @@ pub struct Project {
     pub translations: Vec<crate::translate::Translation>,
     /// Problems that do not stop a build.
     pub warnings: Vec<Diagnostic>,
+    /// What the jobs of a build remember between them (shaped words, font
+    /// subsets, glyphs drawn, ...), under one bound.
+    pub caches: crate::cache::Caches,
     /// Where each audience is in content order, by id: each job finds its own
     /// without a scan (a scan per job made a batch quadratic in the number of
     /// audiences).
@@ -300,6 +303,7 @@ pub fn load(paths: &Paths) -> Result<Project, Error> {
                 logo,
                 translations,
                 warnings,
+                caches: Default::default(),
             };
             let at = p
                 .audience_ids()

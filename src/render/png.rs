@@ -4,6 +4,7 @@
 //! and marks), as a PDF viewer shows it.
 
 use super::subset::{Subset, Subsets};
+use crate::cache::{Caches, Kind};
 use crate::fonts::FaceId;
 use crate::pages::{Item, Page, Pages};
 use crate::plan::Variant;
@@ -105,25 +106,15 @@ impl Palette {
     }
 }
 
-thread_local! {
-    /// The pixel buffer of this thread's last page, for its next: fresh
-    /// half-megabyte buffers cost a page fault every 4 KB.
-    static SPARE: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
-}
-
-impl Drop for Raster {
-    fn drop(&mut self) {
-        if let Pixels::Indexed { index, .. } = &mut self.pixels {
-            SPARE.set(std::mem::take(index));
-        }
-    }
-}
+/// A page's pixel buffer, kept for the next page: fresh half-megabyte
+/// buffers cost a page fault every 4 KB.
+struct PixelBuffer(Vec<u8>);
 
 impl Raster {
-    fn new(width: usize, height: usize) -> Raster {
+    /// A white raster, drawn into `index` (a spare buffer, or a new one).
+    fn new(width: usize, height: usize, mut index: Vec<u8>) -> Raster {
         let mut palette = Palette::new();
         palette.index(Rgb(255, 255, 255));
-        let mut index = SPARE.take();
         index.clear();
         index.resize(width * height, 0);
         Raster {
@@ -346,41 +337,49 @@ type GlyphImage = std::sync::Arc<(fontdue::Metrics, Vec<u8>)>;
 /// (face digest, original glyph id, size in px) -> image.
 type GlyphKey = ([u8; 32], u16, u32);
 
-/// Glyph images already drawn in this process, shared by jobs: a batch draws the
-/// same letters at the same sizes in every preview. Bounded, so an odd batch
-/// cannot grow it without end.
-fn drawn() -> &'static std::sync::Mutex<HashMap<GlyphKey, GlyphImage>> {
-    static DRAWN: std::sync::OnceLock<std::sync::Mutex<HashMap<GlyphKey, GlyphImage>>> =
-        std::sync::OnceLock::new();
-    DRAWN.get_or_init(Default::default)
+/// Glyph images already drawn, shared by jobs: a batch draws the same
+/// letters at the same sizes in every preview.
+struct Drawn;
+
+impl Kind for Drawn {
+    type Key = GlyphKey;
+    type Value = GlyphImage;
+    fn cost(_: &GlyphKey, value: &GlyphImage) -> usize {
+        96 + value.1.len()
+    }
 }
-const DRAWN_LIMIT: usize = 20_000;
 
 /// A glyph's outline as fontdue holds it: the parse it is in, and its id there.
 type Outline = (std::sync::Arc<fontdue::Font>, u16);
 
-/// Glyph outlines parsed in this process, by (face digest, original glyph id):
-/// an outline serves every size, so each glyph is parsed once however many
-/// jobs and sizes draw it. Bounded like `drawn`.
-fn outlined() -> &'static std::sync::Mutex<Outlines> {
-    static OUTLINED: std::sync::OnceLock<std::sync::Mutex<Outlines>> = std::sync::OnceLock::new();
-    OUTLINED.get_or_init(Default::default)
+/// Glyph outlines parsed before, by (face digest, original glyph id): an
+/// outline serves every size, so each glyph is parsed once however many jobs
+/// and sizes draw it.
+struct Outlined;
+
+impl Kind for Outlined {
+    type Key = ([u8; 32], u16);
+    type Value = Outline;
+    fn cost(_: &Self::Key, _: &Outline) -> usize {
+        // The glyph's share of the parse it is in.
+        512
+    }
 }
-type Outlines = rustc_hash::FxHashMap<([u8; 32], u16), Outline>;
-const OUTLINED_LIMIT: usize = 20_000;
 
 /// Glyph images of one job, drawn by fontdue from the job's font subsets, or
 /// taken from what earlier jobs drew.
 pub struct Glyphs<'a> {
     subsets: &'a Subsets,
+    caches: &'a Caches,
     /// FxHash: a lookup per glyph drawn.
     images: rustc_hash::FxHashMap<(FaceId, u16, u32), GlyphImage>,
 }
 
 impl<'a> Glyphs<'a> {
-    pub fn new(subsets: &'a Subsets) -> Glyphs<'a> {
+    pub fn new(subsets: &'a Subsets, caches: &'a Caches) -> Glyphs<'a> {
         Glyphs {
             subsets,
+            caches,
             images: Default::default(),
         }
     }
@@ -392,32 +391,15 @@ impl<'a> Glyphs<'a> {
         }
         let subset = self.subsets.get(&face)?;
         let shared_key = (subset.face_digest, gid, size_px.to_bits());
-        let shared = drawn()
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&shared_key)
-            .cloned();
-        let image = match shared {
-            Some(image) => image,
-            None => {
-                let outline = outlined()
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .get(&(subset.face_digest, gid))
-                    .cloned();
-                let (font, local) = match outline {
-                    Some(o) => o,
-                    None => parse_missing(subset, gid)?,
-                };
-                let image = std::sync::Arc::new(font.rasterize_indexed(local, size_px));
-                let mut all = drawn().lock().unwrap_or_else(|e| e.into_inner());
-                if all.len() >= DRAWN_LIMIT {
-                    all.clear();
-                }
-                all.insert(shared_key, image.clone());
-                image
-            }
-        };
+        let caches = self.caches;
+        let image = caches.try_get_or_make::<Drawn, _>(shared_key, |_| {
+            let (font, local) = match caches.get::<Outlined>(&(subset.face_digest, gid)) {
+                Some(o) => o,
+                None => parse_missing(subset, gid, caches).ok_or(())?,
+            };
+            Ok::<_, ()>(std::sync::Arc::new(font.rasterize_indexed(local, size_px)))
+        });
+        let image = image.ok()?;
         self.images.insert(key, image.clone());
         Some(image)
     }
@@ -432,19 +414,16 @@ fn size_px(size_pt: f32, dpi: f32) -> f32 {
 /// yet (`gid` among them), keeps them in `outlined`, and returns `gid`'s.
 /// fontdue outlines every glyph a font's character map reaches when it parses
 /// it: parsing each job's whole subsets was a tenth of a build's time.
-fn parse_missing(subset: &Subset, gid: u16) -> Option<Outline> {
+fn parse_missing(subset: &Subset, gid: u16, caches: &Caches) -> Option<Outline> {
     // (glyph id, its id in the subset) of each glyph to parse.
-    let mut missing: Vec<(u16, u16)> = {
-        let known = outlined().lock().unwrap_or_else(|e| e.into_inner());
-        subset
-            .gids
-            .iter()
-            .copied()
-            .filter(|&g| !known.contains_key(&(subset.face_digest, g)))
-            .chain([gid])
-            .filter_map(|g| Some((g, subset.remap.get(g)?)))
-            .collect()
-    };
+    let mut missing: Vec<(u16, u16)> = subset
+        .gids
+        .iter()
+        .copied()
+        .filter(|&g| !caches.contains::<Outlined>(&(subset.face_digest, g)))
+        .chain([gid])
+        .filter_map(|g| Some((g, subset.remap.get(g)?)))
+        .collect();
     missing.sort_unstable_by_key(|&(_, l)| l);
     missing.dedup();
     let local: Vec<u16> = missing.iter().map(|&(_, l)| l).collect();
@@ -456,12 +435,8 @@ fn parse_missing(subset: &Subset, gid: u16) -> Option<Outline> {
         ..Default::default()
     };
     let font = std::sync::Arc::new(fontdue::Font::from_bytes(data, settings).ok()?);
-    let mut known = outlined().lock().unwrap_or_else(|e| e.into_inner());
-    if known.len() + missing.len() > OUTLINED_LIMIT {
-        known.clear();
-    }
     for &(g, l) in &missing {
-        known.insert((subset.face_digest, g), (font.clone(), l));
+        caches.insert::<Outlined>((subset.face_digest, g), (font.clone(), l));
     }
     Some((font, subset.remap.get(gid)?))
 }
@@ -536,7 +511,12 @@ pub fn rasterise(page: &Page, variant: Variant, glyphs: &mut Glyphs, dpi: f32) -
     let s = size_px(1.0, dpi);
     let off = page.bleed + page.slug;
     let (w_pt, h_pt) = (page.width + 2.0 * off, page.height + 2.0 * off);
-    let mut r = Raster::new((w_pt * s).round() as usize, (h_pt * s).round() as usize);
+    let spare = glyphs.caches.spare::<PixelBuffer>().map(|b| b.0);
+    let mut r = Raster::new(
+        (w_pt * s).round() as usize,
+        (h_pt * s).round() as usize,
+        spare.unwrap_or_default(),
+    );
     let px = |x: f32| (x + off) * s;
     let mut images: HashMap<usize, Option<Decoded>> = HashMap::new();
     for item in &page.items {
@@ -631,12 +611,24 @@ fn decode(bytes: &[u8]) -> Option<Decoded> {
 }
 
 /// PNG previews of every page.
-pub fn previews(pages: &Pages, subsets: &Subsets, dpi: f32) -> Result<Vec<Vec<u8>>, String> {
-    let mut glyphs = Glyphs::new(subsets);
+pub fn previews(
+    pages: &Pages,
+    subsets: &Subsets,
+    dpi: f32,
+    caches: &Caches,
+) -> Result<Vec<Vec<u8>>, String> {
+    let mut glyphs = Glyphs::new(subsets, caches);
     pages
         .pages
         .iter()
-        .map(|p| rasterise(p, pages.variant, &mut glyphs, dpi).png())
+        .map(|p| {
+            let r = rasterise(p, pages.variant, &mut glyphs, dpi);
+            let png = r.png();
+            if let Pixels::Indexed { index, .. } = r.pixels {
+                caches.keep_spare(PixelBuffer(index));
+            }
+            png
+        })
         .collect()
 }
 
@@ -648,6 +640,11 @@ mod tests {
 
     /// Draws `p` as a job would: from the subsets of the fonts it uses.
     fn draw(p: &Page, dpi: f32) -> Raster {
+        draw_with(p, dpi, &Caches::default())
+    }
+
+    /// Like `draw`, with the glyphs and outlines earlier drawings left in `caches`.
+    fn draw_with(p: &Page, dpi: f32, caches: &Caches) -> Raster {
         let book = book();
         let pages = Pages {
             layout: "test".into(),
@@ -658,8 +655,8 @@ mod tests {
             pages: vec![p.clone()],
             warnings: Vec::new(),
         };
-        let subsets = super::super::subset::subset_fonts(&pages, &book).unwrap();
-        rasterise(p, Variant::Screen, &mut Glyphs::new(&subsets), dpi)
+        let subsets = super::super::subset::subset_fonts(&pages, &book, caches).unwrap();
+        rasterise(p, Variant::Screen, &mut Glyphs::new(&subsets, caches), dpi)
     }
 
     fn book() -> crate::fonts::FontBook {
@@ -768,15 +765,10 @@ mod tests {
         // earlier page left behind.
         let later = page(vec![word("HIx", 12.0, 2.0), word("Hx", 20.0, 30.0)]);
         let earlier = page(vec![word("HH", 12.0, 2.0), word("x", 20.0, 30.0)]);
-        let forget = || {
-            drawn().lock().unwrap().clear();
-            outlined().lock().unwrap().clear();
-        };
-        forget();
         let alone = draw(&later, 72.0);
-        forget();
-        draw(&earlier, 72.0);
-        let after = draw(&later, 72.0);
+        let caches = Caches::default();
+        draw_with(&earlier, 72.0, &caches);
+        let after = draw_with(&later, 72.0, &caches);
         let dark = |r: &Raster| {
             (0..r.height)
                 .flat_map(|y| (0..r.width).map(move |x| (x, y)))

@@ -2,6 +2,7 @@
 //! file. The PDF writer embeds them and the preview writer rasterises from them,
 //! so a job parses a few dozen outlines instead of every glyph of every face.
 
+use crate::cache::{Caches, Kind};
 use crate::fonts::{FaceId, FontBook};
 use crate::pages::{Item, Pages};
 use std::collections::{BTreeMap, BTreeSet};
@@ -21,7 +22,7 @@ pub type Subsets = BTreeMap<FaceId, Subset>;
 
 /// Subsets every face the pages use. Glyph 0 (.notdef) stays first, as the PDF
 /// and TrueType specs require.
-pub fn subset_fonts(pages: &Pages, book: &FontBook) -> Result<Subsets, String> {
+pub fn subset_fonts(pages: &Pages, book: &FontBook, caches: &Caches) -> Result<Subsets, String> {
     let mut used: BTreeMap<FaceId, BTreeSet<u16>> = BTreeMap::new();
     for page in &pages.pages {
         for item in &page.items {
@@ -36,32 +37,16 @@ pub fn subset_fonts(pages: &Pages, book: &FontBook) -> Result<Subsets, String> {
         .map(|(face_id, gids)| {
             let face = book.face(face_id);
             let key = (face.digest, gids.iter().copied().collect::<Vec<u16>>());
-            let earlier = made()
-                .lock()
-                .ok()
-                .and_then(|m| m.subsets.get(&key).cloned());
-            let (remap, data) = match earlier {
-                Some(hit) => hit,
-                None => {
-                    let mut remap = subsetter::GlyphRemapper::new();
-                    remap.remap(0);
-                    for &g in &gids {
-                        remap.remap(g);
-                    }
-                    let data = subsetter::subset(face.data, 0, &remap)
-                        .map_err(|e| format!("cannot subset font `{}`: {e}", face.file))?;
-                    let made_now = (remap, std::sync::Arc::new(data));
-                    if let Ok(mut m) = made().lock() {
-                        if m.bytes + made_now.1.len() > MADE_LIMIT {
-                            m.subsets.clear();
-                            m.bytes = 0;
-                        }
-                        m.bytes += made_now.1.len();
-                        m.subsets.insert(key, made_now.clone());
-                    }
-                    made_now
+            let (remap, data) = caches.try_get_or_make::<Made, _>(key, |_| {
+                let mut remap = subsetter::GlyphRemapper::new();
+                remap.remap(0);
+                for &g in &gids {
+                    remap.remap(g);
                 }
-            };
+                let data = subsetter::subset(face.data(), 0, &remap)
+                    .map_err(|e| format!("cannot subset font `{}`: {e}", face.file))?;
+                Ok::<_, String>((remap, std::sync::Arc::new(data)))
+            })?;
             Ok((
                 face_id,
                 Subset {
@@ -75,21 +60,16 @@ pub fn subset_fonts(pages: &Pages, book: &FontBook) -> Result<Subsets, String> {
         .collect()
 }
 
-/// A subset's glyph remapping and font file.
-type MadeSubset = (subsetter::GlyphRemapper, std::sync::Arc<Vec<u8>>);
+/// Subsets already made, by (face digest, glyph ids): outputs of one
+/// language and layout often use the same glyphs, and making a subset again
+/// gives the same bytes.
+struct Made;
 
-#[derive(Default)]
-struct Made {
-    subsets: std::collections::HashMap<([u8; 32], Vec<u16>), MadeSubset>,
-    bytes: usize,
+impl Kind for Made {
+    type Key = ([u8; 32], Vec<u16>);
+    /// A subset's glyph remapping and font file.
+    type Value = (subsetter::GlyphRemapper, std::sync::Arc<Vec<u8>>);
+    fn cost(key: &Self::Key, value: &Self::Value) -> usize {
+        64 + 6 * key.1.len() + value.1.len()
+    }
 }
-
-/// Subsets already made in this process, by (face digest, glyph ids): outputs
-/// of one language and layout often use the same glyphs, and making a subset
-/// again gives the same bytes. Bounded by size, so memory stays flat however
-/// many distinct glyph sets a batch has.
-fn made() -> &'static std::sync::Mutex<Made> {
-    static MADE: std::sync::OnceLock<std::sync::Mutex<Made>> = std::sync::OnceLock::new();
-    MADE.get_or_init(Default::default)
-}
-const MADE_LIMIT: usize = 2 << 20;

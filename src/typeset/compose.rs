@@ -5,8 +5,7 @@
 use super::breaking::{self, Item};
 use super::hyphenate;
 use super::set::Resolved;
-use super::shape::{shape, words};
-use crate::fonts::FontBook;
+use super::shape::{Fonts, shape, words};
 use crate::layout::Align;
 use crate::pages::Glyph;
 
@@ -49,7 +48,7 @@ pub struct Composed {
 
 /// Breaks a paragraph into lines no wider than `width`.
 pub(super) fn compose(
-    book: &FontBook,
+    fonts: Fonts<'_>,
     st: &Resolved,
     language: &str,
     text: &str,
@@ -57,12 +56,12 @@ pub(super) fn compose(
     composer: Composer,
 ) -> Composed {
     let text: String = normalise(text, st.uppercase);
-    let mut words = words(book, st, language, &text);
-    let space = shape(book, st.face, st.size, 0.0, language, " ");
+    let mut words = words(fonts, st, language, &text);
+    let space = shape(fonts, st.face, st.size, 0.0, language, " ");
     let (space_glyph, space_w) = (space.glyphs.into_iter().next(), space.width);
-    let hyphen = shape(book, st.face, st.size, st.tracking, language, "-");
+    let hyphen = shape(fonts, st.face, st.size, st.tracking, language, "-");
     let dict = if st.hyphenate && !st.uppercase {
-        hyphenate::dictionary(language)
+        hyphenate::dictionary(language, fonts.caches)
     } else {
         None
     };
@@ -71,7 +70,7 @@ pub(super) fn compose(
     // any piece still wider than the measure (never outside the panel).
     for w in &mut words {
         if let Some(d) = &dict {
-            for b in hyphenate::points(d, &w.text, &st.hyphen_rules) {
+            for b in hyphenate::points(d, &w.text, &st.hyphen_rules, fonts.caches) {
                 if let Some(g) = w.shaped.clusters.iter().position(|&c| c >= b)
                     && g > 0
                 {

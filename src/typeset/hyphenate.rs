@@ -1,23 +1,56 @@
 //! Hyphenation points by language, from the `hyphenation` crate's embedded
-//! Knuth–Liang patterns. Dictionaries load once per language per process.
+//! Knuth–Liang patterns. Dictionaries load once per language, and each word's
+//! points are found once, in the project's caches.
 
+use crate::cache::{Caches, Kind};
 use crate::layout::HyphenRules;
 use hyphenation::{Hyphenator, Language, Load, Standard};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
+
+/// A language's patterns.
+pub struct Dictionary {
+    /// The BCP 47 tag, lower case.
+    tag: Box<str>,
+    patterns: Standard,
+}
+
+/// Dictionaries by language tag (lower case; `None` where there are no patterns).
+struct Dictionaries;
+
+impl Kind for Dictionaries {
+    type Key = String;
+    type Value = Option<Arc<Dictionary>>;
+    fn cost(_: &String, _: &Self::Value) -> usize {
+        // The largest embedded pattern sets are a few hundred kilobytes.
+        256 << 10
+    }
+}
+
+/// Where a language's patterns break a word, by (language, word): a batch
+/// sets the same words in every output, and looking a word up in the pattern
+/// trie again cost more than shaping it.
+struct Breaks;
+
+impl Kind for Breaks {
+    type Key = (Box<str>, Box<str>);
+    type Value = Arc<[usize]>;
+    fn cost(key: &Self::Key, value: &Self::Value) -> usize {
+        48 + key.0.len() + key.1.len() + std::mem::size_of_val(&value[..])
+    }
+}
 
 /// The pattern set for a BCP 47 language tag, if there is one.
-pub fn dictionary(tag: &str) -> Option<Arc<Standard>> {
-    static CACHE: OnceLock<Mutex<HashMap<String, Option<Arc<Standard>>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
-    let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
-    map.entry(tag.to_ascii_lowercase())
-        .or_insert_with(|| {
-            language(tag)
-                .and_then(|l| Standard::from_embedded(l).ok())
-                .map(Arc::new)
-        })
-        .clone()
+pub fn dictionary(tag: &str, caches: &Caches) -> Option<Arc<Dictionary>> {
+    caches.get_or_make::<Dictionaries>(tag.to_ascii_lowercase(), |tag| {
+        language(tag)
+            .and_then(|l| Standard::from_embedded(l).ok())
+            .map(|patterns| {
+                Arc::new(Dictionary {
+                    tag: tag.as_str().into(),
+                    patterns,
+                })
+            })
+    })
 }
 
 /// Maps a BCP 47 tag to the patterns that serve it.
@@ -45,7 +78,7 @@ fn language(tag: &str) -> Option<Language> {
 
 /// Byte offsets inside `word` where it may be hyphenated under `rules`. Words
 /// with digits, capitals throughout, or that look like an address are left whole.
-pub fn points(dict: &Standard, word: &str, rules: &HyphenRules) -> Vec<usize> {
+pub fn points(dict: &Dictionary, word: &str, rules: &HyphenRules, caches: &Caches) -> Vec<usize> {
     if word.contains(['@', '/', ':'])
         || word.to_ascii_lowercase().starts_with("www.")
         || word.chars().any(|c| c.is_numeric())
@@ -77,8 +110,9 @@ pub fn points(dict: &Standard, word: &str, rules: &HyphenRules) -> Vec<usize> {
     {
         return Vec::new();
     }
-    breaks(dict, core)
-        .into_iter()
+    breaks(dict, core, caches)
+        .iter()
+        .copied()
         .filter(|&b| {
             let before = core[..b].chars().count();
             before >= rules.min_before && letters - before >= rules.min_after
@@ -87,33 +121,24 @@ pub fn points(dict: &Standard, word: &str, rules: &HyphenRules) -> Vec<usize> {
         .collect()
 }
 
-/// Where the patterns break `word`, remembered per thread: a batch sets the
-/// same words in every output, and looking a word up in the pattern trie
-/// again cost more than shaping it.
-fn breaks(dict: &Standard, word: &str) -> Vec<usize> {
-    // Dictionary address -> word -> breaks. Dictionaries live as long as the
-    // process (see `dictionary`), so the address names one.
-    type Seen = HashMap<usize, rustc_hash::FxHashMap<Box<str>, Vec<usize>>>;
-    thread_local! {
-        static SEEN: std::cell::RefCell<Seen> = std::cell::RefCell::new(HashMap::new());
-    }
-    SEEN.with_borrow_mut(|seen| {
-        let words = seen.entry(dict as *const Standard as usize).or_default();
-        if let Some(b) = words.get(word) {
-            return b.clone();
-        }
-        if words.len() >= 50_000 {
-            words.clear();
-        }
-        let b = dict.hyphenate(word).breaks;
-        words.insert(word.into(), b.clone());
-        b
+/// Where the patterns break `word`.
+fn breaks(dict: &Dictionary, word: &str, caches: &Caches) -> Arc<[usize]> {
+    caches.get_or_make::<Breaks>((dict.tag.clone(), word.into()), |_| {
+        dict.patterns.hyphenate(word).breaks.into()
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn dictionary(tag: &str) -> Option<Arc<Dictionary>> {
+        super::dictionary(tag, &Caches::default())
+    }
+
+    fn points(d: &Dictionary, word: &str, r: &HyphenRules) -> Vec<usize> {
+        super::points(d, word, r, &Caches::default())
+    }
 
     #[test]
     fn english_words_get_points_and_others_stay_whole() {

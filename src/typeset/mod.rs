@@ -75,7 +75,7 @@ pub fn composition_quality(
         warnings: Default::default(),
     };
     let st = ts.style(style);
-    let c = compose::compose(&project.fonts, &st, language, text, width, composer);
+    let c = compose::compose(ts.fonts(), &st, language, text, width, composer);
     breaking::quality(&c.breaks)
 }
 

@@ -3,7 +3,7 @@
 //! panel's measure and aligned, ready to be placed.
 
 use super::compose::{Composed, Composer, Line, compose};
-use super::shape::{Shaped, shape};
+use super::shape::{Fonts, Shaped, shape};
 use crate::doc::{Origin, Para};
 use crate::fonts::FaceId;
 use crate::layout::{Align, Style};
@@ -101,6 +101,14 @@ impl<'a> Typesetter<'a> {
         }
     }
 
+    /// The project's fonts and caches.
+    pub(super) fn fonts(&self) -> Fonts<'a> {
+        Fonts {
+            book: &self.project.fonts,
+            caches: &self.project.caches,
+        }
+    }
+
     pub(super) fn style(&self, name: &str) -> Resolved {
         let s: &Style = &self.layout.layout.styles[name];
         let book = &self.project.fonts;
@@ -138,7 +146,7 @@ impl<'a> Typesetter<'a> {
     }
 
     pub(super) fn set(&self, para: &Para, width: f32) -> Set {
-        let book = &self.project.fonts;
+        let fonts = self.fonts();
         let empty = |st: Resolved| Set {
             lines: Vec::new(),
             number: None,
@@ -200,7 +208,7 @@ impl<'a> Typesetter<'a> {
                 origin,
             } => {
                 let st = self.style(style);
-                let c = compose(book, &st, self.language, text, width, self.composer);
+                let c = compose(fonts, &st, self.language, text, width, self.composer);
                 self.lone_word_warnings(&c, origin);
                 let lines = c
                     .lines
@@ -224,7 +232,7 @@ impl<'a> Typesetter<'a> {
                 let st = self.style(style);
                 let indent = indent.unwrap_or(st.size * 2.0);
                 let c = compose(
-                    book,
+                    fonts,
                     &st,
                     self.language,
                     text,
@@ -248,7 +256,7 @@ impl<'a> Typesetter<'a> {
                 let Shaped {
                     glyphs, width: w, ..
                 } = shape(
-                    book,
+                    fonts,
                     nst.face,
                     nst.size,
                     nst.tracking,

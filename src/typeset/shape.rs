@@ -3,6 +3,7 @@
 //! opportunities (UAX #14), each shaped whole.
 
 use super::set::Resolved;
+use crate::cache::Caches;
 use crate::fonts::{FaceId, FontBook};
 use crate::pages::{Glyph, GlyphText};
 
@@ -17,18 +18,25 @@ pub(super) struct Shaped {
 
 /// Shapes `text` in `face` at `size`: glyph ids and positions with the font's
 /// kerning (GPOS), plus `tracking` (1/1000 em) after every glyph.
+/// The fonts a job sets text in, and the caches their shaped words are kept in.
+#[derive(Clone, Copy)]
+pub(super) struct Fonts<'a> {
+    pub(super) book: &'a FontBook,
+    pub(super) caches: &'a Caches,
+}
+
 pub(super) fn shape(
-    book: &FontBook,
+    fonts: Fonts<'_>,
     face: FaceId,
     size: f32,
     tracking: f32,
     language: &str,
     text: &str,
 ) -> Shaped {
-    let f = book.face(face);
+    let f = fonts.book.face(face);
     let scale = size / f.units_per_em;
     let track = tracking * size / 1000.0;
-    let shaped = f.shape(text, language);
+    let shaped = f.shape(text, language, fonts.caches);
     let mut glyphs = Vec::with_capacity(shaped.len());
     let mut clusters = Vec::with_capacity(shaped.len());
     let mut pen = 0.0f32;
@@ -94,7 +102,7 @@ impl Word {
 }
 
 /// Splits text into words at UAX #14 break opportunities and shapes each.
-pub(super) fn words(book: &FontBook, st: &Resolved, language: &str, text: &str) -> Vec<Word> {
+pub(super) fn words(fonts: Fonts<'_>, st: &Resolved, language: &str, text: &str) -> Vec<Word> {
     let mut out = Vec::new();
     let mut start = 0;
     for (end, kind) in unicode_linebreak::linebreaks(text) {
@@ -111,7 +119,7 @@ pub(super) fn words(book: &FontBook, st: &Resolved, language: &str, text: &str) 
             }
             continue;
         }
-        let shaped = shape(book, st.face, st.size, st.tracking, language, trimmed);
+        let shaped = shape(fonts, st.face, st.size, st.tracking, language, trimmed);
         out.push(Word {
             text: trimmed.to_string(),
             shaped,

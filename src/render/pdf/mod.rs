@@ -13,6 +13,7 @@ mod pdfx;
 
 use super::Output;
 use super::subset::{Subset, Subsets};
+use crate::cache::Caches;
 use crate::fonts::{FaceId, FontBook};
 use crate::pages::{Item, Pages};
 use crate::plan::Variant;
@@ -43,6 +44,7 @@ pub fn write(
     book: &FontBook,
     subsets: &Subsets,
     opts: &PdfOptions,
+    caches: &Caches,
 ) -> Result<Output, String> {
     let mut doc = PdfDocument::new(&pages.title);
     let tags = embed_fonts(&mut doc, book, subsets)?;
@@ -86,12 +88,12 @@ pub fn write(
         }
     }
     finish(&mut lo, pages, opts, &tags, &boxes);
-    compress(&mut lo);
+    compress(&mut lo, caches);
     // A print file is mostly its output profile: room for it from the start.
     let mut bytes = Vec::with_capacity(PROFILE_ZLIB.len() + (64 << 10));
     lo.save_to(&mut bytes)
         .map_err(|e| format!("cannot write PDF: {e}"))?;
-    let sha256 = sha256(&bytes);
+    let sha256 = sha256(&bytes, caches);
     Ok(Output { bytes, sha256 })
 }
 
@@ -195,7 +197,7 @@ fn font_id(face: FaceId) -> FontId {
 
 /// The face's PostScript name (name id 6), as a PDF name wants it.
 fn postscript_name(face: &crate::fonts::Face) -> Option<String> {
-    let f = rustybuzz::ttf_parser::Face::parse(face.data, 0).ok()?;
+    let f = rustybuzz::ttf_parser::Face::parse(face.data(), 0).ok()?;
     let n = f.names().into_iter().find(|n| {
         n.name_id == rustybuzz::ttf_parser::name_id::POST_SCRIPT_NAME && n.is_unicode()
     })?;
@@ -225,10 +227,10 @@ mod tests {
         assert!(head.len() > 400_000, "the profile is in the shared head");
         for variant in [super::Variant::Print, super::Variant::Screen] {
             let pages = crate::typeset::typeset(&p, &doc, variant).unwrap();
-            let subsets = crate::render::subset::subset_fonts(&pages, &p.fonts).unwrap();
+            let subsets = crate::render::subset::subset_fonts(&pages, &p.fonts, &p.caches).unwrap();
             let opts = super::PdfOptions { variant, epoch: 0 };
-            let a = super::write(&pages, &p.fonts, &subsets, &opts).unwrap();
-            let b = super::write(&pages, &p.fonts, &subsets, &opts).unwrap();
+            let a = super::write(&pages, &p.fonts, &subsets, &opts, &p.caches).unwrap();
+            let b = super::write(&pages, &p.fonts, &subsets, &opts, &p.caches).unwrap();
             assert_eq!(a, b);
             assert!(a.bytes.starts_with(b"%PDF-1."));
             assert!(a.bytes.ends_with(b"%%EOF"));

@@ -1,0 +1,154 @@
+//! The pipeline: one job through its writers. A job's document is resolved
+//! (`doc`), then a backend per format makes its bytes: a PDF is typeset into
+//! pages, its fonts subset, and written with its previews beside it; a DOCX
+//! is written from the document (Word lays out its own text).
+
+use crate::doc::Document;
+use crate::layout::Format;
+use crate::plan::Job;
+use crate::project::Project;
+use crate::render::{Output, docx, pdf, png, subset};
+use crate::typeset::typeset;
+
+/// A finished output, still in memory.
+pub struct Rendered {
+    pub bytes: Output,
+    /// Page count, where the writer lays out pages itself (Word paginates DOCX).
+    pub pages: Option<usize>,
+    pub warnings: Vec<String>,
+    /// PNG previews of the pages (PDF outputs, when asked for).
+    pub previews: Vec<Vec<u8>>,
+}
+
+/// Why a job failed: problems the author can fix, reported per job.
+#[derive(Debug, Clone)]
+pub struct JobError {
+    pub reasons: Vec<String>,
+}
+
+pub struct RenderOptions {
+    pub epoch: i64,
+    pub variant: crate::plan::Variant,
+    /// Draw PNG previews of PDF pages at this resolution.
+    pub preview_dpi: Option<f32>,
+}
+
+pub trait Backend: Sync {
+    fn format(&self) -> Format;
+    fn render(
+        &self,
+        project: &Project,
+        doc: &Document,
+        opts: &RenderOptions,
+    ) -> Result<Rendered, JobError>;
+}
+
+pub struct PdfBackend;
+pub struct DocxBackend;
+
+impl Backend for PdfBackend {
+    fn format(&self) -> Format {
+        Format::Pdf
+    }
+    fn render(
+        &self,
+        project: &Project,
+        doc: &Document,
+        opts: &RenderOptions,
+    ) -> Result<Rendered, JobError> {
+        let pages = typeset(project, doc, opts.variant).map_err(|o| JobError {
+            reasons: o.iter().map(|o| o.to_string()).collect(),
+        })?;
+        let n = pages.pages.len();
+        let subsets = subset::subset_fonts(&pages, &project.fonts, &project.caches)
+            .map_err(|e| JobError { reasons: vec![e] })?;
+        // The PDF and its previews are made from the same pages, side by side:
+        // a core with no job left takes the other half of one still running.
+        let (bytes, previews) = rayon::join(
+            || {
+                pdf::write(
+                    &pages,
+                    &project.fonts,
+                    &subsets,
+                    &pdf::PdfOptions {
+                        variant: opts.variant,
+                        epoch: opts.epoch,
+                    },
+                    &project.caches,
+                )
+            },
+            || match opts.preview_dpi {
+                Some(dpi) => png::previews(&pages, &subsets, dpi, &project.caches),
+                None => Ok(Vec::new()),
+            },
+        );
+        let (bytes, previews) = (
+            bytes.map_err(|e| JobError { reasons: vec![e] })?,
+            previews.map_err(|e| JobError { reasons: vec![e] })?,
+        );
+        Ok(Rendered {
+            bytes,
+            pages: Some(n),
+            warnings: pages.warnings,
+            previews,
+        })
+    }
+}
+
+impl Backend for DocxBackend {
+    fn format(&self) -> Format {
+        Format::Docx
+    }
+    fn render(
+        &self,
+        _project: &Project,
+        doc: &Document,
+        opts: &RenderOptions,
+    ) -> Result<Rendered, JobError> {
+        let bytes = docx::write(doc, opts.epoch).map_err(|e| JobError { reasons: vec![e] })?;
+        Ok(Rendered {
+            bytes: Output::hashed(bytes),
+            pages: None,
+            warnings: Vec::new(),
+            previews: Vec::new(),
+        })
+    }
+}
+
+/// The writer for a format.
+pub fn backend(format: Format) -> &'static dyn Backend {
+    match format {
+        Format::Pdf => &PdfBackend,
+        Format::Docx => &DocxBackend,
+    }
+}
+
+/// One job made in memory: its file, what it is called, and what a person
+/// should look at before using it.
+pub struct Made {
+    pub rendered: Rendered,
+    /// The document's title (for the contact sheet).
+    pub title: String,
+    /// Warnings from resolving the document (stale translations, fallbacks)
+    /// and from writing it.
+    pub warnings: Vec<String>,
+}
+
+/// Runs `job` through its writers: its document resolved (a translation
+/// applied, or the source text where `allow_fallback` allows), then made.
+pub fn run(
+    project: &Project,
+    job: &Job,
+    opts: &RenderOptions,
+    allow_fallback: bool,
+) -> Result<Made, JobError> {
+    let (doc, mut warnings) = crate::doc::resolve(project, job, allow_fallback)
+        .map_err(|reasons| JobError { reasons })?;
+    let rendered = backend(job.format).render(project, &doc, opts)?;
+    warnings.extend(rendered.warnings.iter().cloned());
+    Ok(Made {
+        rendered,
+        title: doc.title,
+        warnings,
+    })
+}
