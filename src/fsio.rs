@@ -56,7 +56,14 @@ pub struct Retired {
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
+impl Default for Retired {
+    fn default() -> Retired {
+        Retired::new()
+    }
+}
+
 impl Retired {
+    /// Starts the thread that closes replaced files.
     pub fn new() -> Retired {
         let (tx, rx) = std::sync::mpsc::channel::<std::fs::File>();
         let thread = std::thread::Builder::new()

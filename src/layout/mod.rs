@@ -1,0 +1,208 @@
+//! The templates: `layouts/brand.yaml` and one YAML file per layout. Everything
+//! visual is here as data; the Rust only interprets it. The page and the brand
+//! are here; a side's panels and what they show in `panels`, type styles in
+//! `style`, and the checking of names that refer to something defined
+//! elsewhere in `names`.
+
+mod names;
+mod panels;
+mod style;
+
+pub use names::{
+    ColourKind, ColourRef, FlowKind, FlowRef, FontKind, FontRef, Names, Ref, RefKind, StyleKind,
+    StyleRef, local_names, with_names,
+};
+pub use panels::{Block, Flow, OverflowPolicy, Panel, PanelRect, Show, Side};
+pub use style::{Align, HyphenRules, Style, Weight};
+
+use crate::units::{Cmyk, Insets, Length, Rgb};
+use serde::de::{self, Deserializer};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Brand {
+    pub organisation: String,
+    pub colours: BTreeMap<String, BrandColour>,
+    /// Font families by role (`body`, `heading`, ...): file names in `fonts/`.
+    pub fonts: BTreeMap<String, FontFamily>,
+    #[serde(default)]
+    pub logo: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BrandColour {
+    /// Ink percentages for print.
+    pub cmyk: Cmyk,
+    /// The screen and DOCX equivalent.
+    pub rgb: Rgb,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FontFamily {
+    /// The family name written into DOCX styles (Word looks it up on the reader's machine).
+    pub family: String,
+    pub regular: String,
+    pub bold: String,
+    pub italic: String,
+    pub bold_italic: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Pdf,
+    Docx,
+}
+
+impl Format {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Pdf => "pdf",
+            Format::Docx => "docx",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Layout {
+    pub format: Format,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub page: PageSpec,
+    pub styles: BTreeMap<String, Style>,
+    /// PDF: named flows of content that fill the panels that name them, in order.
+    #[serde(default)]
+    pub flows: BTreeMap<String, Flow>,
+    /// PDF: the fewest lines of a paragraph left at the bottom of a panel when it
+    /// continues in the next one.
+    #[serde(default = "style::two")]
+    pub orphans: usize,
+    /// PDF: the fewest lines of a paragraph carried to the top of the next panel.
+    #[serde(default = "style::two")]
+    pub widows: usize,
+    /// PDF: the sides of the sheet (pages), each with its panels in reading order.
+    #[serde(default)]
+    pub sides: Vec<Side>,
+    /// DOCX: the body, in order.
+    #[serde(default)]
+    pub content: Vec<Block>,
+    /// DOCX: the page footer.
+    #[serde(default)]
+    pub footer: Vec<Block>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PageSpec {
+    /// A paper name (`A4`, `Letter`, ...) or `[width, height]`.
+    pub size: PageSize,
+    #[serde(default)]
+    pub orientation: Orientation,
+    /// Print bleed around the trim edge (PDF).
+    #[serde(default = "default_bleed")]
+    pub bleed: Length,
+    /// Page margins (DOCX).
+    #[serde(default)]
+    pub margins: Option<Insets>,
+    /// Printer's marks on print PDFs: `crop`, `fold`.
+    #[serde(default)]
+    pub marks: Vec<MarkKind>,
+    /// How far inside the trim text must stay (print PDFs).
+    #[serde(default = "default_safe")]
+    pub safe_margin: Length,
+    /// How the sheet folds, checked against the panels.
+    #[serde(default)]
+    pub fold: Option<Fold>,
+}
+
+fn default_safe() -> Length {
+    Length::from_mm(5.0)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MarkKind {
+    Crop,
+    Fold,
+}
+
+/// A folding scheme. `roll`: panels side by side, the one that folds in first
+/// narrower by `fold-in-narrower-by`, and the back side a mirror of the front.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Fold {
+    pub style: FoldStyle,
+    pub fold_in_narrower_by: Length,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FoldStyle {
+    Roll,
+}
+
+fn default_bleed() -> Length {
+    Length::from_mm(3.0)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub enum PageSize {
+    Named(String, Length, Length),
+    Custom(Length, Length),
+}
+
+impl PageSize {
+    pub fn portrait_dims(&self) -> (f32, f32) {
+        let (w, h) = match self {
+            PageSize::Named(_, w, h) | PageSize::Custom(w, h) => (w.0, h.0),
+        };
+        (w.min(h), w.max(h))
+    }
+}
+
+impl<'de> Deserialize<'de> for PageSize {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Name(String),
+            Dims(Vec<Length>),
+        }
+        match Raw::deserialize(d).map_err(|_| {
+            de::Error::custom(format!(
+                "page size must be a paper name ({}) or `[width, height]` such as `[210mm, 99mm]`",
+                crate::units::PAPER_NAMES
+            ))
+        })? {
+            Raw::Name(n) => match crate::units::paper_size(&n) {
+                Some((w, h)) => Ok(PageSize::Named(n, w, h)),
+                None => Err(de::Error::custom(format!(
+                    "unknown paper size `{n}`; use one of {} or `[width, height]`",
+                    crate::units::PAPER_NAMES
+                ))),
+            },
+            Raw::Dims(v) => match v[..] {
+                [w, h] if w.0 > 0.0 && h.0 > 0.0 => Ok(PageSize::Custom(w, h)),
+                [_, _] => Err(de::Error::custom(
+                    "page width and height must be greater than zero",
+                )),
+                _ => Err(de::Error::custom(
+                    "a custom page size is two lengths, `[width, height]`",
+                )),
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Orientation {
+    #[default]
+    Portrait,
+    Landscape,
+}

@@ -1,0 +1,236 @@
+//! A side's panels: their rectangles (`Side::rects`), flows that run from panel
+//! to panel, and the blocks a panel shows.
+
+use super::{ColourRef, FlowRef, StyleRef};
+use crate::units::{Insets, Length};
+use serde::de::{self, Deserializer};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Side {
+    pub name: String,
+    pub panels: Vec<Panel>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Panel {
+    pub name: String,
+    /// Distance from the page's left edge (trim).
+    #[serde(default)]
+    pub x: Length,
+    /// Distance from the page's top edge (trim).
+    #[serde(default)]
+    pub y: Option<Length>,
+    /// Instead of `y`: distance from the page's bottom edge to the panel's bottom.
+    #[serde(default)]
+    pub y_from_bottom: Option<Length>,
+    /// Defaults to the rest of the page right of `x`.
+    #[serde(default)]
+    pub width: Option<Length>,
+    /// Defaults to the space down to the next panel below it on the side, or to
+    /// the page's bottom edge.
+    #[serde(default)]
+    pub height: Option<Length>,
+    #[serde(default)]
+    pub padding: Insets,
+    /// A colour filling the panel; where the panel touches the trim edge it runs into the bleed.
+    #[serde(default)]
+    pub background: Option<ColourRef>,
+    /// The flow whose content this panel takes, after the panels before it.
+    #[serde(default)]
+    pub flow: Option<FlowRef>,
+    /// Fixed content from the top of the panel.
+    #[serde(default)]
+    pub content: Vec<Block>,
+    /// Fixed content stacked at the bottom of the panel.
+    #[serde(default)]
+    pub bottom: Vec<Block>,
+}
+
+/// A panel's rectangle in points from the trim box's top-left: `(x, y, w, h)`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PanelRect {
+    pub x: f32,
+    pub y: f32,
+    pub w: f32,
+    pub h: f32,
+}
+
+impl Side {
+    /// Where each panel of this side lies on a `pw` × `ph` page: sizes left out
+    /// stretch to the page edge or to the next panel, so one layout fits A4 and Letter.
+    pub fn rects(&self, pw: f32, ph: f32) -> Vec<PanelRect> {
+        let tops: Vec<f32> = self
+            .panels
+            .iter()
+            .map(|p| match (p.y, p.y_from_bottom, p.height) {
+                (Some(y), _, _) => y.0,
+                (None, Some(b), Some(h)) => ph - b.0 - h.0,
+                (None, Some(b), None) => ph - b.0,
+                (None, None, _) => 0.0,
+            })
+            .collect();
+        self.panels
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let x = p.x.0;
+                let w = p.width.map(|w| w.0).unwrap_or(pw - x);
+                let y = tops[i];
+                let h = match (p.height, p.y_from_bottom) {
+                    (Some(h), _) => h.0,
+                    (None, Some(b)) if p.y.is_some() => ph - b.0 - y,
+                    (None, Some(_)) => 0.0,
+                    (None, None) => {
+                        // Down to the nearest panel below that overlaps horizontally.
+                        let below = self
+                            .panels
+                            .iter()
+                            .enumerate()
+                            .filter(|&(j, q)| {
+                                j != i && tops[j] > y + 0.01 && {
+                                    let qx = q.x.0;
+                                    let qw = q.width.map(|w| w.0).unwrap_or(pw - qx);
+                                    qx < x + w - 0.01 && qx + qw > x + 0.01
+                                }
+                            })
+                            .map(|(j, _)| tops[j])
+                            .fold(ph, f32::min);
+                        below - y
+                    }
+                };
+                PanelRect { x, y, w, h }
+            })
+            .collect()
+    }
+}
+
+/// A flow: its blocks, and what to do when they do not fit its panels. Written
+/// as a plain list of blocks, or as a mapping with `blocks` and options.
+#[derive(Debug, Clone, Serialize)]
+pub struct Flow {
+    pub blocks: Vec<Block>,
+    pub overflow: OverflowPolicy,
+    /// With `overflow: shrink`: the smallest size the flow's main text may take.
+    pub min_size: Option<Length>,
+    /// Fill the panels to an even depth instead of one after another.
+    pub balance: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OverflowPolicy {
+    /// Too much text is an error naming the panel, the message and the excess.
+    #[default]
+    Error,
+    /// Lower the type size in small steps, down to `min-size`.
+    Shrink,
+}
+
+impl<'de> Deserialize<'de> for Flow {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+        struct Full {
+            blocks: Vec<Block>,
+            #[serde(default)]
+            overflow: OverflowPolicy,
+            #[serde(default)]
+            min_size: Option<Length>,
+            #[serde(default)]
+            balance: bool,
+        }
+        struct V;
+        impl<'de> de::Visitor<'de> for V {
+            type Value = Flow;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of blocks, or a mapping with `blocks`, `overflow`, `min-size`, `balance`")
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Flow, A::Error> {
+                let blocks = Vec::<Block>::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
+                Ok(Flow {
+                    blocks,
+                    overflow: OverflowPolicy::Error,
+                    min_size: None,
+                    balance: false,
+                })
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Flow, A::Error> {
+                let f = Full::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                if f.overflow == OverflowPolicy::Shrink && f.min_size.is_none() {
+                    return Err(de::Error::custom(
+                        "`overflow: shrink` needs `min-size`, the smallest size the text may take",
+                    ));
+                }
+                Ok(Flow {
+                    blocks: f.blocks,
+                    overflow: f.overflow,
+                    min_size: f.min_size,
+                    balance: f.balance,
+                })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// One piece of a panel, flow or handout: text from the content (`show`), a rule,
+/// or vertical space.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Block {
+    #[serde(default)]
+    pub show: Option<Show>,
+    #[serde(default)]
+    pub style: Option<StyleRef>,
+    /// For `show: messages`: the style of the message numbers.
+    #[serde(default)]
+    pub number_style: Option<StyleRef>,
+    /// For `show: messages`: how far the text is indented past the number.
+    #[serde(default)]
+    pub indent: Option<Length>,
+    /// A horizontal rule in this colour.
+    #[serde(default)]
+    pub rule: Option<ColourRef>,
+    #[serde(default)]
+    pub thickness: Option<Length>,
+    /// The rule's length (defaults to the panel's width).
+    #[serde(default)]
+    pub length: Option<Length>,
+    /// Vertical space.
+    #[serde(default)]
+    pub space: Option<Length>,
+    /// For `show: logo`: its height (the width follows the image's proportions).
+    #[serde(default)]
+    pub height: Option<Length>,
+}
+
+/// Which piece of the content a block shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+pub enum Show {
+    #[serde(rename = "title")]
+    Title,
+    #[serde(rename = "attribution")]
+    Attribution,
+    #[serde(rename = "organisation")]
+    Organisation,
+    #[serde(rename = "definition.heading")]
+    DefinitionHeading,
+    #[serde(rename = "definition.text")]
+    DefinitionText,
+    #[serde(rename = "definition.note")]
+    DefinitionNote,
+    #[serde(rename = "audience.name")]
+    AudienceName,
+    #[serde(rename = "audience.heading")]
+    AudienceHeading,
+    #[serde(rename = "audience.intro")]
+    AudienceIntro,
+    #[serde(rename = "messages")]
+    Messages,
+    /// The brand's logo (PDF layouts), `height` tall.
+    #[serde(rename = "logo")]
+    Logo,
+}

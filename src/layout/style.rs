@@ -1,0 +1,116 @@
+//! Type styles: font role, weight, size, leading, colour, alignment, spacing,
+//! tracking, hyphenation.
+
+use super::{ColourRef, FontRef};
+use crate::units::Length;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Style {
+    /// A font role from `brand.yaml` (`body`, `heading`).
+    pub font: FontRef,
+    #[serde(default)]
+    pub weight: Weight,
+    #[serde(default)]
+    pub italic: bool,
+    pub size: Length,
+    /// Baseline to baseline; defaults to 1.3 × size.
+    #[serde(default)]
+    pub leading: Option<Length>,
+    pub colour: ColourRef,
+    #[serde(default)]
+    pub align: Align,
+    #[serde(default)]
+    pub space_before: Length,
+    #[serde(default)]
+    pub space_after: Length,
+    /// Set the text in capitals (display only: the content keeps its case).
+    #[serde(default)]
+    pub uppercase: bool,
+    /// Never leave this paragraph last in a panel (headings).
+    #[serde(default)]
+    pub keep_with_next: bool,
+    /// Move the whole paragraph to the next panel rather than split it.
+    #[serde(default)]
+    pub keep_together: bool,
+    /// Letter spacing added after every glyph, in 1/1000 em (negative tightens).
+    #[serde(default)]
+    pub tracking: f32,
+    /// Word space as multiples of the font's space: `[minimum, natural, maximum]`.
+    /// Justified lines choose within these bounds.
+    #[serde(default = "default_word_spacing")]
+    pub word_spacing: [f32; 3],
+    /// Break words at hyphenation points of the content's language.
+    #[serde(default)]
+    pub hyphenate: bool,
+    #[serde(default)]
+    pub hyphenation: HyphenRules,
+}
+
+fn default_word_spacing() -> [f32; 3] {
+    [0.8, 1.0, 2.0]
+}
+
+/// Limits on hyphenation, in characters and lines.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct HyphenRules {
+    /// Only words at least this long are hyphenated.
+    #[serde(default = "six")]
+    pub min_word: usize,
+    /// Characters kept before the hyphen.
+    #[serde(default = "two")]
+    pub min_before: usize,
+    /// Characters carried to the next line.
+    #[serde(default = "three")]
+    pub min_after: usize,
+    /// Hyphenated lines allowed in a row.
+    #[serde(default = "two")]
+    pub max_in_a_row: usize,
+}
+
+pub(super) fn two() -> usize {
+    2
+}
+fn three() -> usize {
+    3
+}
+fn six() -> usize {
+    6
+}
+
+impl Default for HyphenRules {
+    fn default() -> Self {
+        HyphenRules {
+            min_word: 6,
+            min_before: 2,
+            min_after: 3,
+            max_in_a_row: 2,
+        }
+    }
+}
+
+impl Style {
+    pub fn leading(&self) -> f32 {
+        self.leading.map(|l| l.0).unwrap_or(self.size.0 * 1.3)
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Weight {
+    #[default]
+    Regular,
+    Bold,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Align {
+    #[default]
+    Left,
+    Center,
+    Right,
+    Justify,
+}

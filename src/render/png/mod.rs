@@ -1,0 +1,406 @@
+//! The preview writer: draws positioned `Pages` as PNG images (`raster`),
+//! glyphs from the job's font subsets (`glyphs`), so a preview shows what
+//! prints: text, colour blocks, the logo, and on print files the bleed and
+//! crop marks.
+
+mod glyphs;
+mod raster;
+
+use super::subset::Subsets;
+use crate::cache::Caches;
+use crate::pages::{Item, Page, Pages};
+use crate::plan::Variant;
+use crate::units::Rgb;
+use glyphs::{Glyphs, size_px};
+use raster::{PixelBuffer, Pixels, Raster};
+use std::collections::HashMap;
+
+/// Draws one page at `dpi`.
+pub fn rasterise(page: &Page, variant: Variant, glyphs: &mut Glyphs, dpi: f32) -> Raster {
+    let s = size_px(1.0, dpi);
+    let off = page.bleed + page.slug;
+    let (w_pt, h_pt) = (page.width + 2.0 * off, page.height + 2.0 * off);
+    let spare = glyphs.caches.spare::<PixelBuffer>().map(|b| b.0);
+    let mut r = Raster::new(
+        (w_pt * s).round() as usize,
+        (h_pt * s).round() as usize,
+        spare.unwrap_or_default(),
+    );
+    let px = |x: f32| (x + off) * s;
+    let mut images: HashMap<usize, Option<Decoded>> = HashMap::new();
+    for item in &page.items {
+        match item {
+            Item::Rect { x, y, w, h, colour } => {
+                r.fill(px(*x), px(*y), px(x + w), px(y + h), colour.rgb)
+            }
+            Item::Image { x, y, w, h, png } => {
+                let key = png.as_ptr() as usize;
+                let img = images.entry(key).or_insert_with(|| decode(png));
+                if let Some((iw, ih, pixels)) = img {
+                    let (x0, y0, x1, y1) = (px(*x), px(*y), px(x + w), px(y + h));
+                    for yy in y0.floor() as i64..y1.ceil() as i64 {
+                        for xx in x0.floor() as i64..x1.ceil() as i64 {
+                            let u = (((xx as f32 + 0.5 - x0) / (x1 - x0)) * *iw as f32)
+                                .clamp(0.0, *iw as f32 - 1.0)
+                                as usize;
+                            let v = (((yy as f32 + 0.5 - y0) / (y1 - y0)) * *ih as f32)
+                                .clamp(0.0, *ih as f32 - 1.0)
+                                as usize;
+                            let p = pixels[v * *iw + u];
+                            r.blend(xx, yy, Rgb(p[0], p[1], p[2]), p[3] as f32 / 255.0);
+                        }
+                    }
+                }
+            }
+            Item::Text(run) => {
+                let size_px = size_px(run.size, dpi);
+                let baseline = px(run.baseline);
+                for g in run.glyphs.iter() {
+                    let Some(image) = glyphs.get(run.face, g.id, size_px) else {
+                        continue;
+                    };
+                    let (m, cov) = &*image;
+                    if m.width == 0 {
+                        continue;
+                    }
+                    let ox = px(run.x + g.x).round() as i64 + m.xmin as i64;
+                    let oy = baseline.round() as i64 - m.ymin as i64 - m.height as i64;
+                    r.glyph(ox, oy, m.width, cov, run.colour.rgb);
+                }
+            }
+        }
+    }
+    if variant == Variant::Print {
+        // Marks in registration colour, as a PDF viewer shows them.
+        for m in &page.marks {
+            let (x0, y0, x1, y1) = (px(m.x1), px(m.y1), px(m.x2), px(m.y2));
+            let lw = (crate::pages::MARK_WIDTH * s).max(1.0);
+            r.fill(
+                x0.min(x1) - lw / 2.0,
+                y0.min(y1) - lw / 2.0,
+                x0.max(x1) + lw / 2.0,
+                y0.max(y1) + lw / 2.0,
+                Rgb(0, 0, 0),
+            );
+        }
+    }
+    r
+}
+
+/// A decoded image: width, height and RGBA pixels.
+type Decoded = (usize, usize, Vec<[u8; 4]>);
+
+/// Decodes a PNG (the logo) to RGBA pixels.
+fn decode(bytes: &[u8]) -> Option<Decoded> {
+    let dec = png::Decoder::new(std::io::Cursor::new(bytes));
+    let mut reader = dec.read_info().ok()?;
+    let mut buf = vec![0; reader.output_buffer_size()?];
+    let info = reader.next_frame(&mut buf).ok()?;
+    let (w, h) = (info.width as usize, info.height as usize);
+    let data = &buf[..info.buffer_size()];
+    let px: Vec<[u8; 4]> = match (info.color_type, info.bit_depth) {
+        (png::ColorType::Rgb, png::BitDepth::Eight) => data
+            .chunks_exact(3)
+            .map(|c| [c[0], c[1], c[2], 255])
+            .collect(),
+        (png::ColorType::Rgba, png::BitDepth::Eight) => data
+            .chunks_exact(4)
+            .map(|c| [c[0], c[1], c[2], c[3]])
+            .collect(),
+        (png::ColorType::Grayscale, png::BitDepth::Eight) => {
+            data.iter().map(|&g| [g, g, g, 255]).collect()
+        }
+        (png::ColorType::GrayscaleAlpha, png::BitDepth::Eight) => data
+            .chunks_exact(2)
+            .map(|c| [c[0], c[0], c[0], c[1]])
+            .collect(),
+        _ => return None,
+    };
+    Some((w, h, px))
+}
+
+/// PNG previews of every page.
+pub fn previews(
+    pages: &Pages,
+    subsets: &Subsets,
+    dpi: f32,
+    caches: &Caches,
+) -> Result<Vec<Vec<u8>>, String> {
+    let mut glyphs = Glyphs::new(subsets, caches);
+    pages
+        .pages
+        .iter()
+        .map(|p| {
+            let r = rasterise(p, pages.variant, &mut glyphs, dpi);
+            let png = r.png();
+            if let Pixels::Indexed { index, .. } = r.pixels {
+                caches.keep_spare(PixelBuffer(index));
+            }
+            png
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pages::{Colour, Glyph, GlyphRun};
+    use crate::units::Cmyk;
+
+    /// Draws `p` as a job would: from the subsets of the fonts it uses.
+    fn draw(p: &Page, dpi: f32) -> Raster {
+        draw_with(p, dpi, &Caches::default())
+    }
+
+    /// Like `draw`, with the glyphs and outlines earlier drawings left in `caches`.
+    fn draw_with(p: &Page, dpi: f32, caches: &Caches) -> Raster {
+        let book = book();
+        let pages = Pages {
+            layout: "test".into(),
+            title: "test".into(),
+            author: String::new(),
+            language: "en".into(),
+            variant: Variant::Screen,
+            pages: vec![p.clone()],
+            warnings: Vec::new(),
+        };
+        let subsets = super::super::subset::subset_fonts(&pages, &book, caches).unwrap();
+        rasterise(p, Variant::Screen, &mut Glyphs::new(&subsets, caches), dpi)
+    }
+
+    fn book() -> crate::fonts::FontBook {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let src = crate::source::SourceFile::read(&root.join("layouts/brand.yaml")).unwrap();
+        let brand: crate::layout::Brand = src.parse().unwrap();
+        crate::fonts::FontBook::load(&brand, &src, &root.join("fonts")).unwrap()
+    }
+
+    fn colour(rgb: Rgb) -> Colour {
+        Colour {
+            cmyk: Cmyk {
+                c: 0.0,
+                m: 0.0,
+                y: 0.0,
+                k: 100.0,
+            },
+            rgb,
+        }
+    }
+
+    /// A block of colour `c`, in points.
+    fn rect(x: f32, y: f32, w: f32, h: f32, c: Rgb) -> Item {
+        Item::Rect {
+            x,
+            y,
+            w,
+            h,
+            colour: colour(c),
+        }
+    }
+
+    fn page(items: Vec<Item>) -> Page {
+        Page {
+            width: 72.0,
+            height: 72.0,
+            bleed: 0.0,
+            slug: 0.0,
+            items,
+            marks: Vec::new(),
+            links: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn colour_blocks_are_exact() {
+        let p = page(vec![rect(18.0, 18.0, 36.0, 18.0, Rgb(0x00, 0x53, 0x7F))]);
+        let r = draw(&p, 144.0);
+        assert_eq!((r.width, r.height), (144, 144));
+        // 18 pt at 144 dpi is pixel 36; the block covers x 36..108, y 36..72.
+        assert_eq!(r.pixel(36, 36), [0x00, 0x53, 0x7F]);
+        assert_eq!(r.pixel(107, 71), [0x00, 0x53, 0x7F]);
+        assert_eq!(r.pixel(35, 36), [255, 255, 255]);
+        assert_eq!(r.pixel(108, 50), [255, 255, 255]);
+        assert_eq!(r.pixel(60, 72), [255, 255, 255]);
+    }
+
+    /// An H at 36 pt in `c`, its origin at x 10, on the baseline at y 50.
+    fn letter_h(c: Rgb) -> Item {
+        let gid = book().face(0).shaper().glyph_index('H').unwrap().0;
+        Item::Text(GlyphRun {
+            face: 0,
+            size: 36.0,
+            colour: colour(c),
+            x: 10.0,
+            baseline: 50.0,
+            glyphs: vec![Glyph {
+                id: gid,
+                x: 0.0,
+                text: "H".into(),
+            }]
+            .into(),
+            width: 20.0,
+            actual: Vec::new(),
+        })
+    }
+
+    /// A run of `text` (one glyph per letter, no shaping) in face 0.
+    fn word(text: &str, size: f32, x: f32) -> Item {
+        let face = book();
+        let glyphs: Vec<Glyph> = text
+            .chars()
+            .enumerate()
+            .map(|(i, ch)| Glyph {
+                id: face.face(0).shaper().glyph_index(ch).unwrap().0,
+                x: i as f32 * size * 0.7,
+                text: ch.to_string().as_str().into(),
+            })
+            .collect();
+        Item::Text(GlyphRun {
+            face: 0,
+            size,
+            colour: colour(Rgb(0, 0, 0)),
+            x,
+            baseline: 60.0,
+            glyphs: glyphs.into(),
+            width: text.len() as f32 * size * 0.7,
+            actual: Vec::new(),
+        })
+    }
+
+    #[test]
+    fn a_page_draws_alike_whatever_earlier_jobs_drew() {
+        // Only outlines no job has parsed are parsed, and images no job drew
+        // drawn; a page must not lose any glyph, at any size, whatever an
+        // earlier page left behind.
+        let later = page(vec![word("HIx", 12.0, 2.0), word("Hx", 20.0, 30.0)]);
+        let earlier = page(vec![word("HH", 12.0, 2.0), word("x", 20.0, 30.0)]);
+        let alone = draw(&later, 72.0);
+        let caches = Caches::default();
+        draw_with(&earlier, 72.0, &caches);
+        let after = draw_with(&later, 72.0, &caches);
+        let dark = |r: &Raster| {
+            (0..r.height)
+                .flat_map(|y| (0..r.width).map(move |x| (x, y)))
+                .filter(|&(x, y)| r.pixel(x, y)[0] < 128)
+                .count()
+        };
+        assert!(dark(&alone) > 100, "five letters are drawn");
+        assert!(alone.pixels == after.pixels);
+    }
+
+    #[test]
+    fn a_glyph_lights_the_pixels_where_it_is_placed() {
+        let r = draw(&page(vec![letter_h(Rgb(0, 0, 0))]), 72.0);
+        // Dark pixels only inside the H's box: from x 10 (plus side bearing) and
+        // from the cap height down to the baseline at y 50.
+        let dark: Vec<(usize, usize)> = (0..72)
+            .flat_map(|y| (0..72).map(move |x| (x, y)))
+            .filter(|&(x, y)| r.pixel(x, y)[0] < 128)
+            .collect();
+        assert!(!dark.is_empty());
+        let (xmin, xmax) = (
+            dark.iter().map(|p| p.0).min().unwrap(),
+            dark.iter().map(|p| p.0).max().unwrap(),
+        );
+        let (ymin, ymax) = (
+            dark.iter().map(|p| p.1).min().unwrap(),
+            dark.iter().map(|p| p.1).max().unwrap(),
+        );
+        assert!((10..=16).contains(&xmin), "{xmin}");
+        assert!((30..=40).contains(&xmax), "{xmax}");
+        assert!((22..=28).contains(&ymin), "cap height of a 36 pt H: {ymin}");
+        assert_eq!(ymax, 49, "the H stands on the baseline");
+        // The H's crossbar is dark at its middle; the counter above it is not.
+        let mid_x = (xmin + xmax) / 2;
+        assert!(
+            r.pixel(mid_x, (ymin + ymax) / 2)[0] < 128
+                || r.pixel(mid_x, (ymin + ymax) / 2 + 1)[0] < 128
+        );
+        assert!(r.pixel(mid_x, ymin + 3)[0] > 200);
+    }
+
+    /// Reads a PNG back: its colour type and RGB pixels.
+    fn decoded(png: &[u8]) -> (png::ColorType, Vec<u8>) {
+        let mut dec = png::Decoder::new(std::io::Cursor::new(png));
+        dec.set_transformations(png::Transformations::EXPAND);
+        let mut r = dec.read_info().unwrap();
+        let kind = r.info().color_type;
+        let mut buf = vec![0; r.output_buffer_size().unwrap()];
+        let info = r.next_frame(&mut buf).unwrap();
+        buf.truncate(info.buffer_size());
+        (kind, buf)
+    }
+
+    #[test]
+    fn a_page_of_few_colours_is_a_palette_image_of_the_same_pixels() {
+        let p = page(vec![rect(10.3, 10.6, 30.0, 20.0, Rgb(0x00, 0x53, 0x7F))]);
+        let r = draw(&p, 72.0);
+        let (kind, rgb) = decoded(&r.png().unwrap());
+        assert_eq!(kind, png::ColorType::Indexed);
+        for (i, px) in rgb.chunks_exact(3).enumerate() {
+            assert_eq!(px, r.pixel(i % 72, i / 72), "pixel {i}");
+        }
+        // The block's edges are partly covered: blends of blue over white.
+        assert_ne!(r.pixel(10, 20), [255, 255, 255]);
+        assert_ne!(r.pixel(10, 20), [0x00, 0x53, 0x7F]);
+    }
+
+    #[test]
+    fn a_page_of_more_than_256_colours_keeps_every_colour() {
+        // 300 one-pixel blocks, each its own colour, drawn at 72 dpi.
+        let items = (0..300u32)
+            .map(|i| Item::Rect {
+                x: (i % 20) as f32,
+                y: (i / 20) as f32,
+                w: 1.0,
+                h: 1.0,
+                colour: colour(Rgb(i as u8, (i >> 8) as u8, 7)),
+            })
+            .collect();
+        let r = draw(&page(items), 72.0);
+        let (kind, rgb) = decoded(&r.png().unwrap());
+        assert_eq!(kind, png::ColorType::Rgb);
+        for i in 0..300u32 {
+            let (x, y) = ((i % 20) as usize, (i / 20) as usize);
+            assert_eq!(r.pixel(x, y), [i as u8, (i >> 8) as u8, 7]);
+            let at = (y * 72 + x) * 3;
+            assert_eq!(rgb[at..at + 3], [i as u8, (i >> 8) as u8, 7]);
+        }
+        assert_eq!(r.pixel(50, 50), [255, 255, 255]);
+    }
+
+    #[test]
+    fn a_glyph_is_drawn_alike_in_a_palette_page_and_an_rgb_page() {
+        let h = letter_h(Rgb(0x00, 0x53, 0x7F));
+        // 300 colours in the bottom rows push the second page out of its palette
+        // before the H is drawn.
+        let mut many: Vec<Item> = (0..300u32)
+            .map(|i| Item::Rect {
+                x: (i % 72) as f32,
+                y: 66.0 + (i / 72) as f32,
+                w: 1.0,
+                h: 1.0,
+                colour: colour(Rgb(i as u8, (i >> 8) as u8, 200)),
+            })
+            .collect();
+        many.push(h.clone());
+        let (plain, rich) = (draw(&page(vec![h]), 72.0), draw(&page(many), 72.0));
+        assert!(matches!(plain.pixels, Pixels::Indexed { .. }));
+        assert!(matches!(rich.pixels, Pixels::Rgb(_)));
+        for y in 0..60 {
+            for x in 0..72 {
+                assert_eq!(plain.pixel(x, y), rich.pixel(x, y), "pixel ({x}, {y})");
+            }
+        }
+        assert!((0..60).any(|y| (0..72).any(|x| plain.pixel(x, y)[0] < 100)));
+    }
+
+    #[test]
+    fn png_output_is_deterministic() {
+        let p = page(vec![rect(0.0, 0.0, 10.0, 10.0, Rgb(1, 2, 3))]);
+        let a = draw(&p, 72.0).png().unwrap();
+        let b = draw(&p, 72.0).png().unwrap();
+        assert_eq!(a, b);
+        assert!(a.starts_with(b"\x89PNG"));
+    }
+}
