@@ -141,20 +141,15 @@ fn main() {
         .unwrap();
         for layout in ["leaflet", "handout"] {
             let job = jobs.iter().find(|j| j.layout == layout).unwrap();
-            let opts = leafpress::pipeline::RenderOptions {
+            let opts = leafpress::MakeOptions {
                 epoch: 0,
-                variant: leafpress::plan::Variant::Print,
-                preview_dpi: None,
+                ..Default::default()
             };
             let mut times = Vec::new();
             for _ in 0..31 {
                 let t = Instant::now();
-                let (doc, _) = leafpress::doc::resolve(&p, job, false).unwrap();
-                let out = leafpress::pipeline::backend(job.format)
-                    .render(&p, &doc, &opts)
-                    .ok()
-                    .unwrap();
-                std::hint::black_box(out.bytes.bytes.len());
+                let made = leafpress::make(&p, job, &opts).ok().unwrap();
+                std::hint::black_box(made.rendered.bytes.bytes.len());
                 times.push(t.elapsed().as_secs_f64());
             }
             println!(

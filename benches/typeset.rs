@@ -2,7 +2,7 @@
 //! width, total fit and first fit, on the shipped content. Run with `cargo bench`.
 //! (A plain harness: it needs no benchmarking crate, and prints medians of runs.)
 
-use leafpress::typeset::{Composer, composition_quality};
+use leafpress::{Composer, composition_quality};
 use std::time::Instant;
 
 fn main() {
@@ -13,7 +13,9 @@ fn main() {
         fonts: root.join("fonts"),
     })
     .expect("shipped project loads");
-    let c = &p.content;
+    let c: leafpress::Content =
+        serde_yaml::from_str(&std::fs::read_to_string(root.join("content/messages.yaml")).unwrap())
+            .expect("shipped content parses");
     let mut texts: Vec<&str> = vec![&c.definition.text];
     for a in &c.audiences {
         texts.extend(a.intro.as_deref());

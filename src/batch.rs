@@ -7,7 +7,7 @@ use crate::fsio::{
 };
 use crate::manifest::listing::{Listing, write_manifest};
 use crate::manifest::{OutputRow, manifest_name};
-use crate::pipeline::{JobError, RenderOptions};
+use crate::pipeline::{JobError, MakeOptions};
 use crate::plan::{Job, Plan};
 use crate::project::Project;
 use sha2::{Digest, Sha256};
@@ -16,13 +16,17 @@ use std::sync::Mutex;
 
 /// What happened to one job.
 pub enum JobOutcome {
+    /// The output was made and written.
     Written(OutputRow),
     /// Nothing it depends on changed and the file is as written: not rebuilt.
     UpToDate(OutputRow),
+    /// The job could not be made (the reasons say why); its earlier output, if any, is left as it was.
     Failed(Job, JobError),
 }
 
+/// How a batch is built.
 pub struct BuildOptions {
+    /// Where outputs, the manifest and the contact sheet go.
     pub out_dir: PathBuf,
     /// Creation date written into outputs, seconds since 1970.
     pub epoch: i64,
@@ -38,22 +42,14 @@ pub struct BuildOptions {
     pub preview_dpi: Option<f32>,
 }
 
-/// The fixed date used when `SOURCE_DATE_EPOCH` is not set: 2025-01-01T00:00:00Z.
-pub const DEFAULT_EPOCH: i64 = 1_735_689_600;
-
-/// `SOURCE_DATE_EPOCH` if set and valid, else the fixed date.
-pub fn epoch_from_env() -> i64 {
-    std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(DEFAULT_EPOCH)
-}
-
+/// What a build did.
 pub struct BuildReport {
     /// How many outputs were written, and how many were up to date (their rows
     /// went to the manifest as the jobs finished).
     pub written: usize,
+    /// How many outputs were up to date and left as they were.
     pub up_to_date: usize,
+    /// The jobs that failed, and why.
     pub failed: Vec<(Job, JobError)>,
     /// Jobs not started because the build was interrupted.
     pub not_started: usize,
@@ -126,7 +122,7 @@ pub fn run(
         }
     }
     previous.flush().map_err(io)?;
-    let inputs = Inputs::new(project, opts);
+    let fingerprints = Fingerprints::new(project, opts);
     // This build's rows, and the job of each.
     let current: Mutex<(RowStore, Vec<u32>)> = Mutex::new((
         RowStore::create(&opts.out_dir, "rows").map_err(io)?,
@@ -152,7 +148,7 @@ pub fn run(
                 return;
             }
             let job = &plan.job(project, i);
-            let fingerprint = inputs.fingerprint(job);
+            let fingerprint = fingerprints.fingerprint(job);
             let path = rel_path(&job.output);
             let up_to_date = (!opts.force)
                 .then(|| previous_by_path.get(&crate::text::hash64(&path)))
@@ -218,7 +214,7 @@ pub fn run(
     let sheet = match opts.shard {
         Some(_) => None,
         None => {
-            let title = format!("{} — outputs", project.content.title);
+            let title = format!("{} — outputs", project.head.title);
             let mut by_group = listed.rows();
             by_group.sort_by(|a, b| listed.sheet_order(*a, *b));
             Some(stage_streamed(
@@ -273,15 +269,15 @@ fn unchanged_on_disk(
 }
 
 /// Hashes of what outputs depend on, computed once per batch.
-struct Inputs {
+struct Fingerprints {
     /// Program version, content, brand, fonts, logo, date, fallback.
     common: Vec<u8>,
     layouts: std::collections::HashMap<String, Vec<u8>>,
     languages: std::collections::HashMap<String, Vec<u8>>,
 }
 
-impl Inputs {
-    fn new(p: &Project, opts: &BuildOptions) -> Inputs {
+impl Fingerprints {
+    fn new(p: &Project, opts: &BuildOptions) -> Fingerprints {
         let mut h = Sha256::new();
         h.update(env!("CARGO_PKG_VERSION").as_bytes());
         h.update(p.content_digest());
@@ -295,7 +291,7 @@ impl Inputs {
         h.update(opts.epoch.to_be_bytes());
         h.update([opts.allow_fallback as u8]);
         h.update(opts.preview_dpi.unwrap_or(0.0).to_be_bytes());
-        Inputs {
+        Fingerprints {
             common: h.finalize().to_vec(),
             layouts: p
                 .layouts
@@ -355,12 +351,12 @@ fn run_job(
     fingerprint: String,
     retired: &Retired,
 ) -> Result<JobOutcome, Error> {
-    let ropts = RenderOptions {
+    let make = MakeOptions {
         epoch: opts.epoch,
-        variant: job.variant.unwrap_or(crate::plan::Variant::Print),
         preview_dpi: opts.preview_dpi,
+        allow_fallback: opts.allow_fallback,
     };
-    let made = match crate::pipeline::run(project, job, &ropts, opts.allow_fallback) {
+    let made = match crate::pipeline::run(project, job, &make) {
         Ok(m) => m,
         Err(e) => return Ok(JobOutcome::Failed(job.clone(), e)),
     };

@@ -160,6 +160,7 @@ impl Caches {
     }
 
     /// Roughly how many bytes the caches hold now.
+    #[cfg(test)]
     pub fn used(&self) -> usize {
         self.used.load(Ordering::Relaxed)
     }

@@ -6,51 +6,170 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
+/// `content/messages.yaml`: the key messages, as authors write them.
 pub struct Content {
     /// BCP 47 language of the text, such as `en`.
     pub language: String,
+    /// The title, on every output.
     pub title: String,
+    /// Who the messages are by, as printed.
     pub attribution: String,
+    /// The organisation behind the messages.
     pub organisation: Organisation,
+    /// The definition every output starts from.
     pub definition: Definition,
+    /// Each audience and its messages, in the order outputs are made.
     pub audiences: Vec<Audience>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
+/// The organisation behind the messages.
 pub struct Organisation {
+    /// Its name, as printed.
     pub name: String,
     #[serde(default)]
+    /// Its web address, if any (a link in screen PDFs).
     pub website: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
+/// The definition every output starts from.
 pub struct Definition {
+    /// Its heading.
     pub heading: String,
+    /// Its text.
     pub text: String,
     #[serde(default)]
+    /// A note under it, if any.
     pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
+/// One audience: who it is, and the messages for it.
 pub struct Audience {
     /// Stable slug: ties outputs, translations and errors to this audience.
     pub id: String,
     /// Short name, shown on covers.
     pub name: String,
+    /// The heading above its messages.
     pub heading: String,
     #[serde(default)]
+    /// A paragraph before its messages, if any.
     pub intro: Option<String>,
+    /// Its messages, numbered in this order.
     pub messages: Vec<Message>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
+/// One key message.
 pub struct Message {
+    /// Stable slug: ties translations and the manifest to this message.
     pub id: String,
+    /// The message's text.
     pub text: String,
+}
+
+/// What a content says besides its audiences: read whole, however large the
+/// file.
+#[derive(Debug, Clone)]
+pub struct Head {
+    /// BCP 47 language of the text, such as `en`.
+    pub language: String,
+    /// The title, on every output.
+    pub title: String,
+    /// Who the messages are by, as printed.
+    pub attribution: String,
+    /// The organisation, and its website.
+    pub organisation: Organisation,
+    /// The definition every output starts from.
+    pub definition: Definition,
+}
+
+impl Content {
+    /// The content's head and its audiences, apart.
+    pub fn split(self) -> (Head, Vec<Audience>) {
+        let head = Head {
+            language: self.language,
+            title: self.title,
+            attribution: self.attribution,
+            organisation: self.organisation,
+            definition: self.definition,
+        };
+        (head, self.audiences)
+    }
+
+    /// A content of `head` and `audiences`.
+    pub fn join(head: &Head, audiences: Vec<Audience>) -> Content {
+        Content {
+            language: head.language.clone(),
+            title: head.title.clone(),
+            attribution: head.attribution.clone(),
+            organisation: head.organisation.clone(),
+            definition: head.definition.clone(),
+            audiences,
+        }
+    }
+}
+
+/// A project's audiences: parsed, or, for a large content, left on disk and
+/// read back one at a time (see [`Streamed`]). Whoever needs one asks for it
+/// by its place; neither form pretends to be the other.
+pub enum Audiences {
+    /// Parsed with the rest of the file.
+    Parsed(Vec<Audience>),
+    /// Left on disk.
+    OnDisk(Streamed),
+}
+
+/// One audience, as a job reads it: from memory, or read back from disk with
+/// its own lines (for spans; the content's head has its own).
+pub struct AudienceText<'a> {
+    /// The audience.
+    pub audience: std::borrow::Cow<'a, Audience>,
+    /// Its lines, when it was read back from disk.
+    pub lines: Option<SourceFile>,
+}
+
+impl Audiences {
+    /// How many audiences there are.
+    pub fn len(&self) -> usize {
+        match self {
+            Audiences::Parsed(v) => v.len(),
+            Audiences::OnDisk(file) => file.entries.len(),
+        }
+    }
+
+    /// The id of the audience at `i`, in content order.
+    pub fn id(&self, i: usize) -> &str {
+        match self {
+            Audiences::Parsed(v) => &v[i].id,
+            Audiences::OnDisk(file) => &file.entries[i].id,
+        }
+    }
+
+    /// Audience ids in content order.
+    pub fn ids(&self) -> impl Iterator<Item = &str> + '_ {
+        (0..self.len()).map(|i| self.id(i))
+    }
+
+    /// The audience at `i`; an error if it was read back from disk and the
+    /// file changed since it was checked.
+    pub fn get(&self, i: usize) -> Result<AudienceText<'_>, String> {
+        match self {
+            Audiences::Parsed(v) => Ok(AudienceText {
+                audience: std::borrow::Cow::Borrowed(&v[i]),
+                lines: None,
+            }),
+            Audiences::OnDisk(file) => file.audience(i).map(|(a, lines)| AudienceText {
+                audience: std::borrow::Cow::Owned(a),
+                lines: Some(lines),
+            }),
+        }
+    }
 }
 
 impl Content {

@@ -6,8 +6,11 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// How serious a diagnostic is.
 pub enum Severity {
+    /// Worth a look; does not stop a build.
     Warning,
+    /// Stops a build until it is fixed.
     Error,
 }
 
@@ -15,8 +18,11 @@ pub enum Severity {
 /// CLI can show it without reading the file again.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Span {
+    /// Line, from 1.
     pub line: usize,
+    /// Column, from 1, in characters.
     pub column: usize,
+    /// The line's text, as written.
     pub snippet: String,
 }
 
@@ -56,9 +62,13 @@ impl Span {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+/// A problem an author can fix: where it is (file, line, column), what it is, and what to do.
 pub struct Diagnostic {
+    /// Error or warning.
     pub severity: Severity,
+    /// The file it is in.
     pub file: PathBuf,
+    /// Where in the file, when known.
     pub span: Option<Span>,
     /// What is wrong, starting in lowercase.
     pub message: String,
@@ -67,6 +77,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// An error in `file`.
     pub fn error(file: &Path, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
@@ -77,6 +88,7 @@ impl Diagnostic {
         }
     }
 
+    /// A warning about `file`.
     pub fn warning(file: &Path, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
@@ -84,16 +96,19 @@ impl Diagnostic {
         }
     }
 
+    /// The same diagnostic, at `span`.
     pub fn with_span(mut self, span: Option<Span>) -> Self {
         self.span = span;
         self
     }
 
+    /// The same diagnostic, with what to do about it.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
     }
 
+    /// Whether it stops a build.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
@@ -159,11 +174,16 @@ impl fmt::Display for Diagnostic {
 /// or a failure of the machine (I/O) with the path it concerned.
 #[derive(Debug)]
 pub enum Error {
+    /// Problems in the inputs, every one found, each with its place and hint.
     Input(Vec<Diagnostic>),
+    /// Reading or writing a file failed (a full disk, a folder one may not write to).
     Io {
+        /// The file or folder.
         path: PathBuf,
+        /// What the system said.
         source: std::io::Error,
     },
+    /// A mistake on the command line or in the call (an unknown audience, a bad option).
     Usage(String),
 }
 

@@ -17,6 +17,7 @@ pub struct Origin {
     pub unit: String,
     /// The file the text came from (the content, or a translation) and its line.
     pub file: Option<std::path::PathBuf>,
+    /// The line there, when known.
     pub line: Option<usize>,
 }
 
@@ -32,29 +33,46 @@ impl Origin {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+/// One paragraph of a document.
 pub enum Para {
+    /// Text in a named style.
     Text {
+        /// The text, as resolved (translated where the job's language asks).
         text: String,
+        /// The style's name in the layout.
         style: String,
+        /// Where the text came from.
         origin: Origin,
     },
     /// One message of a numbered list.
     Numbered {
+        /// Its number, from 1.
         number: usize,
+        /// The message's text.
         text: String,
+        /// The style of the text.
         style: String,
+        /// The style of the number, if it has its own.
         number_style: Option<String>,
+        /// How far the text stands in from the number, in points (default: twice the size).
         indent: Option<f32>,
+        /// Where the message came from.
         origin: Origin,
     },
+    /// A horizontal rule.
     Rule {
+        /// The brand colour's name.
         colour: String,
+        /// Thickness, in points.
         thickness: f32,
+        /// Length in points (default: the panel's width).
         length: Option<f32>,
     },
+    /// Vertical space, in points.
     Space(f32),
     /// The brand logo (PNG), this tall.
     Logo {
+        /// Height, in points.
         height: f32,
     },
 }
@@ -66,12 +84,19 @@ pub struct PanelContent {
 }
 
 #[derive(Debug, Clone)]
+/// What one job says, in its language, in named styles, in panels and flows: resolved from the project, not yet positioned.
 pub struct Document {
+    /// The content's title, in the job's language.
     pub title: String,
+    /// The organisation, as the document's author.
     pub author: String,
+    /// The job's language (BCP 47).
     pub language: String,
+    /// The audience's id.
     pub audience: String,
+    /// The layout's name.
     pub layout: String,
+    /// PDF or DOCX.
     pub format: Format,
     /// PDF: each flow's paragraphs, poured into its panels in order.
     pub flows: BTreeMap<String, Vec<Para>>,
@@ -79,6 +104,7 @@ pub struct Document {
     pub panels: BTreeMap<String, PanelContent>,
     /// DOCX: the body and the footer.
     pub body: Vec<Para>,
+    /// The footer's paragraphs (DOCX).
     pub footer: Vec<Para>,
     /// For translators: where each text appears, by unit id.
     pub notes: BTreeMap<String, String>,
@@ -86,7 +112,9 @@ pub struct Document {
     pub styles: BTreeMap<String, TextStyle>,
     /// Page size (after orientation) and margins, in points.
     pub page_width: f32,
+    /// Page height, in points (DOCX).
     pub page_height: f32,
+    /// Page margins, in points (DOCX).
     pub margins: Insets,
 }
 
@@ -129,14 +157,7 @@ pub fn resolve(
     // back from disk), then the content file.
     let own_lines = &own.lines;
     let sources = || own_lines.iter().chain(std::iter::once(&p.content_src));
-    let only = crate::content::Content {
-        audiences: vec![own.audience.into_owned()],
-        language: p.content.language.clone(),
-        title: p.content.title.clone(),
-        attribution: p.content.attribution.clone(),
-        organisation: p.content.organisation.clone(),
-        definition: p.content.definition.clone(),
-    };
+    let only = crate::content::Content::join(&p.head, vec![own.audience.into_owned()]);
     let translated;
     let c = match translation {
         None => &only,
@@ -167,7 +188,7 @@ pub fn resolve(
                 }
                 warnings.push(format!(
                     "{} used the {} source text for: {list}",
-                    t.language, p.content.language
+                    t.language, p.head.language
                 ));
             }
             translated = tc;
@@ -250,17 +271,13 @@ pub fn resolve(
                     &c.organisation.name,
                     "organisation.name",
                     "organisation.name",
-                    place("organisation.name", "name", &p.content.organisation.name),
+                    place("organisation.name", "name", &p.head.organisation.name),
                 ),
                 Show::DefinitionHeading => text(
                     &c.definition.heading,
                     "definition.heading",
                     "definition.heading",
-                    place(
-                        "definition.heading",
-                        "heading",
-                        &p.content.definition.heading,
-                    ),
+                    place("definition.heading", "heading", &p.head.definition.heading),
                 ),
                 Show::DefinitionText => text(
                     &c.definition.text,

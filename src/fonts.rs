@@ -16,8 +16,6 @@ pub type FaceId = usize;
 pub struct Face {
     /// File name inside `fonts/`.
     pub file: String,
-    /// The family name, for DOCX styles.
-    pub family: String,
     /// The font file's bytes and rustybuzz's parse of them, made once.
     parsed: Parsed,
     /// BLAKE3 of the file: names the face in fingerprints and caches. It is
@@ -28,8 +26,6 @@ pub struct Face {
     /// Ascender and descender in ems (descender negative).
     pub ascent: f32,
     pub descent: f32,
-    pub bold: bool,
-    pub italic: bool,
 }
 
 self_cell::self_cell!(
@@ -190,7 +186,7 @@ impl FontBook {
                 }
                 let id = match by_file.get(file) {
                     Some(&id) => id,
-                    None => match load_face(file, &fam.family, bold, italic, fonts_dir) {
+                    None => match load_face(file, fonts_dir) {
                         Ok(face) => {
                             book.faces.push(face);
                             by_file.insert(file.clone(), book.faces.len() - 1);
@@ -252,13 +248,7 @@ fn cut_short(data: &[u8]) -> Option<String> {
     None
 }
 
-fn load_face(
-    file: &str,
-    family: &str,
-    bold: bool,
-    italic: bool,
-    fonts_dir: &Path,
-) -> Result<Face, (String, String)> {
+fn load_face(file: &str, fonts_dir: &Path) -> Result<Face, (String, String)> {
     // A font name is a file inside fonts/, never a path elsewhere on the machine.
     if file.is_empty() || file.contains(['/', '\\']) || file == ".." || file == "." {
         return Err((
@@ -312,14 +302,11 @@ fn load_face(
     })?;
     Ok(Face {
         file: file.to_string(),
-        family: family.to_string(),
         parsed,
         digest,
         units_per_em,
         ascent,
         descent,
-        bold,
-        italic,
     })
 }
 
@@ -330,7 +317,7 @@ mod tests {
     #[test]
     fn line_metrics_and_coverage_agree_with_fontdue() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
-        let face = load_face("NotoSans-Regular.ttf", "Noto Sans", false, false, &dir).unwrap();
+        let face = load_face("NotoSans-Regular.ttf", &dir).unwrap();
         let fd = fontdue::Font::from_bytes(face.data(), fontdue::FontSettings::default()).unwrap();
         let lm = fd.horizontal_line_metrics(1.0).unwrap();
         assert!((lm.ascent - face.ascent).abs() < 1e-4 && (lm.descent - face.descent).abs() < 1e-4);

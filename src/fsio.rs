@@ -112,15 +112,6 @@ pub fn flush_to_disk(dir: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-/// Like `write_atomic`, for a file written piece by piece (large manifests and
-/// contact sheets are streamed, not built in memory first).
-pub fn write_atomic_with(
-    path: &Path,
-    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> Result<(), Error> {
-    stage_streamed(path, true, fill)?.commit(None)
-}
-
 /// Temp file holding `parts` one after another, then rename over `path`;
 /// `durable` flushes the file before the rename. The file replaced is closed
 /// by `retired`, when given.

@@ -1,69 +1,162 @@
-//! leafpress turns one YAML source of key messages into print-ready material for
-//! every audience: PDF leaflets and flyers, and DOCX handouts for translators.
+//! leafpress turns one YAML source of key messages into print-ready material
+//! for every audience: PDF leaflets and flyers, and DOCX handouts for
+//! translators.
 //!
 //! The stages run in one direction:
 //!
 //! ```text
 //! content/*.yaml ─┐
-//! layouts/*.yaml ─┴► load (model) ─► plan ─► jobs: audience × language × layout
-//!                                              │ each job, in parallel
-//!                                   resolve (doc) ─► Document
-//!                                     │                    │
-//!                         typeset ─► Pages           docx writer
-//!                                     │                    │
-//!                               pdf writer                 │
-//!                                     └──► bytes ◄─────────┘
-//!                                            │
-//!                              batch: atomic write + manifest
+//! layouts/*.yaml ─┴► load ─► Project ─► plan ─► jobs: audience × language × layout
+//!                                                 │ each job, in parallel
+//!                                      document ─► Document
+//!                                        │                    │
+//!                            typeset ─► Pages           docx writer
+//!                                        │                    │
+//!                                  pdf writer                 │
+//!                                        └──► bytes ◄─────────┘
+//!                                               │
+//!                                 batch: atomic write + manifest
 //! ```
 //!
-//! `main.rs` is a thin CLI over the functions here.
+//! A program loads a project, plans the jobs a filter selects, and either
+//! builds them all into files ([`build`]) or makes one in memory ([`make`]):
+//!
+//! ```no_run
+//! let project = leafpress::load(&leafpress::Paths::default())?;
+//! let filter = leafpress::Filter {
+//!     audiences: vec!["workforce".into()],
+//!     layouts: vec!["flyer".into()],
+//!     ..Default::default()
+//! };
+//! for job in leafpress::list(&project, &filter)? {
+//!     let made = leafpress::make(&project, &job, &leafpress::MakeOptions::default())
+//!         .map_err(|e| e.reasons.join("; "))?;
+//!     std::fs::write(job.output.file_name().unwrap(), &made.rendered.bytes.bytes)?;
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! `main.rs` is a thin command line over the functions here.
 
-pub mod batch;
-pub mod cache;
-pub mod content;
-pub mod diag;
-pub mod doc;
-pub mod fonts;
-pub mod fsio;
-pub mod layout;
-pub mod manifest;
-pub mod pages;
-pub mod pipeline;
-pub mod plan;
-pub mod project;
-pub mod render;
-pub mod source;
-pub mod text;
-pub mod translate;
-pub mod typeset;
-pub mod units;
+#![warn(missing_docs)]
 
-pub use batch::{BuildOptions, BuildReport, JobOutcome};
-pub use diag::{Diagnostic, Error, Severity};
-pub use manifest::{Manifest, OutputRow};
-pub use plan::{Filter, Job, Plan};
+mod batch;
+mod cache;
+mod content;
+mod diag;
+mod doc;
+mod fonts;
+mod fsio;
+mod layout;
+mod manifest;
+mod pages;
+mod pipeline;
+mod plan;
+mod project;
+mod render;
+mod source;
+mod text;
+mod translate;
+mod typeset;
+mod units;
+
+pub use batch::{BuildOptions, BuildReport, JobOutcome, interrupt};
+pub use content::{Audience, Content, Definition, Head, Message, Organisation};
+pub use diag::{Diagnostic, Error, Severity, Span};
+pub use doc::{Document, Origin, Para};
+pub use layout::Format;
+pub use manifest::{Manifest, OutputRow, manifest_name, merge_manifests};
+pub use pages::{
+    Area, Colour, Glyph, GlyphRun, GlyphText, Item, Link, Mark, MarkKind, Page, Pages, PanelArea,
+};
+pub use pipeline::{DEFAULT_EPOCH, epoch_from_env};
+pub use pipeline::{JobError, Made, MakeOptions, Rendered};
+pub use plan::{Filter, Job, Plan, Variant};
 pub use project::{Paths, Project};
+pub use render::Output;
+pub use translate::Unit;
+pub use typeset::{Composer, Overflow};
+pub use units::{Cmyk, Rgb};
 
-/// Loads and validates every input; writes nothing.
+/// Loads and checks every input (content, translations, brand, layouts,
+/// fonts, logo); writes nothing. The error lists every problem found.
+pub fn load(paths: &Paths) -> Result<Project, Error> {
+    project::load(paths)
+}
+
+/// Loads and checks every input, as [`load`]: what `leafpress check` runs.
 pub fn check(paths: &Paths) -> Result<Project, Error> {
     project::load(paths)
 }
 
-/// The jobs a build would run.
+/// The jobs a build would run, in output-path order.
 pub fn list(project: &Project, filter: &Filter) -> Result<Vec<Job>, Error> {
     plan::plan(project, filter)
 }
 
-/// Builds every job the filter selects.
+/// The jobs the filter selects, kept small (four indices a job): what
+/// [`build`] runs. An unknown audience, layout or language is a usage error.
+pub fn plan(project: &Project, filter: &Filter) -> Result<Plan, Error> {
+    plan::planned(project, filter)
+}
+
+/// Builds every job of `plan` into `opts.out_dir`, in parallel, calling
+/// `progress` as each finishes (from worker threads): each output written as
+/// soon as it is made (temporary file, then rename), then the manifest and the
+/// contact sheet. Outputs that are up to date are not made again.
 pub fn build(
     project: &Project,
-    filter: &Filter,
+    plan: &Plan,
     opts: &BuildOptions,
     progress: &(dyn Fn(&JobOutcome) + Sync),
 ) -> Result<BuildReport, Error> {
-    let plan = plan::planned(project, filter)?;
-    batch::run(project, &plan, opts, progress)
+    batch::run(project, plan, opts, progress)
+}
+
+/// Makes one job in memory: its document resolved, typeset and written (PDF
+/// with its previews, or DOCX). Writes nothing.
+pub fn make(project: &Project, job: &Job, opts: &MakeOptions) -> Result<Made, JobError> {
+    pipeline::run(project, job, opts)
+}
+
+/// What one job says, in its language and styles, before it is laid out: a
+/// translation applied (or, with `allow_fallback`, the source text where it
+/// lacks one). Returns the document and warnings; the reasons when it cannot.
+pub fn document(
+    project: &Project,
+    job: &Job,
+    allow_fallback: bool,
+) -> Result<(Document, Vec<String>), Vec<String>> {
+    doc::resolve(project, job, allow_fallback)
+}
+
+/// Lays a PDF job's document out into positioned pages, or says what does not fit.
+pub fn typeset(
+    project: &Project,
+    doc: &Document,
+    variant: Variant,
+) -> Result<Pages, Vec<Overflow>> {
+    typeset::typeset(project, doc, variant)
+}
+
+/// The composition quality of `text` in `style` of `layout` at `width` points:
+/// (sum of squared adjustment ratios, loosest line), over all lines but the
+/// last; for comparing composers.
+pub fn composition_quality(
+    project: &Project,
+    layout: &str,
+    style: &str,
+    language: &str,
+    text: &str,
+    width: f32,
+    composer: Composer,
+) -> (f32, f32) {
+    typeset::composition_quality(project, layout, style, language, text, width, composer)
+}
+
+/// The translatable texts of `content`, each with its stable id, in order.
+pub fn units(content: &Content) -> Vec<Unit> {
+    translate::units(content)
 }
 
 /// Writes an XLIFF 2.1 file for translating the content in `content_dir` into

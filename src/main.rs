@@ -72,12 +72,12 @@ enum Command {
     /// Check all inputs and report every problem; writes nothing.
     Check {
         #[command(flatten)]
-        inputs: Inputs,
+        inputs: InputArgs,
     },
     /// List the jobs a build would run.
     List {
         #[command(flatten)]
-        inputs: Inputs,
+        inputs: InputArgs,
         #[command(flatten)]
         filter: FilterArgs,
     },
@@ -88,7 +88,7 @@ enum Command {
 #[derive(Args, Clone)]
 struct BuildArgs {
     #[command(flatten)]
-    inputs: Inputs,
+    inputs: InputArgs,
     #[command(flatten)]
     filter: FilterArgs,
     /// Output folder.
@@ -119,7 +119,7 @@ struct BuildArgs {
 }
 
 #[derive(Args, Clone)]
-struct Inputs {
+struct InputArgs {
     /// Folder with messages.yaml.
     #[arg(long, value_name = "DIR", default_value = "content")]
     content: PathBuf,
@@ -154,7 +154,7 @@ enum VariantArg {
     Screen,
 }
 
-impl Inputs {
+impl InputArgs {
     fn paths(&self) -> Paths {
         Paths {
             content: self.content.clone(),
@@ -173,8 +173,8 @@ impl FilterArgs {
                 .variants
                 .iter()
                 .map(|v| match v {
-                    VariantArg::Print => leafpress::plan::Variant::Print,
-                    VariantArg::Screen => leafpress::plan::Variant::Screen,
+                    VariantArg::Print => leafpress::Variant::Print,
+                    VariantArg::Screen => leafpress::Variant::Screen,
                 })
                 .collect(),
             languages: self.languages.clone(),
@@ -282,15 +282,13 @@ fn run(cli: Cli) -> Result<u8, Error> {
     match cli.command {
         Command::Check { inputs } => {
             let p = leafpress::check(&inputs.paths())?;
-            print_diagnostics(&p.warnings);
+            print_diagnostics(p.warnings());
             let jobs = leafpress::list(&p, &Filter::default())?;
-            let langs: Vec<&str> = std::iter::once(p.content.language.as_str())
-                .chain(p.translations.iter().map(|t| t.language.as_str()))
-                .collect();
+            let langs = p.languages();
             println!(
                 "ok: {} audiences, {} layouts, {} languages ({}), {} outputs to build",
-                p.audience_count(),
-                p.layouts.len(),
+                p.audience_ids().count(),
+                p.layout_names().count(),
                 langs.len(),
                 langs.join(", "),
                 jobs.len()
@@ -341,7 +339,7 @@ fn run(cli: Cli) -> Result<u8, Error> {
             Ok(0)
         }
         Command::MergeManifests { manifests, output } => {
-            let n = leafpress::manifest::merge_manifests(&manifests, &output)?;
+            let n = leafpress::merge_manifests(&manifests, &output)?;
             println!(
                 "wrote  {} ({n} outputs from {} manifests)",
                 output.display(),
@@ -373,7 +371,7 @@ fn on_interrupt() {
                 // SAFETY: `_exit` is async-signal-safe.
                 unsafe { libc::_exit(130) };
             }
-            leafpress::batch::interrupt();
+            leafpress::interrupt();
             // SAFETY: `write` is async-signal-safe; the buffer is static.
             unsafe { libc::write(2, STOPPING.as_ptr().cast(), STOPPING.len()) };
         }
@@ -391,7 +389,7 @@ fn on_interrupt() {
         if PRESSED.swap(true, std::sync::atomic::Ordering::SeqCst) {
             std::process::exit(130);
         }
-        leafpress::batch::interrupt();
+        leafpress::interrupt();
         eprint!("{STOPPING}");
     });
 }
@@ -416,14 +414,14 @@ fn build(args: &BuildArgs) -> Result<u8, Error> {
         )));
     }
     let p = leafpress::check(&inputs.paths())?;
-    print_diagnostics(&p.warnings);
+    print_diagnostics(p.warnings());
     let opts = BuildOptions {
         allow_fallback,
         force,
         shard,
         preview_dpi: (!no_preview).then_some(preview_dpi),
         out_dir: out.clone(),
-        epoch: leafpress::batch::epoch_from_env(),
+        epoch: leafpress::epoch_from_env(),
         jobs: jobs.unwrap_or_else(|| {
             std::thread::available_parallelism()
                 .map(|n| n.get())
@@ -433,7 +431,7 @@ fn build(args: &BuildArgs) -> Result<u8, Error> {
     limit_huge_pages(opts.jobs);
     let started = std::time::Instant::now();
     // Planned once: its size sets the progress bar, then it is built.
-    let plan = leafpress::plan::planned(&p, &filter.filter())?;
+    let plan = leafpress::plan(&p, &filter.filter())?;
     let total = match shard {
         Some((_, n)) => plan.len().div_ceil(n.max(1)),
         None => plan.len(),
@@ -492,7 +490,7 @@ fn build(args: &BuildArgs) -> Result<u8, Error> {
             JobOutcome::Failed(j, _) => say(format!("FAILED {}", out.join(&j.output).display())),
         }
     };
-    let report = leafpress::batch::run(&p, &plan, &opts, &progress)?;
+    let report = leafpress::build(&p, &plan, &opts, &progress)?;
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
@@ -513,8 +511,7 @@ fn build(args: &BuildArgs) -> Result<u8, Error> {
             report.up_to_date,
             report.failed.len(),
             started.elapsed().as_secs_f64(),
-            out.join(leafpress::manifest::manifest_name(shard))
-                .display()
+            out.join(leafpress::manifest_name(shard)).display()
         );
     }
     if report.not_started > 0 {

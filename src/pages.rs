@@ -10,41 +10,82 @@ use crate::units::MM;
 pub use crate::units::Colour;
 
 #[derive(Debug, Clone)]
+/// A PDF job's pages, positioned: what the PDF and the previews are made from.
 pub struct Pages {
     /// The layout these pages were set from.
     pub layout: String,
+    /// The document's title (for the PDF's metadata).
     pub title: String,
+    /// The document's author.
     pub author: String,
+    /// The language (BCP 47).
     pub language: String,
+    /// Print or screen.
     pub variant: Variant,
+    /// The pages, in order.
     pub pages: Vec<Page>,
     /// Things to look at before printing (an image under 300 ppi, ...).
     pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
+/// One page, in points from the trim box's top-left corner.
 pub struct Page {
     /// Trim size.
     pub width: f32,
+    /// Trim height.
     pub height: f32,
     /// Bleed beyond the trim on every side (0 for screen).
     pub bleed: f32,
     /// Room beyond the bleed for printer's marks (0 without marks).
     pub slug: f32,
+    /// What is drawn, in drawing order (backgrounds first).
     pub items: Vec<Item>,
     /// Printer's marks, outside the bleed, in registration colour.
     pub marks: Vec<Mark>,
     /// Clickable areas (screen variant).
     pub links: Vec<Link>,
+    /// The panels of the page's side, in the layout's order.
+    pub panels: Vec<PanelArea>,
+}
+
+/// A panel on a page: its rectangle, and the box its content is set in
+/// (padding taken off).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PanelArea {
+    /// The panel's name in its layout.
+    pub name: String,
+    /// The panel's rectangle.
+    pub panel: Area,
+    /// Where its content goes.
+    pub content: Area,
+}
+
+/// A rectangle, in points from the trim box's top-left corner.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Area {
+    /// Left edge.
+    pub x: f32,
+    /// Top edge.
+    pub y: f32,
+    /// Width.
+    pub w: f32,
+    /// Height.
+    pub h: f32,
 }
 
 /// A printer's mark: a hairline from (x1, y1) to (x2, y2), in trim coordinates.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Mark {
+    /// Crop or fold.
     pub kind: MarkKind,
+    /// Start, x.
     pub x1: f32,
+    /// Start, y.
     pub y1: f32,
+    /// End, x.
     pub x2: f32,
+    /// End, y.
     pub y2: f32,
 }
 
@@ -56,42 +97,63 @@ pub const MARK_WIDTH: f32 = 0.25;
 /// A clickable web address on a page.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Link {
+    /// Left edge.
     pub x: f32,
+    /// Top edge.
     pub y: f32,
+    /// Width.
     pub w: f32,
+    /// Height.
     pub h: f32,
+    /// The address it opens.
     pub uri: String,
 }
 
 #[derive(Debug, Clone)]
+/// Something drawn on a page.
 pub enum Item {
     /// A filled rectangle (backgrounds, bands, rules).
     Rect {
+        /// Left edge.
         x: f32,
+        /// Top edge.
         y: f32,
+        /// Width.
         w: f32,
+        /// Height.
         h: f32,
+        /// Its colour.
         colour: Colour,
     },
     /// A PNG image scaled into the box.
     Image {
+        /// Left edge.
         x: f32,
+        /// Top edge.
         y: f32,
+        /// Width.
         w: f32,
+        /// Height.
         h: f32,
+        /// The PNG file's bytes.
         png: std::sync::Arc<[u8]>,
     },
+    /// A line of text.
     Text(GlyphRun),
 }
 
 /// One line of text in one face, size and colour.
 #[derive(Debug, Clone)]
 pub struct GlyphRun {
+    /// The face, by its place in the project's fonts.
     pub face: FaceId,
+    /// Size, in points.
     pub size: f32,
+    /// Its colour.
     pub colour: Colour,
     /// Left end of the baseline.
     pub x: f32,
+    /// The baseline's y.
     pub baseline: f32,
     /// Shared with the line it was set as: a page copies runs, not glyphs.
     pub glyphs: std::sync::Arc<[Glyph]>,
@@ -103,7 +165,9 @@ pub struct GlyphRun {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+/// One glyph of a run.
 pub struct Glyph {
+    /// Its id in the face.
     pub id: u16,
     /// Offset from the run's x.
     pub x: f32,
@@ -116,13 +180,21 @@ pub struct Glyph {
 /// words into lines and pages; as Strings that was a tenth of typesetting).
 #[derive(Clone, PartialEq, Eq)]
 pub enum GlyphText {
-    Inline { len: u8, bytes: [u8; INLINE] },
+    /// Up to 22 bytes of text, kept in place.
+    Inline {
+        /// How many of `bytes` are the text.
+        len: u8,
+        /// The text's bytes.
+        bytes: [u8; INLINE],
+    },
+    /// Longer text, shared.
     Shared(std::sync::Arc<str>),
 }
 
 const INLINE: usize = 22;
 
 impl GlyphText {
+    /// The text.
     pub fn as_str(&self) -> &str {
         match self {
             // Only ever filled from a whole `&str` of `len` bytes.

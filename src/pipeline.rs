@@ -5,16 +5,18 @@
 
 use crate::doc::Document;
 use crate::layout::Format;
-use crate::plan::Job;
+use crate::plan::{Job, Variant};
 use crate::project::Project;
 use crate::render::{Output, docx, pdf, png, subset};
 use crate::typeset::typeset;
 
 /// A finished output, still in memory.
 pub struct Rendered {
+    /// The file, and its SHA-256.
     pub bytes: Output,
     /// Page count, where the writer lays out pages itself (Word paginates DOCX).
     pub pages: Option<usize>,
+    /// Things a person should look at before using it.
     pub warnings: Vec<String>,
     /// PNG previews of the pages (PDF outputs, when asked for).
     pub previews: Vec<Vec<u8>>,
@@ -23,23 +25,50 @@ pub struct Rendered {
 /// Why a job failed: problems the author can fix, reported per job.
 #[derive(Debug, Clone)]
 pub struct JobError {
+    /// Each problem, in words an author can act on.
     pub reasons: Vec<String>,
 }
 
-pub struct RenderOptions {
+/// How one job is made.
+pub struct MakeOptions {
+    /// Creation date written into outputs, seconds since 1970.
     pub epoch: i64,
-    pub variant: crate::plan::Variant,
-    /// Draw PNG previews of PDF pages at this resolution.
+    /// Draw PNG previews of PDF pages at this resolution (`None`: no previews).
     pub preview_dpi: Option<f32>,
+    /// Use the source text where a translation lacks one (and say so in the
+    /// warnings); without it, the job fails naming the missing texts.
+    pub allow_fallback: bool,
+}
+
+impl Default for MakeOptions {
+    /// The fixed date, no previews, no fallback.
+    fn default() -> MakeOptions {
+        MakeOptions {
+            epoch: DEFAULT_EPOCH,
+            preview_dpi: None,
+            allow_fallback: false,
+        }
+    }
+}
+
+/// The fixed date used when `SOURCE_DATE_EPOCH` is not set: 2025-01-01T00:00:00Z.
+pub const DEFAULT_EPOCH: i64 = 1_735_689_600;
+
+/// `SOURCE_DATE_EPOCH` if set and valid, else the fixed date.
+pub fn epoch_from_env() -> i64 {
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(DEFAULT_EPOCH)
 }
 
 pub trait Backend: Sync {
-    fn format(&self) -> Format;
     fn render(
         &self,
         project: &Project,
         doc: &Document,
-        opts: &RenderOptions,
+        variant: Variant,
+        opts: &MakeOptions,
     ) -> Result<Rendered, JobError>;
 }
 
@@ -47,16 +76,14 @@ pub struct PdfBackend;
 pub struct DocxBackend;
 
 impl Backend for PdfBackend {
-    fn format(&self) -> Format {
-        Format::Pdf
-    }
     fn render(
         &self,
         project: &Project,
         doc: &Document,
-        opts: &RenderOptions,
+        variant: Variant,
+        opts: &MakeOptions,
     ) -> Result<Rendered, JobError> {
-        let pages = typeset(project, doc, opts.variant).map_err(|o| JobError {
+        let pages = typeset(project, doc, variant).map_err(|o| JobError {
             reasons: o.iter().map(|o| o.to_string()).collect(),
         })?;
         let n = pages.pages.len();
@@ -71,7 +98,7 @@ impl Backend for PdfBackend {
                     &project.fonts,
                     &subsets,
                     &pdf::PdfOptions {
-                        variant: opts.variant,
+                        variant,
                         epoch: opts.epoch,
                     },
                     &project.caches,
@@ -96,14 +123,12 @@ impl Backend for PdfBackend {
 }
 
 impl Backend for DocxBackend {
-    fn format(&self) -> Format {
-        Format::Docx
-    }
     fn render(
         &self,
         _project: &Project,
         doc: &Document,
-        opts: &RenderOptions,
+        _variant: Variant,
+        opts: &MakeOptions,
     ) -> Result<Rendered, JobError> {
         let bytes = docx::write(doc, opts.epoch).map_err(|e| JobError { reasons: vec![e] })?;
         Ok(Rendered {
@@ -126,6 +151,7 @@ pub fn backend(format: Format) -> &'static dyn Backend {
 /// One job made in memory: its file, what it is called, and what a person
 /// should look at before using it.
 pub struct Made {
+    /// The file, its pages and previews.
     pub rendered: Rendered,
     /// The document's title (for the contact sheet).
     pub title: String,
@@ -135,16 +161,12 @@ pub struct Made {
 }
 
 /// Runs `job` through its writers: its document resolved (a translation
-/// applied, or the source text where `allow_fallback` allows), then made.
-pub fn run(
-    project: &Project,
-    job: &Job,
-    opts: &RenderOptions,
-    allow_fallback: bool,
-) -> Result<Made, JobError> {
-    let (doc, mut warnings) = crate::doc::resolve(project, job, allow_fallback)
+/// applied, or the source text where `opts.allow_fallback` allows), then made.
+pub fn run(project: &Project, job: &Job, opts: &MakeOptions) -> Result<Made, JobError> {
+    let (doc, mut warnings) = crate::doc::resolve(project, job, opts.allow_fallback)
         .map_err(|reasons| JobError { reasons })?;
-    let rendered = backend(job.format).render(project, &doc, opts)?;
+    let variant = job.variant.unwrap_or(Variant::Print);
+    let rendered = backend(job.format).render(project, &doc, variant, opts)?;
     warnings.extend(rendered.warnings.iter().cloned());
     Ok(Made {
         rendered,

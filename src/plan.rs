@@ -13,11 +13,14 @@ use std::path::{Path, PathBuf};
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Variant {
+    /// For a print shop: CMYK, bleed and marks, PDF/X-4.
     Print,
+    /// For email and the web: sRGB, cut to size, links.
     Screen,
 }
 
 impl Variant {
+    /// `print` or `screen`.
     pub fn name(self) -> &'static str {
         match self {
             Variant::Print => "print",
@@ -27,10 +30,15 @@ impl Variant {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+/// One output to make: an audience in a language through a layout.
 pub struct Job {
+    /// The audience's id.
     pub audience: String,
+    /// The language (BCP 47).
     pub language: String,
+    /// The layout's name.
     pub layout: String,
+    /// PDF or DOCX.
     pub format: Format,
     /// For PDFs; a DOCX is the same for print and screen.
     pub variant: Option<Variant>,
@@ -39,8 +47,11 @@ pub struct Job {
 }
 
 #[derive(Debug, Clone, Default)]
+/// Which jobs a build makes. An empty list means all.
 pub struct Filter {
+    /// Audience ids to build.
     pub audiences: Vec<String>,
+    /// Layout names to build.
     pub layouts: Vec<String>,
     /// PDF variants to make; empty means print.
     pub variants: Vec<Variant>,
@@ -70,10 +81,12 @@ struct Key {
 }
 
 impl Plan {
+    /// How many jobs.
     pub fn len(&self) -> usize {
         self.keys.len()
     }
 
+    /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
     }
@@ -104,7 +117,7 @@ impl Plan {
         let k = self.keys[i];
         let l = &p.layouts[k.layout as usize];
         let language = self.languages[k.language as usize].as_str();
-        let audience = p.audience_id(k.audience as usize);
+        let audience = p.audiences.id(k.audience as usize);
         // Print files keep the plain name a print shop expects; screen files
         // say so, so the two never overwrite each other.
         let suffix = if k.variant == Some(Variant::Screen) {
@@ -174,7 +187,7 @@ pub fn planned(p: &Project, filter: &Filter) -> Result<Plan, Error> {
     };
     for a in &filter.audiences {
         if !p.has_audience(a) {
-            let audience_ids: Vec<&str> = p.audience_ids().collect();
+            let audience_ids: Vec<&str> = p.audiences.ids().collect();
             unknown("audience", a, &audience_ids, &p.content_src.path);
         }
     }
@@ -188,7 +201,7 @@ pub fn planned(p: &Project, filter: &Filter) -> Result<Plan, Error> {
             );
         }
     }
-    let languages: Vec<String> = std::iter::once(p.content.language.clone())
+    let languages: Vec<String> = std::iter::once(p.head.language.clone())
         .chain(p.translations.iter().map(|t| t.language.clone()))
         .collect();
     let lang_names: Vec<&str> = languages.iter().map(|s| s.as_str()).collect();
@@ -222,7 +235,7 @@ pub fn planned(p: &Project, filter: &Filter) -> Result<Plan, Error> {
         .collect();
     let mut keys = Vec::new();
     for (li, _) in languages.iter().enumerate() {
-        for (ai, id) in p.audience_ids().enumerate() {
+        for (ai, id) in p.audiences.ids().enumerate() {
             if !filter.audiences.is_empty() && !filter.audiences.iter().any(|a| a == id) {
                 continue;
             }

@@ -12,12 +12,7 @@ pub const MM: f32 = 72.0 / 25.4;
 pub struct Length(pub f32);
 
 impl Length {
-    pub fn pt(self) -> f32 {
-        self.0
-    }
-    pub fn mm(self) -> f32 {
-        self.0 / MM
-    }
+    /// A length of `mm` millimetres.
     pub fn from_mm(mm: f32) -> Self {
         Length(mm * MM)
     }
@@ -25,12 +20,6 @@ impl Length {
 
 /// Parses `12mm`, `1.5 cm`, `0.25in`, `10pt`. A bare number is refused because
 /// "10" could mean points or millimetres and the wrong guess ruins a print job.
-///
-/// ```
-/// use leafpress::units::parse_length;
-/// assert_eq!(parse_length("1in").unwrap().pt(), 72.0);
-/// assert!(parse_length("12").unwrap_err().contains("no unit"));
-/// ```
 pub fn parse_length(s: &str) -> Result<Length, String> {
     let t = s.trim();
     let split = t
@@ -159,6 +148,7 @@ impl<'de> Deserialize<'de> for Insets {
 pub struct Rgb(pub u8, pub u8, pub u8);
 
 impl Rgb {
+    /// `#rrggbb`.
     pub fn hex(self) -> String {
         format!("{:02X}{:02X}{:02X}", self.0, self.1, self.2)
     }
@@ -187,9 +177,13 @@ impl<'de> Deserialize<'de> for Rgb {
 /// A print colour as four ink percentages (0 to 100).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Cmyk {
+    /// Cyan, 0 to 100.
     pub c: f32,
+    /// Magenta, 0 to 100.
     pub m: f32,
+    /// Yellow, 0 to 100.
     pub y: f32,
+    /// Black, 0 to 100.
     pub k: f32,
 }
 
@@ -219,7 +213,9 @@ impl<'de> Deserialize<'de> for Cmyk {
 /// A colour as both writers need it: inks for print, sRGB for screen.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Colour {
+    /// For print.
     pub cmyk: Cmyk,
+    /// For screen.
     pub rgb: Rgb,
 }
 
@@ -245,10 +241,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_length_needs_its_unit() {
+        assert_eq!(parse_length("1in").unwrap().0, 72.0);
+        assert!(parse_length("12").unwrap_err().contains("no unit"));
+    }
+
+    #[test]
     fn lengths_convert_to_points() {
         assert!((parse_length("25.4mm").unwrap().0 - 72.0).abs() < 1e-4);
         assert!((parse_length("1in").unwrap().0 - 72.0).abs() < 1e-6);
-        assert!((parse_length("2 cm").unwrap().mm() - 20.0).abs() < 1e-4);
+        assert!((parse_length("2 cm").unwrap().0 / MM - 20.0).abs() < 1e-4);
         assert_eq!(parse_length("10pt").unwrap().0, 10.0);
     }
 

@@ -387,11 +387,11 @@ fn screen_variant_is_rgb_trimmed_markless_smaller_and_listed_as_screen() {
     let variant = |path: &str| m.outputs.iter().find(|r| r.path == path).unwrap().variant;
     assert_eq!(
         variant("en/leaflet-workforce-screen.pdf"),
-        Some(leafpress::plan::Variant::Screen)
+        Some(leafpress::Variant::Screen)
     );
     assert_eq!(
         variant("en/leaflet-workforce.pdf"),
-        Some(leafpress::plan::Variant::Print)
+        Some(leafpress::Variant::Print)
     );
     assert_eq!(variant("en/handout-workforce.docx"), None);
     assert_eq!(
@@ -452,25 +452,30 @@ fn web_addresses_become_links_on_screen_only() {
 #[test]
 fn the_leaflet_panels_follow_the_roll_fold_rule() {
     let p = common::shipped_project();
-    let l = p.layout("leaflet").unwrap();
-    let (pw, ph) = l.page_dims();
-    let widths: Vec<Vec<f32>> = l
-        .layout
-        .sides
+    let filter = leafpress::Filter {
+        audiences: vec!["workforce".into()],
+        layouts: vec!["leaflet".into()],
+        languages: vec!["en".into()],
+        variants: vec![leafpress::Variant::Print],
+    };
+    let job = &leafpress::list(&p, &filter).unwrap()[0];
+    let doc = leafpress::document(&p, job, false).unwrap().0;
+    let sides = leafpress::typeset(&p, &doc, leafpress::Variant::Print)
+        .unwrap()
+        .pages;
+    let widths: Vec<Vec<f32>> = sides
         .iter()
         .map(|s| {
-            s.rects(pw, ph)
+            s.panels
                 .iter()
-                .map(|r| (r.w / MM * 10.0).round() / 10.0)
+                .map(|a| (a.panel.w / MM * 10.0).round() / 10.0)
                 .collect()
         })
         .collect();
     // Outside: inside flap (folds in), back, front cover. Inside: three panels,
     // the right one (behind the flap) folding in.
     assert_eq!(widths, [vec![97.0, 100.0, 100.0], vec![100.0, 100.0, 97.0]]);
-    let names: Vec<Vec<&str>> = l
-        .layout
-        .sides
+    let names: Vec<Vec<&str>> = sides
         .iter()
         .map(|s| s.panels.iter().map(|p| p.name.as_str()).collect())
         .collect();
@@ -483,11 +488,11 @@ fn the_leaflet_panels_follow_the_roll_fold_rule() {
     );
     // Folds line up through the sheet: x on the outside is width - x inside.
     let folds = |s: usize| -> Vec<f32> {
-        l.layout.sides[s]
-            .rects(pw, ph)
+        sides[s]
+            .panels
             .iter()
             .skip(1)
-            .map(|r| (r.x / MM * 10.0).round() / 10.0)
+            .map(|a| (a.panel.x / MM * 10.0).round() / 10.0)
             .collect()
     };
     let outside: Vec<f32> = folds(0).iter().map(|x| 297.0 - x).rev().collect();

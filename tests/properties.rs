@@ -3,8 +3,8 @@
 
 mod common;
 
-use leafpress::doc::Para;
-use leafpress::typeset::typeset;
+use leafpress::Para;
+use leafpress::typeset;
 use proptest::prelude::*;
 use std::sync::OnceLock;
 
@@ -41,7 +41,7 @@ fn text() -> impl Strategy<Value = String> {
 }
 
 /// The shipped leaflet for one audience, with the definition replaced by `s`.
-fn set(s: &str) -> Result<leafpress::pages::Pages, Vec<leafpress::typeset::Overflow>> {
+fn set(s: &str) -> Result<leafpress::Pages, Vec<leafpress::Overflow>> {
     let p = project();
     let jobs = leafpress::list(
         p,
@@ -53,7 +53,7 @@ fn set(s: &str) -> Result<leafpress::pages::Pages, Vec<leafpress::typeset::Overf
         },
     )
     .unwrap();
-    let (mut doc, _) = leafpress::doc::resolve(p, &jobs[0], false).unwrap();
+    let (mut doc, _) = leafpress::document(p, &jobs[0], false).unwrap();
     for para in doc.flows.get_mut("definition").unwrap() {
         if let Para::Text { text, origin, .. } = para
             && origin.unit == "definition.text"
@@ -61,14 +61,14 @@ fn set(s: &str) -> Result<leafpress::pages::Pages, Vec<leafpress::typeset::Overf
             *text = s.to_string();
         }
     }
-    typeset(p, &doc, leafpress::plan::Variant::Print)
+    typeset(p, &doc, leafpress::Variant::Print)
 }
 
 /// Sets `s` and checks every line lies inside a panel and every word is there.
 /// Too much text is an overflow error, never a panic, and passes.
 fn set_inside_and_whole(s: &str) -> Result<(), String> {
     let Ok(pages) = set(s) else { return Ok(()) };
-    if let Some(problem) = common::line_outside_panels(project(), "leaflet", &pages) {
+    if let Some(problem) = common::line_outside_panels(&pages) {
         return Err(problem);
     }
     let got: String = common::reader_text(&pages)
@@ -101,21 +101,5 @@ proptest! {
         if let Err(e) = set_inside_and_whole(&s) {
             prop_assert!(false, "{}", e);
         }
-    }
-
-    #[test]
-    fn arbitrary_bytes_as_yaml_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
-        let src = leafpress::source::SourceFile::new(std::path::Path::new("x.yaml"), String::from_utf8_lossy(&bytes).into_owned());
-        let _ = src.parse::<leafpress::content::Content>();
-        let _ = src.parse::<leafpress::layout::Layout>();
-        let _ = src.parse::<leafpress::layout::Brand>();
-        let _ = src.span_of("id", "x");
-    }
-
-    #[test]
-    fn yaml_like_text_never_panics(s in "(id|text|audiences|messages|- |: |\\{|\\}|\\[|\\]|&a|\\*a|\"|'|\n|  |[a-z]{1,5}|[0-9]{1,3}mm){0,80}") {
-        let src = leafpress::source::SourceFile::new(std::path::Path::new("x.yaml"), s);
-        let _ = src.parse::<leafpress::content::Content>();
-        let _ = src.parse::<leafpress::layout::Layout>();
     }
 }

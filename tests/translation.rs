@@ -83,7 +83,7 @@ fn export_edit_import_build_round_trip_through_xliff() {
     p.run(&["export", "--lang", "es", "-o", "es.xlf"]).ok();
     let xlf = p.read("es.xlf");
     assert!(xlf.contains(r#"srcLang="en" trgLang="es""#));
-    let units = leafpress::translate::units(&common::shipped_content());
+    let units = leafpress::units(&common::shipped_content());
     assert_eq!(
         ids_of(&xlf, "unit id"),
         units.iter().map(|u| u.id.clone()).collect::<Vec<_>>()

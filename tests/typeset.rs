@@ -4,9 +4,9 @@
 mod common;
 
 use leafpress::Filter;
-use leafpress::layout::Format;
-use leafpress::plan::Variant;
-use leafpress::typeset::typeset;
+use leafpress::Format;
+use leafpress::Variant;
+use leafpress::typeset;
 
 fn project() -> leafpress::Project {
     common::shipped_project()
@@ -19,10 +19,10 @@ fn every_line_lies_inside_a_panel_of_its_page() {
         if job.format != Format::Pdf {
             continue;
         }
-        let doc = leafpress::doc::resolve(&p, &job, false).unwrap().0;
+        let doc = leafpress::document(&p, &job, false).unwrap().0;
         let pages = typeset(&p, &doc, Variant::Print)
             .unwrap_or_else(|o| panic!("{}: {}", job.layout, o[0]));
-        if let Some(problem) = common::line_outside_panels(&p, &job.layout, &pages) {
+        if let Some(problem) = common::line_outside_panels(&pages) {
             panic!("{} {}: {problem}", job.layout, job.audience);
         }
     }
@@ -41,13 +41,13 @@ fn no_word_is_lost_and_typesetting_is_deterministic() {
         },
     )
     .unwrap();
-    let doc = leafpress::doc::resolve(&p, &jobs[0], false).unwrap().0;
+    let doc = leafpress::document(&p, &jobs[0], false).unwrap().0;
     let a = typeset(&p, &doc, Variant::Print).unwrap();
     let b = typeset(&p, &doc, Variant::Print).unwrap();
-    let text = |pages: &leafpress::pages::Pages| common::normalise(&common::reader_text(pages));
+    let text = |pages: &leafpress::Pages| common::normalise(&common::reader_text(pages));
     assert_eq!(text(&a), text(&b));
     let all = text(&a).replace("- ", "-");
-    for m in &p.content.audiences[2].messages {
+    for m in &common::shipped_content().audiences[2].messages {
         assert!(
             all.contains(&common::normalise(&m.text)),
             "lost words of {}",

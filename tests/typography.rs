@@ -5,7 +5,7 @@
 mod common;
 
 use common::{Project, tool};
-use leafpress::typeset::{Composer, composition_quality};
+use leafpress::{Composer, composition_quality};
 
 const MM: f32 = 72.0 / 25.4;
 
@@ -20,7 +20,7 @@ const LONG: &str = "Social service workers meet people at the hardest moments of
 #[test]
 fn total_fit_beats_first_fit_on_the_shipped_content_and_a_long_paragraph() {
     let p = shipped();
-    let c = &p.content;
+    let c = common::shipped_content();
     let mut texts: Vec<&str> = vec![&c.definition.text];
     for a in &c.audiences {
         texts.extend(a.intro.as_deref());

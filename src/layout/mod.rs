@@ -8,10 +8,7 @@ mod names;
 mod panels;
 mod style;
 
-pub use names::{
-    ColourKind, ColourRef, FlowKind, FlowRef, FontKind, FontRef, Names, Ref, RefKind, StyleKind,
-    StyleRef, local_names, with_names,
-};
+pub use names::{ColourRef, FlowRef, FontRef, Names, StyleRef, local_names, with_names};
 pub use panels::{Block, Flow, OverflowPolicy, Panel, PanelRect, Show, Side};
 pub use style::{Align, HyphenRules, Style, Weight};
 
@@ -53,12 +50,16 @@ pub struct FontFamily {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
+/// What a layout makes.
 pub enum Format {
+    /// A PDF (leaflet, flyer), typeset by leafpress.
     Pdf,
+    /// A Word handout, laid out by Word.
     Docx,
 }
 
 impl Format {
+    /// The file extension: `pdf` or `docx`.
     pub fn extension(self) -> &'static str {
         match self {
             Format::Pdf => "pdf",
@@ -126,8 +127,11 @@ fn default_safe() -> Length {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
+/// A kind of printer's mark.
 pub enum MarkKind {
+    /// Crop marks at the trim corners.
     Crop,
+    /// Fold marks where panels meet.
     Fold,
 }
 

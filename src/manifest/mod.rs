@@ -13,9 +13,13 @@ use std::path::{Path, PathBuf};
 /// One row of `manifest.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutputRow {
+    /// The audience's id.
     pub audience: String,
+    /// The language (BCP 47).
     pub language: String,
+    /// The layout's name.
     pub layout: String,
+    /// `pdf` or `docx`.
     pub format: String,
     /// `print` or `screen` for a PDF; absent for a DOCX (the same for both).
     #[serde(default)]
@@ -24,7 +28,9 @@ pub struct OutputRow {
     pub path: String,
     /// Pages, where known (Word paginates a DOCX when it opens it).
     pub pages: Option<usize>,
+    /// The file's size.
     pub bytes: u64,
+    /// The file's SHA-256, in hex (what `sha256sum` prints).
     pub sha256: String,
     /// A hash of everything the file depends on (content, translation, layout,
     /// brand, fonts, program version): a rebuild skips the file while it matches.
@@ -42,7 +48,9 @@ pub struct OutputRow {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// `manifest.json`: every output of a build.
 pub struct Manifest {
+    /// One row per output, by path.
     pub outputs: Vec<OutputRow>,
 }
 

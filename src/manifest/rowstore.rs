@@ -79,10 +79,6 @@ impl RowStore {
         self.lines.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.lines.is_empty()
-    }
-
     /// Makes every row pushed so far readable.
     pub fn flush(&mut self) -> std::io::Result<()> {
         match &mut self.lines_at {

@@ -8,7 +8,7 @@ mod coverage;
 mod layout_checks;
 mod logo;
 
-use crate::content::Content;
+use crate::content::{AudienceText, Audiences, Head};
 use crate::diag::{Diagnostic, Error};
 use crate::fonts::FontBook;
 use crate::layout::{Brand, Layout, Names, Orientation, with_names};
@@ -22,8 +22,11 @@ use std::path::PathBuf;
 /// Where a project's inputs live.
 #[derive(Debug, Clone)]
 pub struct Paths {
+    /// The folder holding `messages.yaml` and `translations/`.
     pub content: PathBuf,
+    /// The folder holding `brand.yaml` and the layouts.
     pub layouts: PathBuf,
+    /// The folder holding the font files.
     pub fonts: PathBuf,
 }
 
@@ -62,82 +65,73 @@ pub struct Logo {
     pub height_px: u32,
 }
 
+/// Every input, loaded and checked: content, translations, brand, layouts, fonts, logo.
 pub struct Project {
-    pub content: Content,
-    pub content_src: SourceFile,
-    pub brand: Brand,
-    pub brand_src: SourceFile,
-    pub layouts: Vec<NamedLayout>,
-    pub fonts: FontBook,
+    /// What the content says besides its audiences.
+    pub(crate) head: Head,
+    /// The audiences: parsed, or left on disk for a large content.
+    pub(crate) audiences: Audiences,
+    pub(crate) content_src: SourceFile,
+    pub(crate) brand: Brand,
+    pub(crate) brand_src: SourceFile,
+    pub(crate) layouts: Vec<NamedLayout>,
+    pub(crate) fonts: FontBook,
     /// The brand logo (PNG bytes) and its size in pixels.
-    pub logo: Option<Logo>,
+    pub(crate) logo: Option<Logo>,
     /// Translations of the content, one per language.
-    pub translations: Vec<crate::translate::Translation>,
+    pub(crate) translations: Vec<crate::translate::Translation>,
     /// Problems that do not stop a build.
-    pub warnings: Vec<Diagnostic>,
+    pub(crate) warnings: Vec<Diagnostic>,
     /// What the jobs of a build remember between them (shaped words, font
     /// subsets, glyphs drawn, ...), under one bound.
-    pub caches: crate::cache::Caches,
+    pub(crate) caches: crate::cache::Caches,
     /// Where each audience is in content order, by id: each job finds its own
     /// without a scan (a scan per job made a batch quadratic in the number of
     /// audiences).
     audience_at: std::collections::HashMap<Box<str>, usize>,
-    /// A large content's audiences, left on disk and read back one at a time;
-    /// `None` when they are parsed in `content.audiences`.
-    streamed: Option<Box<crate::content::Streamed>>,
+
     /// SHA-256 of the content file.
     content_digest: [u8; 32],
 }
 
-/// One audience, as a job reads it: from memory, or read back from disk with
-/// its own lines (for spans; the content's head is in `Project::content_src`).
-pub struct AudienceText<'a> {
-    pub audience: std::borrow::Cow<'a, crate::content::Audience>,
-    pub lines: Option<SourceFile>,
-}
-
 impl Project {
-    pub fn layout(&self, name: &str) -> Option<&NamedLayout> {
+    /// What the content says besides its audiences (title, definition, ...).
+    pub fn head(&self) -> &Head {
+        &self.head
+    }
+
+    /// Audience ids in content order.
+    pub fn audience_ids(&self) -> impl Iterator<Item = &str> + '_ {
+        self.audiences.ids()
+    }
+
+    /// The content's language, then each translation's.
+    pub fn languages(&self) -> Vec<&str> {
+        std::iter::once(self.head.language.as_str())
+            .chain(self.translations.iter().map(|t| t.language.as_str()))
+            .collect()
+    }
+
+    /// The layouts' names (their file stems), in name order.
+    pub fn layout_names(&self) -> impl Iterator<Item = &str> + '_ {
+        self.layouts.iter().map(|l| l.name.as_str())
+    }
+
+    /// Problems that do not stop a build (shown before it).
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
+    }
+
+    /// The layout of this name.
+    pub(crate) fn layout(&self, name: &str) -> Option<&NamedLayout> {
         self.layouts.iter().find(|l| l.name == name)
     }
 
     /// The audience with this id; an error if it was read back from disk and
     /// the file changed since it was checked.
-    pub fn audience(&self, id: &str) -> Option<Result<AudienceText<'_>, String>> {
+    pub(crate) fn audience(&self, id: &str) -> Option<Result<AudienceText<'_>, String>> {
         let i = *self.audience_at.get(id)?;
-        Some(match &self.streamed {
-            None => Ok(AudienceText {
-                audience: std::borrow::Cow::Borrowed(self.content.audiences.get(i)?),
-                lines: None,
-            }),
-            Some(file) => file.audience(i).map(|(a, lines)| AudienceText {
-                audience: std::borrow::Cow::Owned(a),
-                lines: Some(lines),
-            }),
-        })
-    }
-
-    /// Audience ids in content order.
-    pub fn audience_ids(&self) -> Box<dyn Iterator<Item = &str> + '_> {
-        match &self.streamed {
-            None => Box::new(self.content.audiences.iter().map(|a| a.id.as_str())),
-            Some(file) => Box::new(file.entries.iter().map(|e| &*e.id)),
-        }
-    }
-
-    /// The id of the audience at `i` in content order.
-    pub fn audience_id(&self, i: usize) -> &str {
-        match &self.streamed {
-            None => &self.content.audiences[i].id,
-            Some(file) => &file.entries[i].id,
-        }
-    }
-
-    pub fn audience_count(&self) -> usize {
-        match &self.streamed {
-            None => self.content.audiences.len(),
-            Some(file) => file.entries.len(),
-        }
+        Some(self.audiences.get(i))
     }
 
     /// Whether the audience exists.
@@ -290,11 +284,21 @@ pub fn load(paths: &Paths) -> Result<Project, Error> {
                 Some(file) => file.digest,
                 None => <sha2::Sha256 as sha2::Digest>::digest(content_src.text.as_bytes()).into(),
             };
-            let mut p = Project {
-                audience_at: Default::default(),
-                streamed: streamed.map(Box::new),
+            let (head, parsed) = content.split();
+            let audiences = match streamed {
+                Some(file) => Audiences::OnDisk(file),
+                None => Audiences::Parsed(parsed),
+            };
+            let audience_at = audiences
+                .ids()
+                .enumerate()
+                .map(|(i, id)| (id.into(), i))
+                .collect();
+            Ok(Project {
+                audience_at,
+                audiences,
                 content_digest,
-                content,
+                head,
                 content_src,
                 brand,
                 brand_src,
@@ -304,15 +308,36 @@ pub fn load(paths: &Paths) -> Result<Project, Error> {
                 translations,
                 warnings,
                 caches: Default::default(),
-            };
-            let at = p
-                .audience_ids()
-                .enumerate()
-                .map(|(i, id)| (id.into(), i))
-                .collect();
-            p.audience_at = at;
-            Ok(p)
+            })
         }
         _ => Err(Error::Input(errors.into_iter().chain(warnings).collect())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::content::Content;
+    use crate::layout::{Brand, Layout};
+    use crate::source::SourceFile;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_bytes_as_yaml_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+            let src = SourceFile::new(std::path::Path::new("x.yaml"), String::from_utf8_lossy(&bytes).into_owned());
+            let _ = src.parse::<Content>();
+            let _ = src.parse::<Layout>();
+            let _ = src.parse::<Brand>();
+            let _ = src.span_of("id", "x");
+        }
+
+        #[test]
+        fn yaml_like_text_never_panics(s in "(id|text|audiences|messages|- |: |\\{|\\}|\\[|\\]|&a|\\*a|\"|'|\n|  |[a-z]{1,5}|[0-9]{1,3}mm){0,80}") {
+            let src = SourceFile::new(std::path::Path::new("x.yaml"), s);
+            let _ = src.parse::<Content>();
+            let _ = src.parse::<Layout>();
+        }
     }
 }

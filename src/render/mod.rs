@@ -11,7 +11,9 @@ pub mod subset;
 /// computed by the writer that made them: it knows what its files share.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Output {
+    /// The file's bytes.
     pub bytes: Vec<u8>,
+    /// Their SHA-256.
     pub sha256: [u8; 32],
 }
 

@@ -9,7 +9,7 @@ mod import;
 mod xliff;
 
 pub use docx::read_docx;
-pub use import::{Merged, import};
+pub use import::import;
 pub use xliff::{export_xliff, read_xliff};
 
 use crate::content::Content;
@@ -26,6 +26,7 @@ use std::path::{Path, PathBuf};
 pub struct Unit {
     /// Stable id: `title`, `definition.text`, `audience.<id>.heading`, `message.<id>`.
     pub id: String,
+    /// The source text.
     pub text: String,
     /// Where the text appears, for the translator.
     pub note: String,

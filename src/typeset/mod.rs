@@ -16,7 +16,7 @@ pub use compose::Composer;
 
 use crate::doc::{Document, Origin, Para};
 use crate::layout::{MarkKind, OverflowPolicy};
-use crate::pages::{Glyph, Item, Link, MARK_GAP, MARK_LEN, Page, Pages, marks};
+use crate::pages::{Area, Glyph, Item, Link, MARK_GAP, MARK_LEN, Page, Pages, PanelArea, marks};
 use crate::plan::Variant;
 use crate::project::Project;
 use crate::units::MM;
@@ -27,9 +27,13 @@ use std::collections::BTreeMap;
 /// A piece of text that did not fit: which layout, panel and content.
 #[derive(Debug, Clone)]
 pub struct Overflow {
+    /// The layout's name.
     pub layout: String,
+    /// The last panel tried.
     pub panel: String,
+    /// The text that did not fit.
     pub origin: Origin,
+    /// How much did not fit, in millimetres.
     pub overflow_mm: f32,
     /// With `overflow: shrink`: the smallest size tried.
     pub at_min_size: Option<f32>,
@@ -161,7 +165,8 @@ pub fn typeset(
         .layout
         .sides
         .iter()
-        .map(|side| {
+        .enumerate()
+        .map(|(si, side)| {
             // Folds lie where panels meet side by side.
             let mut folds: Vec<f32> = side
                 .rects(pw, ph)
@@ -179,6 +184,29 @@ pub fn typeset(
                 items: Vec::new(),
                 marks: marks(pw, ph, bleed, mark_kinds, &folds),
                 links: Vec::new(),
+                panels: side
+                    .panels
+                    .iter()
+                    .zip(side.rects(pw, ph))
+                    .map(|(p, r)| {
+                        let f = frame(p, r, si);
+                        PanelArea {
+                            name: f.name,
+                            panel: Area {
+                                x: r.x,
+                                y: r.y,
+                                w: r.w,
+                                h: r.h,
+                            },
+                            content: Area {
+                                x: f.x,
+                                y: f.y,
+                                w: f.w,
+                                h: f.h,
+                            },
+                        }
+                    })
+                    .collect(),
             }
         })
         .collect();

@@ -151,7 +151,7 @@ pub fn docx_part(docx: &Path, part: &str) -> String {
 }
 
 /// The shipped content, parsed with the library's own types.
-pub fn shipped_content() -> leafpress::content::Content {
+pub fn shipped_content() -> leafpress::Content {
     serde_yaml::from_str(&std::fs::read_to_string(repo().join("content/messages.yaml")).unwrap())
         .unwrap()
 }
@@ -170,11 +170,11 @@ pub fn shipped_project() -> leafpress::Project {
 /// The text a reader gets from typeset pages: ActualText where a run gives it
 /// (the halves of a hyphenated word), the glyphs' own text elsewhere; a space
 /// after each line.
-pub fn reader_text(pages: &leafpress::pages::Pages) -> String {
+pub fn reader_text(pages: &leafpress::Pages) -> String {
     let mut s = String::new();
     for page in &pages.pages {
         for item in &page.items {
-            if let leafpress::pages::Item::Text(run) = item {
+            if let leafpress::Item::Text(run) = item {
                 let mut i = 0;
                 while i < run.glyphs.len() {
                     if let Some((_, end, t)) = run.actual.iter().find(|(a, _, _)| *a == i) {
@@ -192,32 +192,21 @@ pub fn reader_text(pages: &leafpress::pages::Pages) -> String {
     s
 }
 
-/// The first line of text on `pages` (set from `layout`) that lies outside the
-/// inner box (padding taken off) of every panel of its side, described; `None`
-/// when every line is inside one.
-pub fn line_outside_panels(
-    p: &leafpress::Project,
-    layout: &str,
-    pages: &leafpress::pages::Pages,
-) -> Option<String> {
-    let layout = p.layout(layout).unwrap();
-    let (pw, ph) = layout.page_dims();
-    for (side, page) in layout.layout.sides.iter().zip(&pages.pages) {
-        let boxes: Vec<_> = side
+/// The first line of text on `pages` that lies outside the inner box
+/// (padding taken off) of every panel of its side, described; `None` when
+/// every line is inside one.
+pub fn line_outside_panels(pages: &leafpress::Pages) -> Option<String> {
+    for page in &pages.pages {
+        let boxes: Vec<_> = page
             .panels
             .iter()
-            .zip(side.rects(pw, ph))
-            .map(|(pn, r)| {
-                (
-                    r.x + pn.padding.left,
-                    r.y + pn.padding.top,
-                    r.x + r.w - pn.padding.right,
-                    r.y + r.h - pn.padding.bottom,
-                )
+            .map(|a| {
+                let c = a.content;
+                (c.x, c.y, c.x + c.w, c.y + c.h)
             })
             .collect();
         for item in &page.items {
-            if let leafpress::pages::Item::Text(run) = item {
+            if let leafpress::Item::Text(run) = item {
                 let (x0, x1) = (run.x, run.x + run.width);
                 let inside = boxes.iter().any(|&(l, t, r, b)| {
                     x0 >= l - 0.01 && x1 <= r + 0.01 && run.baseline > t && run.baseline <= b + 0.01

@@ -207,6 +207,7 @@ mod tests {
             items,
             marks: Vec::new(),
             links: Vec::new(),
+            panels: Vec::new(),
         }
     }
 

@@ -122,6 +122,7 @@ impl Raster {
         }
     }
 
+    #[cfg(test)]
     pub fn pixel(&self, x: usize, y: usize) -> [u8; 3] {
         let c = self.get(y * self.width + x);
         [c.0, c.1, c.2]
