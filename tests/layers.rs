@@ -69,19 +69,34 @@ fn module_of(rel: &Path) -> String {
     first.trim_end_matches(".rs").to_string()
 }
 
-/// The code of a file without its `#[cfg(test)] mod ...` (the tests may use
-/// anything) and without comments.
-fn code_of(text: &str) -> String {
-    let mut code = String::new();
+/// The lines of a file outside its `#[cfg(test)] mod … { … }` blocks (the
+/// tests may use anything, and do not count against a file's length).
+fn lines_outside_tests(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
     let mut lines = text.lines().peekable();
     while let Some(line) = lines.next() {
         if line.trim() == "#[cfg(test)]"
             && lines
                 .peek()
-                .is_some_and(|n| n.trim_start().starts_with("mod "))
+                .is_some_and(|n| n.starts_with("mod ") && n.trim_end().ends_with('{'))
         {
-            break;
+            // Up to the module's closing brace, alone at the start of a line.
+            for l in lines.by_ref() {
+                if l == "}" {
+                    break;
+                }
+            }
+            continue;
         }
+        out.push(line);
+    }
+    out
+}
+
+/// The code of a file outside its tests, without comments.
+fn code_of(text: &str) -> String {
+    let mut code = String::new();
+    for line in lines_outside_tests(text) {
         let line = match line.find("//") {
             // Not inside a string on the line (a web address, say).
             Some(i) if line[..i].matches('"').count() % 2 == 0 => &line[..i],
@@ -91,22 +106,6 @@ fn code_of(text: &str) -> String {
         code.push('\n');
     }
     code
-}
-
-fn lines_outside_tests(text: &str) -> usize {
-    let mut n = 0;
-    let mut lines = text.lines().peekable();
-    while let Some(line) = lines.next() {
-        if line.trim() == "#[cfg(test)]"
-            && lines
-                .peek()
-                .is_some_and(|n| n.trim_start().starts_with("mod "))
-        {
-            break;
-        }
-        n += 1;
-    }
-    n
 }
 
 /// The top-level modules a piece of code names by `crate::…` (with `use
@@ -276,6 +275,14 @@ fn the_check_finds_an_upward_import_and_a_loop() {
 }
 
 #[test]
+fn code_after_a_test_module_still_counts() {
+    let text = "use crate::a;\n#[cfg(test)]\nmod tests {\n    use crate::b;\n}\nuse crate::c;\n";
+    let refs: Vec<String> = crate_refs(&code_of(text)).into_iter().collect();
+    assert_eq!(refs, ["a", "c"]);
+    assert_eq!(lines_outside_tests(text).len(), 2);
+}
+
+#[test]
 fn crate_refs_reads_groups_and_paths() {
     let code = "use crate::{diag::Error, units::{Length, Rgb}, fsio};\nlet x = crate::text::hex(b);\nuse mycrate::foo;";
     let refs: Vec<String> = crate_refs(code).into_iter().collect();
@@ -312,7 +319,7 @@ fn no_source_file_is_over_600_lines_outside_its_tests() {
     sources(&root().join("src"), &mut files);
     let mut long = Vec::new();
     for f in files {
-        let n = lines_outside_tests(&std::fs::read_to_string(&f).unwrap());
+        let n = lines_outside_tests(&std::fs::read_to_string(&f).unwrap()).len();
         if n > MAX_LINES {
             long.push(format!("{}: {n} lines", f.display()));
         }
