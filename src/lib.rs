@@ -75,7 +75,7 @@ pub use plan::{Filter, Job, Plan, Variant};
 pub use project::{Paths, Project};
 pub use render::Output;
 pub use translate::Unit;
-pub use typeset::{Composer, Overflow};
+pub use typeset::{Composer, Overflow, composition_quality};
 pub use units::{Cmyk, Rgb};
 
 /// Loads and checks every input (content, translations, brand, layouts,
@@ -137,21 +137,6 @@ pub fn typeset(
     variant: Variant,
 ) -> Result<Pages, Vec<Overflow>> {
     typeset::typeset(project, doc, variant)
-}
-
-/// The composition quality of `text` in `style` of `layout` at `width` points:
-/// (sum of squared adjustment ratios, loosest line), over all lines but the
-/// last; for comparing composers.
-pub fn composition_quality(
-    project: &Project,
-    layout: &str,
-    style: &str,
-    language: &str,
-    text: &str,
-    width: f32,
-    composer: Composer,
-) -> (f32, f32) {
-    typeset::composition_quality(project, layout, style, language, text, width, composer)
 }
 
 /// The translatable texts of `content`, each with its stable id, in order.

@@ -8,7 +8,7 @@ use crate::pages::{Item, Pages};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub struct Subset {
-    /// SHA-256 of the whole face's file: names the face across jobs.
+    /// BLAKE3 of the whole face's file: names the face across jobs.
     pub face_digest: [u8; 32],
     /// Glyph ids of the original face, in order.
     pub gids: BTreeSet<u16>,
