@@ -4,8 +4,8 @@
 
 use super::breaking::{self, Item};
 use super::hyphenate;
-use super::set::Resolved;
 use super::shape::{Fonts, shape, words};
+use super::style::Resolved;
 use crate::layout::Align;
 use crate::pages::Glyph;
 

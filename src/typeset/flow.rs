@@ -270,7 +270,7 @@ pub(super) fn place_all(sets: &[Set], fr: &Frame, mut y: f32, items: &mut Vec<(u
 #[cfg(test)]
 mod tests {
     use super::super::compose::Line;
-    use super::super::set::Resolved;
+    use super::super::style::Resolved;
     use super::*;
     use crate::layout::Align;
     use crate::pages::{Colour, Glyph};

@@ -11,6 +11,7 @@ mod flow;
 pub mod hyphenate;
 mod set;
 mod shape;
+mod style;
 
 pub use compose::Composer;
 

@@ -4,32 +4,11 @@
 
 use super::compose::{Composed, Composer, Line, compose};
 use super::shape::{Fonts, Shaped, shape};
+use super::style::Resolved;
 use crate::doc::{Origin, Para};
-use crate::fonts::FaceId;
 use crate::layout::{Align, Style};
 use crate::pages::{Colour, GlyphRun};
 use crate::project::{NamedLayout, Project};
-
-/// The paragraph's style, resolved against the brand and fonts.
-pub(super) struct Resolved {
-    pub(super) face: FaceId,
-    pub(super) size: f32,
-    pub(super) leading: f32,
-    pub(super) colour: Colour,
-    pub(super) align: Align,
-    pub(super) space_before: f32,
-    pub(super) space_after: f32,
-    /// Ascender and descender in ems (descender negative).
-    pub(super) ascent: f32,
-    pub(super) descent: f32,
-    pub(super) keep_with_next: bool,
-    pub(super) keep_together: bool,
-    pub(super) uppercase: bool,
-    pub(super) tracking: f32,
-    pub(super) word_spacing: [f32; 3],
-    pub(super) hyphenate: bool,
-    pub(super) hyphen_rules: crate::layout::HyphenRules,
-}
 
 /// A paragraph broken into lines, ready to be placed.
 pub(super) struct Set {

@@ -2,7 +2,7 @@
 //! kerning applies), and split into words at Unicode line-break
 //! opportunities (UAX #14), each shaped whole.
 
-use super::set::Resolved;
+use super::style::Resolved;
 use crate::cache::Caches;
 use crate::fonts::{FaceId, FontBook};
 use crate::pages::{Glyph, GlyphText};

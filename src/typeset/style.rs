@@ -1,0 +1,27 @@
+//! A paragraph style resolved for setting: the layout's style with its face
+//! found in the fonts, its colour in the brand, and its sizes scaled.
+
+use crate::fonts::FaceId;
+use crate::layout::Align;
+use crate::pages::Colour;
+
+/// The paragraph's style, resolved against the brand and fonts.
+pub(super) struct Resolved {
+    pub(super) face: FaceId,
+    pub(super) size: f32,
+    pub(super) leading: f32,
+    pub(super) colour: Colour,
+    pub(super) align: Align,
+    pub(super) space_before: f32,
+    pub(super) space_after: f32,
+    /// Ascender and descender in ems (descender negative).
+    pub(super) ascent: f32,
+    pub(super) descent: f32,
+    pub(super) keep_with_next: bool,
+    pub(super) keep_together: bool,
+    pub(super) uppercase: bool,
+    pub(super) tracking: f32,
+    pub(super) word_spacing: [f32; 3],
+    pub(super) hyphenate: bool,
+    pub(super) hyphen_rules: crate::layout::HyphenRules,
+}
