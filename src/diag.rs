@@ -185,6 +185,10 @@ pub enum Error {
     },
     /// A mistake on the command line or in the call (an unknown audience, a bad option).
     Usage(String),
+    /// Mistakes on the command line or in the call that name something the
+    /// project does not have (an audience, layout or language), each with
+    /// what there is.
+    Arguments(Vec<Diagnostic>),
 }
 
 impl Error {
@@ -229,7 +233,18 @@ impl fmt::Display for Error {
         match self {
             Error::Input(d) => {
                 let n = d.iter().filter(|d| d.is_error()).count();
-                write!(f, "{n} problem(s) in the inputs")?;
+                write!(f, "{} in the inputs", crate::text::count(n, "problem"))?;
+                for d in d {
+                    write!(f, "\n{d}")?;
+                }
+                Ok(())
+            }
+            Error::Arguments(d) => {
+                write!(
+                    f,
+                    "{} on the command line",
+                    crate::text::count(d.len(), "mistake")
+                )?;
                 for d in d {
                     write!(f, "\n{d}")?;
                 }

@@ -176,8 +176,9 @@ pub fn resolve(
                     .collect::<Vec<_>>()
                     .join(", ");
                 let msg = format!(
-                    "{} text(s) have no {} translation in {}: {list}",
-                    missing.len(),
+                    "{} {} no {} translation in {}: {list}",
+                    crate::text::count(missing.len(), "text"),
+                    if missing.len() == 1 { "has" } else { "have" },
                     t.language,
                     t.source.path.display()
                 );

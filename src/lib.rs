@@ -139,6 +139,8 @@ pub fn typeset(
     typeset::typeset(project, doc, variant)
 }
 
+pub use text::count;
+
 /// The translatable texts of `content`, each with its stable id, in order.
 pub fn units(content: &Content) -> Vec<Unit> {
     translate::units(content)

@@ -10,7 +10,7 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use clap::{Args, Parser, Subcommand};
-use leafpress::{BuildOptions, Diagnostic, Error, Filter, JobOutcome, Paths};
+use leafpress::{BuildOptions, Diagnostic, Error, Filter, JobOutcome, Paths, count};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -209,12 +209,21 @@ fn main() {
             end(code);
         }
     };
+    // What a failed command did not do, said after its problems.
+    let undone = match &cli.command {
+        Command::Build(_) | Command::Watch(_) => "nothing was built",
+        Command::Import { .. } => "nothing was imported",
+        Command::Export { .. } | Command::MergeManifests { .. } | Command::Init { .. } => {
+            "nothing was written"
+        }
+        Command::Check { .. } | Command::List { .. } => "",
+    };
     end(match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            report_error(&e);
+            report_error(&e, undone);
             match e {
-                Error::Usage(_) => 2,
+                Error::Usage(_) | Error::Arguments(_) => 2,
                 _ => 1,
             }
         }
@@ -255,14 +264,25 @@ fn print_diagnostics(diags: &[Diagnostic]) {
     }
 }
 
-fn report_error(e: &Error) {
+/// Prints `e`, then how many problems there were and what was not done
+/// (`undone`, when the command would have done something).
+fn report_error(e: &Error, undone: &str) {
+    let tail = if undone.is_empty() {
+        String::new()
+    } else {
+        format!("; {undone}")
+    };
     match e {
         Error::Input(diags) => {
             print_diagnostics(diags);
             let n = diags.iter().filter(|d| d.is_error()).count();
+            eprintln!("{} found{tail}", count(n, "problem"));
+        }
+        Error::Arguments(diags) => {
+            print_diagnostics(diags);
             eprintln!(
-                "{n} problem{} found; nothing was built",
-                if n == 1 { "" } else { "s" }
+                "{} on the command line{tail}",
+                count(diags.len(), "mistake")
             );
         }
         Error::Io { path, source } => {
@@ -281,12 +301,12 @@ fn run(cli: Cli) -> Result<u8, Error> {
             let jobs = leafpress::list(&p, &Filter::default())?;
             let langs = p.languages();
             println!(
-                "ok: {} audiences, {} layouts, {} languages ({}), {} outputs to build",
-                p.audience_ids().count(),
-                p.layout_names().count(),
-                langs.len(),
+                "ok: {}, {}, {} ({}), {} to build",
+                count(p.audience_ids().count(), "audience"),
+                count(p.layout_names().count(), "layout"),
+                count(langs.len(), "language"),
                 langs.join(", "),
-                jobs.len()
+                count(jobs.len(), "output")
             );
             Ok(0)
         }
@@ -336,9 +356,10 @@ fn run(cli: Cli) -> Result<u8, Error> {
         Command::MergeManifests { manifests, output } => {
             let n = leafpress::merge_manifests(&manifests, &output)?;
             println!(
-                "wrote  {} ({n} outputs from {} manifests)",
+                "wrote  {} ({} from {})",
                 output.display(),
-                manifests.len()
+                count(n, "output"),
+                count(manifests.len(), "manifest")
             );
             Ok(0)
         }
@@ -527,7 +548,7 @@ fn watch(args: &BuildArgs) -> Result<u8, Error> {
     use notify::{RecursiveMode, Watcher};
     let report = |r: Result<u8, Error>| {
         if let Err(e) = r {
-            report_error(&e);
+            report_error(&e, "the last good outputs stay");
         }
     };
     report(build(args));

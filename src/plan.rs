@@ -221,7 +221,7 @@ pub fn planned(p: &Project, filter: &Filter) -> Result<Plan, Error> {
         }
     }
     if !problems.is_empty() {
-        return Err(Error::Input(problems));
+        return Err(Error::Arguments(problems));
     }
     let languages: Vec<String> = languages
         .into_iter()

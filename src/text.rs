@@ -12,6 +12,15 @@ pub fn lower_first(s: &str) -> String {
     }
 }
 
+/// `n` and the noun, singular or plural: `1 language`, `2 languages`.
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// Escapes text for XML and HTML content and attribute values.
 pub fn escape_xml(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -66,6 +75,9 @@ mod tests {
     #[test]
     fn helpers() {
         assert_eq!(lower_first("No such file"), "no such file");
+        assert_eq!(count(1, "language"), "1 language");
+        assert_eq!(count(0, "output"), "0 outputs");
+        assert_eq!(count(2, "text"), "2 texts");
         assert_eq!(
             escape_xml(r#"a<b & "c">"#),
             "a&lt;b &amp; &quot;c&quot;&gt;"

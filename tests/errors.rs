@@ -224,8 +224,9 @@ fn missing_or_bad_logo_is_reported() {
 #[test]
 fn unknown_audience_or_layout_on_the_command_line() {
     let p = Project::shipped();
+    // A command-line mistake exits 2, as the README says.
     let r = p.run(&["build", "--audience", "workforse"]);
-    assert_eq!(r.code, 1);
+    assert_eq!(r.code, 2);
     assert!(
         r.stderr
             .contains("unknown audience `workforse` on the command line"),
@@ -237,10 +238,27 @@ fn unknown_audience_or_layout_on_the_command_line() {
         "{}",
         r.stderr
     );
-    let r = p.run(&["build", "--layout", "poster"]);
-    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr
+            .contains("1 mistake on the command line; nothing was built"),
+        "{}",
+        r.stderr
+    );
+    let r = p.run(&["build", "--layout", "poster", "--lang", "xx"]);
+    assert_eq!(r.code, 2);
     assert!(r.stderr.contains("unknown layout `poster`"), "{}", r.stderr);
     assert!(r.stderr.contains("flyer, handout, leaflet"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("there is no `xx` version"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("2 mistakes on the command line"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(p.run(&["list", "--audience", "nobody"]).code, 2);
     assert!(!p.file("out/en").exists());
 }
 

@@ -143,7 +143,13 @@ fn import_refuses_ids_the_content_does_not_have() {
     assert_eq!(r.code, 1);
     assert!(
         r.stderr
-            .contains("1 id(s) in this file are not texts of the content: message.no-such-thing"),
+            .contains("1 id in this file is not in the content: message.no-such-thing"),
+        "{}",
+        r.stderr
+    );
+    // It says what did not happen: an import, not a build.
+    assert!(
+        r.stderr.contains("1 problem found; nothing was imported"),
         "{}",
         r.stderr
     );
@@ -205,7 +211,7 @@ fn missing_translations_fail_that_language_or_fall_back_when_allowed() {
     );
     assert!(
         r.stderr.contains(
-            "1 text(s) have no fr translation in content/translations/fr.yaml: message.inclusion (content/messages.yaml:"
+            "1 text has no fr translation in content/translations/fr.yaml: message.inclusion (content/messages.yaml:"
         ),
         "{}",
         r.stderr
@@ -343,8 +349,10 @@ fn a_translated_handout_round_trips_through_libreoffice() {
     let r = p.run(&["import", "--lang", "fr", "translated.docx"]);
     r.ok();
     assert!(
-        r.stdout
-            .contains(&format!("{} text(s) added or updated", ids.len())),
+        r.stdout.contains(&format!(
+            "{} added or updated",
+            leafpress::count(ids.len(), "text")
+        )),
         "{}",
         r.stdout
     );

@@ -39,8 +39,9 @@ pub fn import(
             Diagnostic::error(
                 from,
                 format!(
-                    "{} id(s) in this file are not texts of the content: {}",
-                    unknown.len(),
+                    "{} in this file {} not in the content: {}",
+                    crate::text::count(unknown.len(), "id"),
+                    if unknown.len() == 1 { "is" } else { "are" },
                     unknown
                         .iter()
                         .map(|s| s.as_str())
@@ -96,11 +97,12 @@ pub fn import(
         .filter(|u| !entries.contains_key(&u.id))
         .count();
     let mut notes = vec![format!(
-        "{}: {changed} text(s) added or updated from {}; {} of {} texts translated",
+        "{}: {} added or updated from {}; {} of {} translated",
         path.display(),
+        crate::text::count(changed, "text"),
         from.display(),
         units.len() - missing,
-        units.len()
+        crate::text::count(units.len(), "text")
     )];
     for (line, c) in dropped {
         notes.push(format!(
