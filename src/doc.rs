@@ -163,6 +163,16 @@ pub fn resolve(
         None => &only,
         Some(t) => {
             let (tc, missing) = crate::translate::apply(&only, t);
+            let stale = crate::translate::stale(&only, t);
+            if !stale.is_empty() {
+                warnings.push(format!(
+                    "{} {} from an older source text (the source changed since {} translated; `leafpress check` shows what changed): {}",
+                    crate::text::count(stale.len(), &format!("{} translation", t.language)),
+                    if stale.len() == 1 { "is" } else { "are" },
+                    if stale.len() == 1 { "it was" } else { "they were" },
+                    stale.join(", ")
+                ));
+            }
             if !missing.is_empty() {
                 // Each id with the line of its source text, to find it by.
                 let list = missing

@@ -249,6 +249,39 @@ fn a_changed_source_makes_its_translation_stale_with_old_and_new_text() {
         "{}",
         r.stderr
     );
+    // The outputs that print the stale text say so in their manifest rows and
+    // on their contact-sheet cards; no other output does.
+    p.run(&["build", "--no-preview"]).ok();
+    let m: leafpress::Manifest = serde_json::from_str(&p.read("out/manifest.json")).unwrap();
+    let warned: Vec<&str> = m
+        .outputs
+        .iter()
+        .filter(|r| {
+            r.warnings.iter().any(|w| {
+                w.contains("1 fr translation is from an older source text")
+                    && w.ends_with(": message.inclusion")
+            })
+        })
+        .map(|r| r.path.as_str())
+        .collect();
+    let inclusion_audience = m
+        .outputs
+        .iter()
+        .find(|r| r.path.starts_with("fr/") && warned.contains(&r.path.as_str()))
+        .map(|r| r.audience.clone())
+        .expect("a French output warns");
+    let expected: Vec<&str> = m
+        .outputs
+        .iter()
+        .filter(|r| r.language == "fr" && r.audience == inclusion_audience)
+        .map(|r| r.path.as_str())
+        .collect();
+    assert_eq!(warned, expected);
+    assert_eq!(expected.len(), 3, "leaflet, flyer and handout");
+    assert!(
+        p.read("out/index.html")
+            .contains("from an older source text")
+    );
 }
 
 #[test]

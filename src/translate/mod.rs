@@ -276,6 +276,20 @@ pub fn load_all(content_dir: &Path, content: &Content) -> (Vec<Translation>, Vec
     (out, problems)
 }
 
+/// The ids of `content`'s units whose translation in `t` was made from other
+/// wording than the content has now.
+pub fn stale(content: &Content, t: &Translation) -> Vec<String> {
+    units(content)
+        .into_iter()
+        .filter(|u| {
+            t.texts
+                .get(&u.id)
+                .is_some_and(|e| e.source != fingerprint(&u.text))
+        })
+        .map(|u| u.id)
+        .collect()
+}
+
 /// The content in `t`'s language: every unit replaced by its translation. Units
 /// without one are returned as missing (and keep the source text).
 pub fn apply(content: &Content, t: &Translation) -> (Content, Vec<String>) {
