@@ -6,7 +6,7 @@ use crate::fsio::{
     Retired, flush_to_disk, prepare_out_dir, remove_stale_temps, stage_streamed, write_replacing,
 };
 use crate::manifest::listing::{Listing, write_manifest};
-use crate::manifest::{OutputRow, manifest_name};
+use crate::manifest::{OutputRow, Status, manifest_name};
 use crate::pipeline::{JobError, MakeOptions};
 use crate::plan::{Job, Plan};
 use crate::project::Project;
@@ -40,6 +40,10 @@ pub struct BuildOptions {
     pub shard: Option<(usize, usize)>,
     /// PNG previews of PDF pages at this resolution (`None`: no previews).
     pub preview_dpi: Option<f32>,
+    /// Keep the files of an earlier build that the content no longer makes
+    /// (their audience, layout or language is gone), listed as orphans,
+    /// instead of removing them.
+    pub keep_orphans: bool,
 }
 
 /// What a build did.
@@ -53,6 +57,9 @@ pub struct BuildReport {
     pub failed: Vec<(Job, JobError)>,
     /// Jobs not started because the build was interrupted.
     pub not_started: usize,
+    /// Outputs of an earlier build that the content no longer makes, removed
+    /// (or, with `keep_orphans`, kept and listed as orphans).
+    pub orphans: usize,
 }
 
 static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
@@ -150,15 +157,18 @@ pub fn run(
             let job = &plan.job(project, i);
             let fingerprint = fingerprints.fingerprint(job);
             let path = rel_path(&job.output);
-            let up_to_date = (!opts.force)
-                .then(|| previous_by_path.get(&crate::text::hash64(&path)))
-                .flatten()
-                .and_then(|&k| previous.get(k).ok())
-                .filter(|r| {
-                    r.path == path
-                        && r.fingerprint == fingerprint
-                        && unchanged_on_disk(&opts.out_dir, r, manifest_time)
-                });
+            // The last manifest's row for this output.
+            let earlier = || {
+                previous_by_path
+                    .get(&crate::text::hash64(&path))
+                    .and_then(|&k| previous.get(k).ok())
+                    .filter(|r| r.path == path)
+            };
+            let up_to_date = (!opts.force).then(earlier).flatten().filter(|r| {
+                r.status == Status::Ok
+                    && r.fingerprint == fingerprint
+                    && unchanged_on_disk(&opts.out_dir, r, manifest_time)
+            });
             let outcome = match up_to_date {
                 Some(row) => JobOutcome::UpToDate(row),
                 None => match run_job(project, job, opts, fingerprint, &retired) {
@@ -168,22 +178,29 @@ pub fn run(
             };
             progress(&outcome);
             let counted = usize::from(matches!(outcome, JobOutcome::UpToDate(_)));
-            match outcome {
+            let row = match outcome {
                 JobOutcome::Written(row) | JobOutcome::UpToDate(row) => {
                     counts[counted].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let mut cur = current.lock().unwrap_or_else(|e| e.into_inner());
-                    match cur.0.push(&row) {
-                        Ok(_) => cur.1.push(i as u32),
-                        Err(e) => {
-                            drop(cur);
-                            keep_error(io(e));
-                        }
-                    }
+                    row
                 }
-                JobOutcome::Failed(job, e) => failed
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push((i, job, e)),
+                // A failed output is listed as failed, with the file an
+                // earlier build left, if any: never as current.
+                JobOutcome::Failed(job, e) => {
+                    let row = failed_row(&job, &e, earlier(), &opts.out_dir);
+                    failed
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push((i, job, e));
+                    row
+                }
+            };
+            let mut cur = current.lock().unwrap_or_else(|e| e.into_inner());
+            match cur.0.push(&row) {
+                Ok(_) => cur.1.push(i as u32),
+                Err(e) => {
+                    drop(cur);
+                    keep_error(io(e));
+                }
             }
         });
     });
@@ -194,12 +211,13 @@ pub fn run(
     current.flush().map_err(io)?;
     let mut failed = failed.into_inner().unwrap_or_else(|e| e.into_inner());
     failed.sort_by_key(|(i, ..)| *i);
-    let done = current.len() + failed.len();
-    let report = BuildReport {
+    let done = current.len();
+    let mut report = BuildReport {
         written: counts[0].load(std::sync::atomic::Ordering::Relaxed),
         up_to_date: counts[1].load(std::sync::atomic::Ordering::Relaxed),
         failed: failed.into_iter().map(|(_, j, e)| (j, e)).collect(),
         not_started: plan.len() - done,
+        orphans: 0,
     };
     let listed = Listing {
         project,
@@ -209,8 +227,14 @@ pub fn run(
         previous: &previous,
         kept: Vec::new(),
     };
-    let (listed, manifest) =
-        write_manifest(&manifest_path, &opts.out_dir, listed, &previous_by_path)?;
+    let (listed, manifest, orphans) = write_manifest(
+        &manifest_path,
+        &opts.out_dir,
+        listed,
+        &previous_by_path,
+        &makeable(project)?,
+        opts.keep_orphans,
+    )?;
     let sheet = match opts.shard {
         Some(_) => None,
         None => {
@@ -239,7 +263,33 @@ pub fn run(
     if let Some(sheet) = sheet {
         sheet.commit(Some(&retired))?;
     }
+    // Removed only once the manifest no longer names them.
+    for f in &orphans.files {
+        match std::fs::remove_file(opts.out_dir.join(f)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(Error::io(&opts.out_dir.join(f), e));
+            }
+            _ => {}
+        }
+    }
+    report.orphans = orphans.outputs;
     Ok(report)
+}
+
+/// A hash of the path of every output the project can make (all audiences,
+/// layouts, languages and variants): an earlier output whose path is not
+/// among them is an orphan.
+fn makeable(project: &Project) -> Result<std::collections::HashSet<u64>, Error> {
+    let all = crate::plan::planned(
+        project,
+        &crate::plan::Filter {
+            variants: vec![crate::plan::Variant::Print, crate::plan::Variant::Screen],
+            ..Default::default()
+        },
+    )?;
+    Ok((0..all.len())
+        .map(|i| crate::text::hash64(&all.parts(project, i).2.concat()))
+        .collect())
 }
 
 /// Whether the file a manifest row describes is still there as written (nobody
@@ -383,7 +433,51 @@ fn run_job(
         title: Some(made.title),
         previews,
         warnings: made.warnings,
+        status: Status::Ok,
+        errors: Vec::new(),
+        earlier_file: false,
     }))
+}
+
+/// The manifest row of a job that failed: its errors, and the file an earlier
+/// build left at its path (still there, as that build wrote it), if any.
+fn failed_row(job: &Job, e: &JobError, earlier: Option<OutputRow>, out_dir: &Path) -> OutputRow {
+    let left = earlier.filter(|r| {
+        (r.status == Status::Ok || r.earlier_file)
+            && std::fs::metadata(out_dir.join(&r.path)).is_ok_and(|m| m.len() == r.bytes)
+    });
+    let row = match left {
+        Some(r) => OutputRow {
+            earlier_file: true,
+            ..r
+        },
+        None => OutputRow {
+            audience: job.audience.clone(),
+            language: job.language.clone(),
+            layout: job.layout.clone(),
+            format: job.format.extension().to_string(),
+            variant: job.variant,
+            path: rel_path(&job.output),
+            pages: None,
+            bytes: 0,
+            sha256: String::new(),
+            fingerprint: String::new(),
+            title: None,
+            previews: Vec::new(),
+            warnings: Vec::new(),
+            status: Status::Ok,
+            errors: Vec::new(),
+            earlier_file: false,
+        },
+    };
+    OutputRow {
+        status: Status::Failed,
+        errors: e.reasons.clone(),
+        // Never up to date: the next build tries again.
+        fingerprint: String::new(),
+        warnings: Vec::new(),
+        ..row
+    }
 }
 
 /// `en/leaflet-workforce.pdf`, page 2 -> `en/leaflet-workforce.p2.png`.

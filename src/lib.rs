@@ -65,7 +65,7 @@ pub use content::{Audience, Content, Definition, Head, Message, Organisation};
 pub use diag::{Diagnostic, Error, Severity, Span};
 pub use doc::{Document, Origin, Para};
 pub use layout::Format;
-pub use manifest::{Manifest, OutputRow, manifest_name, merge_manifests};
+pub use manifest::{Manifest, OutputRow, Status, manifest_name, merge_manifests};
 pub use pages::{
     Area, Colour, Glyph, GlyphRun, GlyphText, Item, Link, Mark, MarkKind, Page, Pages, PanelArea,
 };

@@ -116,6 +116,10 @@ struct BuildArgs {
     /// Resolution of the PNG previews.
     #[arg(long, value_name = "DPI", default_value_t = 72.0)]
     preview_dpi: f32,
+    /// Keep the files of outputs the content no longer makes (a removed
+    /// audience, layout or language), listed as orphans, instead of removing them.
+    #[arg(long)]
+    keep_orphans: bool,
 }
 
 #[derive(Args, Clone)]
@@ -422,6 +426,7 @@ fn build(args: &BuildArgs) -> Result<u8, Error> {
         quiet,
         no_preview,
         preview_dpi,
+        keep_orphans,
     } = args.clone();
 
     if !(10.0..=1200.0).contains(&preview_dpi) {
@@ -436,6 +441,7 @@ fn build(args: &BuildArgs) -> Result<u8, Error> {
         force,
         shard,
         preview_dpi: (!no_preview).then_some(preview_dpi),
+        keep_orphans,
         out_dir: out.clone(),
         epoch: leafpress::epoch_from_env(),
         jobs: jobs.unwrap_or_else(|| {
@@ -529,6 +535,17 @@ fn build(args: &BuildArgs) -> Result<u8, Error> {
             started.elapsed().as_secs_f64(),
             out.join(leafpress::manifest_name(shard)).display()
         );
+        if report.orphans > 0 {
+            println!(
+                "{} the content no longer makes (a removed audience, layout or language): {}",
+                count(report.orphans, "output"),
+                if keep_orphans {
+                    "kept, and listed as orphans"
+                } else {
+                    "removed"
+                }
+            );
+        }
     }
     if report.not_started > 0 {
         eprintln!(

@@ -61,21 +61,160 @@ fn an_overflowing_job_fails_alone_names_layout_panel_message_and_keeps_the_old_f
         })
         .collect();
     assert!(leftovers.is_empty());
-    // The manifest still lists the good file with its real hash.
+    // The manifest lists the failed output as failed, with its error, and the
+    // file left from the earlier build as what it is: never as current.
     let m: leafpress::Manifest = serde_json::from_str(&p.read("out/manifest.json")).unwrap();
     let row = m
         .outputs
         .iter()
         .find(|r| r.path == "en/flyer-workforce.pdf")
-        .expect("kept in manifest");
+        .expect("listed in the manifest");
     let before: leafpress::Manifest = serde_json::from_str(&manifest_before).unwrap();
-    assert_eq!(
-        Some(row),
-        before
-            .outputs
-            .iter()
-            .find(|r| r.path == "en/flyer-workforce.pdf")
+    let earlier = before
+        .outputs
+        .iter()
+        .find(|r| r.path == "en/flyer-workforce.pdf")
+        .unwrap();
+    assert_eq!(row.status, leafpress::Status::Failed);
+    assert!(row.earlier_file);
+    assert!(row.errors[0].contains("does not fit"), "{:?}", row.errors);
+    assert_eq!((row.bytes, &row.sha256), (earlier.bytes, &earlier.sha256));
+    assert!(
+        row.fingerprint.is_empty(),
+        "a failed output is never up to date"
     );
+    let failed: Vec<&str> = m
+        .outputs
+        .iter()
+        .filter(|r| r.status != leafpress::Status::Ok)
+        .map(|r| r.path.as_str())
+        .collect();
+    assert_eq!(failed, ["en/flyer-workforce.pdf", "en/leaflet-workforce.pdf"]);
+    assert!(
+        m.outputs
+            .iter()
+            .all(|r| r.status != leafpress::Status::Ok || r.errors.is_empty())
+    );
+    // The contact sheet shows it failed, with the error, and no preview of it.
+    let sheet = p.read("out/index.html");
+    assert!(sheet.contains("Failed: not made by this build"), "{sheet}");
+    assert!(sheet.contains("from an earlier build, out of date"));
+    assert!(sheet.contains("does not fit even at the minimum size"));
+    assert!(!sheet.contains(r#"<img src="en/flyer-workforce.p1.png""#));
+    assert!(
+        p.read("out/manifest.json")
+            .contains(r#""status": "failed""#)
+    );
+    assert!(p.read("out/manifest.json").contains(r#""status": "ok""#));
+
+    // Mended, the next build makes it again and it is current.
+    p.write(
+        "content/messages.yaml",
+        &std::fs::read_to_string(common::repo().join("content/messages.yaml")).unwrap(),
+    );
+    let r = p.run(&["build"]);
+    r.ok();
+    assert!(r.stdout.contains(", 0 failed"), "{}", r.stdout);
+    let m: leafpress::Manifest = serde_json::from_str(&p.read("out/manifest.json")).unwrap();
+    assert!(
+        m.outputs
+            .iter()
+            .all(|r| r.status == leafpress::Status::Ok && !r.earlier_file)
+    );
+}
+
+#[test]
+fn outputs_the_content_no_longer_makes_are_removed_or_kept_as_orphans() {
+    let p = Project::shipped();
+    p.run(&["build"]).ok();
+    // A stray file of the user's in out/ is never touched.
+    p.write("out/en/notes.txt", "mine");
+    // The media-public audience goes (its French texts with it).
+    let content = p.read("content/messages.yaml");
+    let start = content.find("  - id: media-public").unwrap();
+    let end = content[start + 1..].find("\n  - id: ").unwrap() + start + 2;
+    p.write(
+        "content/messages.yaml",
+        &format!("{}{}", &content[..start], &content[end..]),
+    );
+    let fr = p.read("content/translations/fr.yaml");
+    let kept: String = fr
+        .split_inclusive('\n')
+        .fold((String::new(), false), |(mut out, skipping), line| {
+            let entry = line.starts_with("  ") && !line.starts_with("    ");
+            let skip = if entry {
+                line.contains("media-public") || line.contains("message.") && !fr_keeps(line)
+            } else {
+                skipping
+            };
+            if !skip {
+                out.push_str(line);
+            }
+            (out, skip)
+        })
+        .0;
+    p.write("content/translations/fr.yaml", &kept);
+
+    let r = p.run(&["build", "--keep-orphans"]);
+    r.ok();
+    assert!(
+        r.stdout.contains("6 outputs the content no longer makes"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("kept, and listed as orphans"),
+        "{}",
+        r.stdout
+    );
+    let m: leafpress::Manifest = serde_json::from_str(&p.read("out/manifest.json")).unwrap();
+    let orphans: Vec<&str> = m
+        .outputs
+        .iter()
+        .filter(|r| r.status == leafpress::Status::Orphan)
+        .map(|r| r.path.as_str())
+        .collect();
+    assert_eq!(orphans.len(), 6, "{orphans:?}");
+    assert!(orphans.iter().all(|o| o.contains("media-public")));
+    assert!(p.file("out/en/leaflet-media-public.pdf").exists());
+    assert!(
+        p.read("out/index.html")
+            .contains("No longer made by the content")
+    );
+
+    let r = p.run(&["build"]);
+    r.ok();
+    assert!(
+        r.stdout.contains("6 outputs the content no longer makes"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("removed"), "{}", r.stdout);
+    let m: leafpress::Manifest = serde_json::from_str(&p.read("out/manifest.json")).unwrap();
+    assert_eq!(m.outputs.len(), 12);
+    assert!(m.outputs.iter().all(|r| !r.path.contains("media-public")));
+    for f in [
+        "en/leaflet-media-public.pdf",
+        "en/leaflet-media-public.p1.png",
+        "fr/handout-media-public.docx",
+    ] {
+        assert!(!p.file(&format!("out/{f}")).exists(), "{f} is still there");
+    }
+    assert!(!p.read("out/index.html").contains("media-public"));
+    assert_eq!(p.read("out/en/notes.txt"), "mine");
+}
+
+/// Whether a `message.…` line of the French translation belongs to an audience
+/// other than media-public (whose messages go with it).
+fn fr_keeps(line: &str) -> bool {
+    let content = std::fs::read_to_string(common::repo().join("content/messages.yaml")).unwrap();
+    let start = content.find("  - id: media-public").unwrap();
+    let end = content[start + 1..].find("\n  - id: ").unwrap() + start + 2;
+    let id = line
+        .trim()
+        .trim_end_matches(':')
+        .trim_start_matches("message.");
+    !content[start..end].contains(&format!("id: {id}\n"))
 }
 
 #[test]

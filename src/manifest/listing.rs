@@ -2,8 +2,8 @@
 //! build made is two numbers, and its path and names come from its job when
 //! rows are compared. Writes the manifest from it, row by row.
 
-use super::OutputRow;
 use super::rowstore::RowStore;
+use super::{OutputRow, Status};
 use crate::diag::Error;
 use crate::fsio::{Staged, stage_streamed};
 use crate::plan::Plan;
@@ -30,8 +30,28 @@ pub struct Listing<'a> {
     /// The job of each row of `current`.
     pub current_jobs: Vec<u32>,
     pub previous: &'a RowStore,
-    /// (language, audience, path, row) of rows kept from the last manifest.
-    pub kept: Vec<(String, String, String, u32)>,
+    /// Rows kept from the last manifest.
+    pub kept: Vec<Kept>,
+}
+
+/// A row kept from the last manifest: its (language, audience, path), its
+/// place in the last manifest's store, and whether the content no longer
+/// makes it (an orphan kept on request).
+pub struct Kept {
+    pub language: String,
+    pub audience: String,
+    pub path: String,
+    pub row: u32,
+    pub orphan: bool,
+}
+
+/// Outputs of an earlier build that the content no longer makes.
+pub struct Orphans {
+    /// The files to remove (each orphan's file and previews, relative to the
+    /// output folder), unless orphans are kept.
+    pub files: Vec<String>,
+    /// How many outputs are orphans.
+    pub outputs: usize,
 }
 
 /// A path as the pieces it is written from: compared without building it.
@@ -46,7 +66,7 @@ impl Listing<'_> {
             })
             .chain(self.kept.iter().enumerate().map(|(k, kept)| Listed::Kept {
                 key: k as u32,
-                row: kept.3,
+                row: kept.row,
             }))
             .collect()
     }
@@ -56,8 +76,12 @@ impl Listing<'_> {
         match at {
             Listed::Built { job, .. } => self.plan.parts(self.project, job as usize),
             Listed::Kept { key, .. } => {
-                let (l, a, p, _) = &self.kept[key as usize];
-                (l, a, [p, "", "", "", "", "", "", ""])
+                let k = &self.kept[key as usize];
+                (
+                    &k.language,
+                    &k.audience,
+                    [&k.path, "", "", "", "", "", "", ""],
+                )
             }
         }
     }
@@ -81,21 +105,35 @@ impl Listing<'_> {
     pub fn row(&self, at: Listed) -> std::io::Result<OutputRow> {
         match at {
             Listed::Built { row, .. } => self.current.get(row as usize),
-            Listed::Kept { row, .. } => self.previous.get(row as usize),
+            Listed::Kept { key, row } => {
+                let mut r = self.previous.get(row as usize)?;
+                if self.kept[key as usize].orphan {
+                    r.status = Status::Orphan;
+                }
+                Ok(r)
+            }
         }
     }
 }
 
-/// Writes the manifest: this build's outputs (made or up to date), plus rows of
-/// an earlier build for outputs this one did not produce (filtered out, or failed
-/// and so left as they were) whose files are still there, unchanged. Returns the
-/// listing with those kept rows.
+/// Writes the manifest: this build's outputs (made, up to date or failed),
+/// plus rows of an earlier build for outputs this one did not make (filtered
+/// out) whose files are still there, unchanged. An earlier output the content
+/// no longer makes at all (its path is not in `makeable`: the audience, layout
+/// or language is gone) is an orphan: listed as one when `keep_orphans`, else
+/// left out and returned for removal. Returns the listing with the kept rows.
 pub fn write_manifest<'a>(
     path: &Path,
     out_dir: &Path,
     mut listing: Listing<'a>,
     previous_by_path: &std::collections::HashMap<u64, usize>,
-) -> Result<(Listing<'a>, Staged), Error> {
+    makeable: &std::collections::HashSet<u64>,
+    keep_orphans: bool,
+) -> Result<(Listing<'a>, Staged, Orphans), Error> {
+    let mut orphans = Orphans {
+        files: Vec::new(),
+        outputs: 0,
+    };
     let io = |e: std::io::Error| Error::io(path, e);
     {
         let touched: std::collections::HashSet<u64> = listing
@@ -114,12 +152,22 @@ pub fn write_manifest<'a>(
         kept.sort_unstable();
         for i in kept {
             let r = listing.previous.get(i).map_err(io)?;
-            if std::fs::metadata(out_dir.join(&r.path))
-                .is_ok_and(|m| m.is_file() && m.len() == r.bytes)
-            {
-                listing
-                    .kept
-                    .push((r.language, r.audience, r.path, i as u32));
+            let on_disk = std::fs::metadata(out_dir.join(&r.path))
+                .is_ok_and(|m| m.is_file() && m.len() == r.bytes);
+            let orphan = !makeable.contains(&crate::text::hash64(&r.path));
+            orphans.outputs += usize::from(orphan);
+            if orphan && !keep_orphans {
+                // Only what leafpress wrote and recorded: the file and its previews.
+                orphans.files.extend(on_disk.then(|| r.path.clone()));
+                orphans.files.extend(r.previews);
+            } else if on_disk {
+                listing.kept.push(Kept {
+                    language: r.language,
+                    audience: r.audience,
+                    path: r.path,
+                    row: i as u32,
+                    orphan,
+                });
             }
         }
     }
@@ -138,7 +186,7 @@ pub fn write_manifest<'a>(
         serde_json::to_writer_pretty(&mut *w, &out).map_err(std::io::Error::other)?;
         w.write_all(b"\n")
     })?;
-    Ok((listing, staged))
+    Ok((listing, staged, orphans))
 }
 
 /// The manifest as written: each row read from its store as it is written.

@@ -45,6 +45,32 @@ pub struct OutputRow {
     /// Things a person should look at before printing (a low-resolution image, ...).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// Whether the file is current: made (or found up to date) by this build,
+    /// or not.
+    #[serde(default)]
+    pub status: Status,
+    /// Why this build could not make the file (status `failed`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
+    /// The file at `path` is left from an earlier build: this build's job
+    /// failed, and the size, hash, pages and previews are the earlier file's.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub earlier_file: bool,
+}
+
+/// Whether an output is current.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Made, or found up to date, by the build that wrote the manifest.
+    #[default]
+    Ok,
+    /// Its job failed: there is no current file (`earlier_file` says whether
+    /// an out-of-date one is left).
+    Failed,
+    /// The content no longer makes it (its audience, layout or language is
+    /// gone); kept because the build was told to keep orphans.
+    Orphan,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

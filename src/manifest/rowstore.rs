@@ -184,6 +184,9 @@ mod tests {
             title: Some("Title — “quoted”\nnext".into()),
             previews: vec!["p.png".into()],
             warnings: Vec::new(),
+            status: crate::manifest::Status::Failed,
+            errors: vec!["too long".into()],
+            earlier_file: true,
         }
     }
 

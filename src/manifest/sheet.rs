@@ -2,7 +2,7 @@
 //! the manifest as thumbnails grouped by language and audience. It works opened
 //! from disk: no server, no network, no script.
 
-use crate::manifest::OutputRow;
+use crate::manifest::{OutputRow, Status};
 
 use crate::text::escape_xml as esc;
 
@@ -48,6 +48,8 @@ h3 {{ font-size: 1rem; margin: 1rem 0 .5rem; color: #00537f; }}
 .card img, .card .icon {{ display: block; width: 100%; height: 160px; object-fit: contain; background: #eef0f3; }}
 .card .name {{ font-weight: bold; word-break: break-all; margin: .4rem 0 .2rem; }}
 .card .warn {{ color: #a4262c; }} .pages a {{ margin-right: .4rem; }}
+.card.failed, .card.orphan {{ border: 2px solid #a4262c; }}
+.card .state {{ display: flex; align-items: center; justify-content: center; text-align: center; height: 160px; padding: 0 .5rem; background: #fbe9ea; color: #a4262c; font-weight: bold; }}
 </style></head><body>
 <h1>{t}</h1><p>{n} outputs. Open a thumbnail for the page, a name for the file.</p>
 "#,
@@ -72,21 +74,44 @@ h3 {{ font-size: 1rem; margin: 1rem 0 .5rem; color: #00537f; }}
             ));
             group = Some((r.language.clone(), r.audience.clone()));
         }
-        s.push_str("<div class=\"card\">");
-        match r.previews.first() {
+        let current = r.status == Status::Ok;
+        match r.status {
+            Status::Ok => s.push_str("<div class=\"card\">"),
+            Status::Failed => s.push_str(
+                "<div class=\"card failed\"><div class=\"state\">Failed: not made by this build</div>",
+            ),
+            Status::Orphan => s.push_str(
+                "<div class=\"card orphan\"><div class=\"state\">No longer made by the content (kept on request)</div>",
+            ),
+        }
+        // Only a current file's pages are shown as its pages.
+        match r.previews.first().filter(|_| current) {
             Some(p) => s.push_str(&format!(
                 r#"<a href="{0}"><img src="{0}" alt="{1}, page 1" loading="lazy"></a>"#,
                 href(p),
                 esc(&r.path)
             )),
+            None if !current => {}
             None if r.format == "docx" => s.push_str(DOCX_ICON),
             None => s.push_str(r#"<div class="icon"></div>"#),
         }
-        s.push_str(&format!(
-            r#"<div class="name"><a href="{}">{}</a></div>"#,
-            href(&r.path),
-            esc(r.path.rsplit('/').next().unwrap_or(&r.path))
-        ));
+        let name = esc(r.path.rsplit('/').next().unwrap_or(&r.path));
+        match (r.status, r.earlier_file) {
+            (Status::Failed, false) => {
+                s.push_str(&format!(r#"<div class="name">{name}</div>"#));
+            }
+            (Status::Failed, true) => s.push_str(&format!(
+                r#"<div class="name"><a href="{}">{name}</a> (from an earlier build, out of date)</div>"#,
+                href(&r.path)
+            )),
+            _ => s.push_str(&format!(
+                r#"<div class="name"><a href="{}">{name}</a></div>"#,
+                href(&r.path)
+            )),
+        }
+        for e in &r.errors {
+            s.push_str(&format!("<div class=\"warn\">✖ {}</div>", esc(e)));
+        }
         if let Some(t) = &r.title {
             s.push_str(&format!("<div>{}</div>", esc(t)));
         }
@@ -104,7 +129,7 @@ h3 {{ font-size: 1rem; margin: 1rem 0 .5rem; color: #00537f; }}
             esc(&r.format),
             r.bytes.div_ceil(1024)
         ));
-        if r.previews.len() > 1 {
+        if r.previews.len() > 1 && current {
             s.push_str("<div class=\"pages\">Pages: ");
             for (i, p) in r.previews.iter().enumerate() {
                 s.push_str(&format!(r#"<a href="{}">{}</a>"#, href(p), i + 1));
