@@ -155,7 +155,7 @@ pub fn run(
                 return;
             }
             let job = &plan.job(project, i);
-            let fingerprint = fingerprints.fingerprint(job);
+            let fingerprint = fingerprints.fingerprint(project, job);
             let path = rel_path(&job.output);
             // The last manifest's row for this output.
             let earlier = || {
@@ -318,19 +318,21 @@ fn unchanged_on_disk(
     }
 }
 
-/// Hashes of what outputs depend on, computed once per batch.
+/// What each output depends on, as hashes: the shared parts made once per
+/// batch, an output's own (its audience's texts and their translations) per
+/// job. An edit to one audience rebuilds only that audience's outputs.
 struct Fingerprints {
-    /// Program version, content, brand, fonts, logo, date, fallback.
+    /// Program version, the content's shared texts (title, definition, ...),
+    /// brand, fonts, logo, date, fallback, previews.
     common: Vec<u8>,
     layouts: std::collections::HashMap<String, Vec<u8>>,
-    languages: std::collections::HashMap<String, Vec<u8>>,
 }
 
 impl Fingerprints {
     fn new(p: &Project, opts: &BuildOptions) -> Fingerprints {
         let mut h = Sha256::new();
         h.update(env!("CARGO_PKG_VERSION").as_bytes());
-        h.update(p.content_digest());
+        h.update(serde_json::to_vec(&p.head).unwrap_or_default());
         h.update(p.brand_src.text.as_bytes());
         for f in &p.fonts.faces {
             h.update(f.digest);
@@ -353,21 +355,11 @@ impl Fingerprints {
                     )
                 })
                 .collect(),
-            languages: p
-                .translations
-                .iter()
-                .map(|t| {
-                    (
-                        t.language.clone(),
-                        Sha256::digest(t.source.text.as_bytes()).to_vec(),
-                    )
-                })
-                .collect(),
         }
     }
 
     /// Everything one output depends on, as one hash.
-    fn fingerprint(&self, job: &Job) -> String {
+    fn fingerprint(&self, p: &Project, job: &Job) -> String {
         let mut h = Sha256::new();
         h.update(&self.common);
         h.update(
@@ -376,12 +368,12 @@ impl Fingerprints {
                 .map(|v| v.as_slice())
                 .unwrap_or_default(),
         );
-        h.update(
-            self.languages
-                .get(&job.language)
-                .map(|v| v.as_slice())
-                .unwrap_or_default(),
-        );
+        if let Some(i) = p.audience_index(&job.audience) {
+            h.update(p.audiences.digest(i));
+        }
+        if let Some(t) = p.translations.iter().find(|t| t.language == job.language) {
+            translation_part(p, t, &job.audience, &mut h);
+        }
         for part in [
             job.audience.as_str(),
             job.language.as_str(),
@@ -391,6 +383,36 @@ impl Fingerprints {
             h.update([0]);
         }
         crate::text::hex(&h.finalize()[..16])
+    }
+}
+
+/// Feeds `h` the entries of translation `t` that an output for `audience`
+/// prints: the shared texts' and the audience's own.
+fn translation_part(
+    p: &Project,
+    t: &crate::translate::Translation,
+    audience: &str,
+    h: &mut Sha256,
+) {
+    let Some(Ok(a)) = p.audience(audience) else {
+        // Not to be had (a large content read back from disk changed): the
+        // whole file stands in, and the job itself reports the change.
+        h.update(t.source.text.as_bytes());
+        return;
+    };
+    let only = crate::content::Content::join(&p.head, vec![a.audience.into_owned()]);
+    for u in crate::translate::units(&only) {
+        h.update(u.id.as_bytes());
+        match t.texts.get(&u.id) {
+            Some(e) => {
+                h.update([1]);
+                h.update(e.text.as_bytes());
+                h.update([0]);
+                h.update(e.source.as_bytes());
+            }
+            None => h.update([0]),
+        }
+        h.update([0]);
     }
 }
 

@@ -75,7 +75,7 @@ pub struct Message {
 
 /// What a content says besides its audiences: read whole, however large the
 /// file.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Head {
     /// BCP 47 language of the text, such as `en`.
     pub language: String,
@@ -113,6 +113,15 @@ impl Content {
             audiences,
         }
     }
+}
+
+/// The first half of the SHA-256 of `bytes`.
+fn sha256_16(bytes: &[u8]) -> [u8; 16] {
+    use sha2::Digest;
+    let d = sha2::Sha256::digest(bytes);
+    let mut out = [0; 16];
+    out.copy_from_slice(&d[..16]);
+    out
 }
 
 /// A project's audiences: parsed, or, for a large content, left on disk and
@@ -154,6 +163,15 @@ impl Audiences {
     /// Audience ids in content order.
     pub fn ids(&self) -> impl Iterator<Item = &str> + '_ {
         (0..self.len()).map(|i| self.id(i))
+    }
+
+    /// A digest of the audience at `i`'s texts: what its outputs depend on.
+    pub fn digest(&self, i: usize) -> [u8; 16] {
+        match self {
+            // As JSON: field by field, whatever the YAML's layout.
+            Audiences::Parsed(v) => sha256_16(&serde_json::to_vec(&v[i]).unwrap_or_default()),
+            Audiences::OnDisk(file) => file.entries[i].digest,
+        }
     }
 
     /// The audience at `i`; an error if it was read back from disk and the
@@ -286,8 +304,6 @@ fn parse_in_parts(text: &str) -> Option<Content> {
 pub struct Streamed {
     /// The file, as the user should see it.
     path: std::path::PathBuf,
-    /// SHA-256 of the whole file.
-    pub digest: [u8; 32],
     /// Audiences in file order.
     pub entries: Vec<Entry>,
     /// Held open: an editor that saves by writing a new file and renaming it
@@ -304,6 +320,9 @@ pub struct Entry {
     line: u32,
     /// Hash of its bytes: an edit in place during the build is caught.
     hash: u64,
+    /// SHA-256 of its bytes (the first half): what the audience's outputs
+    /// depend on, recorded in their fingerprints.
+    digest: [u8; 16],
 }
 
 impl Streamed {
@@ -368,7 +387,6 @@ pub fn stream(
     path: &std::path::Path,
     mut check: impl FnMut(&Content, &SourceFile) -> bool,
 ) -> Option<(Content, SourceFile, Streamed)> {
-    use sha2::Digest;
     use std::io::BufRead;
     let file = std::fs::File::open(path).ok()?;
     let size = file.metadata().ok()?.len();
@@ -376,7 +394,6 @@ pub fn stream(
         return None;
     }
     let mut reader = std::io::BufReader::with_capacity(1 << 16, file.try_clone().ok()?);
-    let mut sha = sha2::Sha256::new();
     let mut head_text = String::new();
     let mut head: Option<Content> = None;
     let mut entries: Vec<Entry> = Vec::new();
@@ -409,6 +426,7 @@ pub fn stream(
                 len: u32::try_from(end - start).ok()?,
                 line,
                 hash: crate::text::hash64(&part.as_bytes()[start..end]),
+                digest: sha256_16(&part.as_bytes()[start..end]),
             });
         }
         let first_line = items[0].2 as usize;
@@ -426,7 +444,6 @@ pub fn stream(
         if n == 0 {
             break;
         }
-        sha.update(&raw);
         let l = std::str::from_utf8(&raw).ok()?;
         let at_start = offset == 0;
         if l.char_indices()
@@ -477,7 +494,6 @@ pub fn stream(
     }
     let streamed = Streamed {
         path: path.to_path_buf(),
-        digest: sha.finalize().into(),
         entries,
         file: reader.into_inner(),
     };
@@ -548,10 +564,6 @@ mod tests {
         let whole: Content = serde_yaml::from_str(&text).unwrap();
         assert_eq!(st.entries.len(), 6000);
         assert_eq!(head.title, whole.title);
-        assert_eq!(
-            st.digest,
-            <sha2::Sha256 as sha2::Digest>::digest(text.as_bytes())[..]
-        );
         for i in [0, 1, 199, 200, 3001, 5999] {
             let (a, lines) = st.audience(i).unwrap();
             assert_eq!(

@@ -74,7 +74,7 @@ pub use pipeline::{JobError, Made, MakeOptions, Rendered};
 pub use plan::{Filter, Job, Plan, Variant};
 pub use project::{Paths, Project};
 pub use render::Output;
-pub use translate::Unit;
+pub use translate::{Counts as ExportCounts, Unit};
 pub use typeset::{Composer, Overflow, composition_quality};
 pub use units::{Cmyk, Rgb};
 
@@ -147,12 +147,13 @@ pub fn units(content: &Content) -> Vec<Unit> {
 }
 
 /// Writes an XLIFF 2.1 file for translating the content in `content_dir` into
-/// `lang` (with existing translations as targets). Returns the number of units.
+/// `lang` (with existing translations as targets). Returns how many of its
+/// texts are new, stale and done.
 pub fn export(
     content_dir: &std::path::Path,
     lang: &str,
     output: &std::path::Path,
-) -> Result<usize, Error> {
+) -> Result<ExportCounts, Error> {
     let (content, src) = load_content(content_dir)?;
     if lang.eq_ignore_ascii_case(&content.language) {
         return Err(Error::Usage(format!(
@@ -166,9 +167,10 @@ pub fn export(
     let existing = translations
         .iter()
         .find(|t| t.language.eq_ignore_ascii_case(lang));
-    let xml = translate::export_xliff(&content, lang, existing, &src.path.to_string_lossy())?;
+    let (xml, counts) =
+        translate::export_xliff(&content, lang, existing, &src.path.to_string_lossy())?;
     fsio::write_atomic(output, &xml)?;
-    Ok(translate::units(&content).len())
+    Ok(counts)
 }
 
 /// Reads a translated XLIFF or DOCX file into the translation file for its

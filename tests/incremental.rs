@@ -5,6 +5,78 @@ mod common;
 use common::Project;
 
 #[test]
+fn an_edit_rebuilds_only_the_outputs_that_show_it() {
+    let p = Project::shipped();
+    p.run(&["build", "--no-preview"]).ok();
+    // One message of one audience: its six outputs (three layouts, English and
+    // French: the French now warn that their text is from an older source).
+    p.edit(
+        "content/messages.yaml",
+        "Commit to self-care",
+        "Commit to care for yourself,",
+    );
+    let r = p.run(&["build", "--no-preview"]);
+    r.ok();
+    assert!(
+        r.stdout.contains("6 written, 12 up to date, 0 failed"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .lines()
+            .filter(|l| l.starts_with("wrote"))
+            .all(|l| l.contains("-workforce")),
+        "{}",
+        r.stdout
+    );
+    // A comment or a blank line changes no output.
+    p.edit(
+        "content/messages.yaml",
+        "audiences:",
+        "# Audiences follow.\naudiences:",
+    );
+    let r = p.run(&["build", "--no-preview"]);
+    assert!(
+        r.stdout.contains("0 written, 18 up to date"),
+        "{}",
+        r.stdout
+    );
+    // One French text: the French outputs of its audience.
+    p.edit(
+        "content/translations/fr.yaml",
+        "text: Médias et grand public",
+        "text: Les médias et le grand public",
+    );
+    let r = p.run(&["build", "--no-preview"]);
+    assert!(
+        r.stdout.contains("3 written, 15 up to date"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .lines()
+            .filter(|l| l.starts_with("wrote"))
+            .all(|l| l.contains("fr/") && l.contains("-media-public")),
+        "{}",
+        r.stdout
+    );
+    // A shared text (the title) is on every output.
+    p.edit(
+        "content/messages.yaml",
+        "title: Key Messages",
+        "title: The Key Messages",
+    );
+    let r = p.run(&["build", "--no-preview"]);
+    assert!(
+        r.stdout.contains("18 written, 0 up to date"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
 fn a_rebuild_skips_what_is_up_to_date_and_notices_hand_edits() {
     let p = Project::shipped();
     let r = p.run(&["build"]);

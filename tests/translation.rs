@@ -285,6 +285,65 @@ fn a_changed_source_makes_its_translation_stale_with_old_and_new_text() {
 }
 
 #[test]
+fn a_stale_text_is_exported_with_its_old_translation_to_check() {
+    let p = Project::shipped();
+    p.edit(
+        "content/messages.yaml",
+        "high-quality\n          services they need.",
+        "high-quality services they need and deserve.",
+    );
+    let r = p.run(&["export", "--lang", "fr", "-o", "fr.xlf"]);
+    r.ok();
+    assert!(
+        r.stdout.contains(
+            "(24 texts for fr: 0 to translate, 1 to check (the source changed since), 23 done)"
+        ),
+        "{}",
+        r.stdout
+    );
+    let xlf = p.read("fr.xlf");
+    let unit = &xlf[xlf.find(r#"<unit id="message.inclusion">"#).unwrap()..];
+    let unit = &unit[..unit.find("</unit>").unwrap()];
+    // The old translation is the target, not yet translated; the old source is in a note.
+    assert!(unit.contains(r#"<segment state="initial">"#), "{unit}");
+    assert!(
+        unit.contains(
+            "<target>Le personnel des services sociaux s’engage à promouvoir l’inclusion"
+        ),
+        "{unit}"
+    );
+    assert!(
+        unit.contains(r#"<note category="previous-source">"#),
+        "{unit}"
+    );
+    assert!(unit.contains("made from: The social service workforce is committed to promoting inclusion and equality by advocating to ensure all people can access high-quality services they need."), "{unit}");
+    assert!(unit.contains("they need and deserve.</source>"), "{unit}");
+    // Sent back untouched, it stays stale: nobody checked it.
+    p.run(&["import", "fr.xlf"]).ok();
+    assert!(
+        p.run(&["check"])
+            .stderr
+            .contains("`message.inclusion` (fr) is stale")
+    );
+    // Checked and changed by the translator, it is current.
+    let checked = xlf.replacen(
+        "dont il a besoin.</target>",
+        "dont il a besoin et qu’il mérite.</target>",
+        1,
+    );
+    assert_ne!(checked, xlf);
+    p.write("fr.xlf", &checked);
+    p.run(&["import", "fr.xlf"]).ok();
+    let r = p.run(&["check"]);
+    r.ok();
+    assert!(!r.stderr.contains("is stale"), "{}", r.stderr);
+    assert!(
+        p.read("content/translations/fr.yaml")
+            .contains("et qu’il mérite.")
+    );
+}
+
+#[test]
 fn a_character_the_fonts_cannot_draw_is_an_error_naming_language_id_and_character() {
     let p = Project::shipped();
     p.edit(

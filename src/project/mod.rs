@@ -89,9 +89,6 @@ pub struct Project {
     /// without a scan (a scan per job made a batch quadratic in the number of
     /// audiences).
     audience_at: std::collections::HashMap<Box<str>, usize>,
-
-    /// SHA-256 of the content file.
-    content_digest: [u8; 32],
 }
 
 impl Project {
@@ -127,6 +124,11 @@ impl Project {
         self.layouts.iter().find(|l| l.name == name)
     }
 
+    /// The place of the audience with this id, in content order.
+    pub(crate) fn audience_index(&self, id: &str) -> Option<usize> {
+        self.audience_at.get(id).copied()
+    }
+
     /// The audience with this id; an error if it was read back from disk and
     /// the file changed since it was checked.
     pub(crate) fn audience(&self, id: &str) -> Option<Result<AudienceText<'_>, String>> {
@@ -137,11 +139,6 @@ impl Project {
     /// Whether the audience exists.
     pub fn has_audience(&self, id: &str) -> bool {
         self.audience_at.contains_key(id)
-    }
-
-    /// SHA-256 of the content file, for fingerprints.
-    pub fn content_digest(&self) -> &[u8; 32] {
-        &self.content_digest
     }
 }
 
@@ -280,10 +277,6 @@ pub fn load(paths: &Paths) -> Result<Project, Error> {
         (Some((content, content_src)), Some((brand, brand_src)), Some(fonts))
             if errors.is_empty() =>
         {
-            let content_digest = match &streamed {
-                Some(file) => file.digest,
-                None => <sha2::Sha256 as sha2::Digest>::digest(content_src.text.as_bytes()).into(),
-            };
             let (head, parsed) = content.split();
             let audiences = match streamed {
                 Some(file) => Audiences::OnDisk(file),
@@ -297,7 +290,6 @@ pub fn load(paths: &Paths) -> Result<Project, Error> {
             Ok(Project {
                 audience_at,
                 audiences,
-                content_digest,
                 head,
                 content_src,
                 brand,

@@ -76,6 +76,15 @@ pub fn import(
     let mut changed = 0;
     for u in &units {
         if let Some(t) = imported.texts.get(&u.id) {
+            // A stale translation sent back unchanged and still marked
+            // `initial` was not looked at: it stays stale.
+            if imported.initial.contains(&u.id)
+                && entries
+                    .get(&u.id)
+                    .is_some_and(|e| e.source != fingerprint(&u.text) && normalise(&e.text) == *t)
+            {
+                continue;
+            }
             let e = Entry {
                 text: t.clone(),
                 source: fingerprint(&u.text),

@@ -10,7 +10,7 @@ mod xliff;
 
 pub use docx::read_docx;
 pub use import::import;
-pub use xliff::{export_xliff, read_xliff};
+pub use xliff::{Counts, export_xliff, read_xliff};
 
 use crate::content::Content;
 use crate::diag::{Diagnostic, Error, Span};
@@ -326,6 +326,8 @@ pub fn apply(content: &Content, t: &Translation) -> (Content, Vec<String>) {
 pub struct Imported {
     pub language: Option<String>,
     pub texts: BTreeMap<String, String>,
+    /// Ids whose segment the file still marks `initial` (not translated yet).
+    pub initial: std::collections::BTreeSet<String>,
 }
 
 fn attr(e: &BytesStart, name: &[u8]) -> Option<String> {
@@ -354,8 +356,12 @@ mod tests {
     #[test]
     fn xliff_round_trips_and_escapes() {
         let c = content();
-        let xml = String::from_utf8(export_xliff(&c, "fr", None, "content/messages.yaml").unwrap())
-            .unwrap();
+        let xml = String::from_utf8(
+            export_xliff(&c, "fr", None, "content/messages.yaml")
+                .unwrap()
+                .0,
+        )
+        .unwrap();
         assert!(xml.contains(r#"<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.1" srcLang="en" trgLang="fr">"#));
         assert!(xml.contains(r#"<unit id="message.partners">"#));
         assert!(xml.contains("people&apos;s") || xml.contains("people's"));

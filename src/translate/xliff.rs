@@ -16,15 +16,30 @@ fn xml_err(e: impl std::fmt::Display) -> Error {
     Error::Usage(format!("cannot write XML: {e}"))
 }
 
+/// How many texts an export holds, by what the translator has to do.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Texts with no translation yet.
+    pub new: usize,
+    /// Texts whose source changed since they were translated: the old
+    /// translation is the target, marked `initial`, with the old source in a note.
+    pub stale: usize,
+    /// Texts translated from the current source.
+    pub done: usize,
+}
+
 /// An XLIFF 2.1 document for translating the content into `lang`: one `<unit>`
 /// per text, its id the stable id, a note saying where it appears, and the
-/// existing translation (if any) as the target.
+/// existing translation (if any) as the target: `translated` when it was made
+/// from the current source, `initial` (with the old source in a note) when
+/// the source changed since.
 pub fn export_xliff(
     content: &Content,
     lang: &str,
     existing: Option<&Translation>,
     original: &str,
-) -> Result<Vec<u8>, Error> {
+) -> Result<(Vec<u8>, Counts), Error> {
+    let mut counts = Counts::default();
     let mut w = quick_xml::Writer::new_with_indent(Vec::new(), b' ', 2);
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
         .map_err(xml_err)?;
@@ -42,29 +57,38 @@ pub fn export_xliff(
         let mut unit = BytesStart::new("unit");
         unit.push_attribute(("id", u.id.as_str()));
         w.write_event(Event::Start(unit)).map_err(xml_err)?;
+        let target = existing.and_then(|t| t.texts.get(&u.id));
+        let current = target.is_some_and(|e| e.source == fingerprint(&u.text));
+        match (target, current) {
+            (None, _) => counts.new += 1,
+            (Some(_), false) => counts.stale += 1,
+            (Some(_), true) => counts.done += 1,
+        }
         w.write_event(Event::Start(BytesStart::new("notes")))
             .map_err(xml_err)?;
-        let mut note = BytesStart::new("note");
-        note.push_attribute(("category", "location"));
-        w.write_event(Event::Start(note)).map_err(xml_err)?;
-        w.write_event(Event::Text(BytesText::new(&u.note)))
-            .map_err(xml_err)?;
-        w.write_event(Event::End(BytesEnd::new("note")))
-            .map_err(xml_err)?;
+        let mut notes = vec![("location", u.note.clone())];
+        if let Some(e) = target.filter(|_| !current) {
+            notes.push((
+                "previous-source",
+                format!(
+                    "The source changed since this was translated. The translation here was made from: {}",
+                    e.source_text.as_deref().map(normalise).unwrap_or_else(|| "(not recorded)".into())
+                ),
+            ));
+        }
+        for (category, text) in &notes {
+            let mut note = BytesStart::new("note");
+            note.push_attribute(("category", *category));
+            w.write_event(Event::Start(note)).map_err(xml_err)?;
+            w.write_event(Event::Text(BytesText::new(text)))
+                .map_err(xml_err)?;
+            w.write_event(Event::End(BytesEnd::new("note")))
+                .map_err(xml_err)?;
+        }
         w.write_event(Event::End(BytesEnd::new("notes")))
             .map_err(xml_err)?;
-        let target = existing
-            .and_then(|t| t.texts.get(&u.id))
-            .filter(|e| e.source == fingerprint(&u.text));
         let mut seg = BytesStart::new("segment");
-        seg.push_attribute((
-            "state",
-            if target.is_some() {
-                "translated"
-            } else {
-                "initial"
-            },
-        ));
+        seg.push_attribute(("state", if current { "translated" } else { "initial" }));
         w.write_event(Event::Start(seg)).map_err(xml_err)?;
         w.write_event(Event::Start(BytesStart::new("source")))
             .map_err(xml_err)?;
@@ -91,7 +115,7 @@ pub fn export_xliff(
         .map_err(xml_err)?;
     let mut out = w.into_inner();
     out.push(b'\n');
-    Ok(out)
+    Ok((out, counts))
 }
 
 pub(super) fn entity(name: &str) -> Option<char> {
@@ -114,6 +138,8 @@ pub fn read_xliff(path: &Path, xml: &str) -> Result<Imported, Error> {
     let mut in_target = 0usize;
     let mut text = String::new();
     let mut saw_root = false;
+    // Whether the unit's segment is still `initial` (not yet translated).
+    let mut initial = false;
     loop {
         match r
             .read_event()
@@ -133,6 +159,10 @@ pub fn read_xliff(path: &Path, xml: &str) -> Result<Imported, Error> {
             Event::Start(e) if e.local_name().as_ref() == b"unit" => {
                 unit = attr(&e, b"id");
                 text.clear();
+                initial = false;
+            }
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == b"segment" => {
+                initial |= attr(&e, b"state").as_deref() == Some("initial");
             }
             Event::Start(e) if e.local_name().as_ref() == b"target" => in_target += 1,
             Event::End(e) if e.local_name().as_ref() == b"target" => {
@@ -164,6 +194,9 @@ pub fn read_xliff(path: &Path, xml: &str) -> Result<Imported, Error> {
                 if let Some(id) = unit.take()
                     && !text.trim().is_empty()
                 {
+                    if initial {
+                        out.initial.insert(id.clone());
+                    }
                     out.texts.insert(id, normalise(&text));
                 }
             }
