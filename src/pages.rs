@@ -162,6 +162,9 @@ pub struct GlyphRun {
     /// Glyph ranges `[from, to)` whose text differs from what they show (the
     /// halves of a hyphenated word): the PDF writer marks them with ActualText.
     pub actual: Vec<(usize, usize, String)>,
+    /// Glyph ranges `[from, to)` that are (part of) a web address, with the
+    /// whole address: an address broken over lines links from each line.
+    pub links: Vec<(usize, usize, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -55,3 +55,63 @@ fn no_word_is_lost_and_typesetting_is_deterministic() {
         );
     }
 }
+
+#[test]
+fn a_long_web_address_breaks_after_its_scheme_and_links_whole_from_every_line() {
+    let p = common::Project::shipped();
+    let uri = "https://www.socialserviceworkforce.org/resources/advocacy-toolkit/key-messages-for-advocating-2024?lang=en&format=print";
+    p.edit(
+        "content/messages.yaml",
+        "Commit to self-care,",
+        &format!("Read {uri}. Commit to self-care,"),
+    );
+    let project = leafpress::load(&leafpress::Paths {
+        content: p.file("content"),
+        layouts: p.file("layouts"),
+        fonts: p.file("fonts"),
+    })
+    .unwrap();
+    let jobs = leafpress::list(
+        &project,
+        &Filter {
+            audiences: vec!["workforce".into()],
+            layouts: vec!["leaflet".into()],
+            variants: vec![Variant::Screen],
+            languages: vec!["en".into()],
+        },
+    )
+    .unwrap();
+    let doc = leafpress::document(&project, &jobs[0], false).unwrap().0;
+    let pages = typeset(&project, &doc, Variant::Screen).unwrap();
+    let mut parts = Vec::new();
+    for page in &pages.pages {
+        for item in &page.items {
+            if let leafpress::Item::Text(run) = item {
+                let text: String = run.glyphs.iter().map(|g| g.text.as_str()).collect();
+                assert!(
+                    !text.trim_end().ends_with("https://") && !text.trim_end().ends_with("http://"),
+                    "a line ends inside the scheme: {text}"
+                );
+                for (a, b, u) in &run.links {
+                    assert_eq!(u, uri, "each part links to the whole address");
+                    parts.push(
+                        run.glyphs[*a..*b]
+                            .iter()
+                            .map(|g| g.text.as_str())
+                            .collect::<String>(),
+                    );
+                }
+            }
+        }
+    }
+    // The address is broken over lines (the panel is narrower than it), each
+    // part ends where an address may break, and together they are the address.
+    assert!(parts.len() >= 2, "{parts:?}");
+    for part in &parts[..parts.len() - 1] {
+        assert!(part.ends_with(['/', '.', '-', '?', '&', '=']), "{parts:?}");
+    }
+    assert_eq!(parts.concat(), uri);
+    // And the page has a link over each part.
+    let links: Vec<&leafpress::Link> = pages.pages.iter().flat_map(|p| &p.links).collect();
+    assert_eq!(links.iter().filter(|l| l.uri == uri).count(), parts.len());
+}

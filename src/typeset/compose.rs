@@ -4,7 +4,7 @@
 
 use super::breaking::{self, Item};
 use super::hyphenate;
-use super::shape::{Fonts, shape, words};
+use super::shape::{Fonts, Split, shape, words};
 use super::style::Resolved;
 use crate::layout::Align;
 use crate::pages::Glyph;
@@ -17,6 +17,8 @@ pub(super) struct Line {
     /// Glyph ranges whose text, for extraction and screen readers, is not what
     /// they show: a hyphenated word reads whole where it starts and empty where it ends.
     pub(super) actual: Vec<(usize, usize, String)>,
+    /// Glyph ranges `[from, to)` that are (part of) a web address, and the whole address.
+    pub(super) links: Vec<(usize, usize, String)>,
 }
 
 /// Which way to compose a paragraph.
@@ -74,7 +76,7 @@ pub(super) fn compose(
                 if let Some(g) = w.shaped.clusters.iter().position(|&c| c >= b)
                     && g > 0
                 {
-                    w.splits.push((g, true));
+                    w.splits.push((g, Split::Hyphen));
                 }
             }
             w.splits.dedup_by_key(|s| s.0);
@@ -83,7 +85,7 @@ pub(super) fn compose(
         while k < w.splits.len() {
             let (g0, g1, x0, fw) = w.fragment(k);
             // A piece that ends where the word is hyphenated carries the hyphen too.
-            let hyphen_after = w.splits.get(k + 1).is_some_and(|s| s.1);
+            let hyphen_after = w.splits.get(k + 1).is_some_and(|s| s.1 == Split::Hyphen);
             let needs = fw + if hyphen_after { hyphen.width } else { 0.0 };
             if needs > width && g1 - g0 > 1 {
                 let cut = (g0 + 1..g1)
@@ -92,7 +94,7 @@ pub(super) fn compose(
                         w.shaped.glyphs[g].x - x0 <= width && !w.shaped.glyphs[g].text.is_empty()
                     })
                     .unwrap_or(g0 + 1);
-                w.splits.insert(k + 1, (cut, false));
+                w.splits.insert(k + 1, (cut, Split::Emergency));
             }
             k += 1;
         }
@@ -118,16 +120,16 @@ pub(super) fn compose(
     for (wi, w) in words.iter().enumerate() {
         for k in 0..w.splits.len() {
             if k > 0 {
-                let hyphenated = w.splits[k].1;
+                let hyphenated = w.splits[k].1 == Split::Hyphen;
                 items.push(Item::Penalty {
                     width: if hyphenated { hyphen.width } else { 0.0 },
-                    // Ragged text has room to avoid a hyphen, so one costs more there.
-                    cost: if !hyphenated {
-                        0.0
-                    } else if justify {
-                        20.0
-                    } else {
-                        150.0
+                    cost: match w.splits[k].1 {
+                        // Ragged text has room to avoid a hyphen, so one costs more there.
+                        Split::Hyphen if justify => 20.0,
+                        Split::Hyphen => 150.0,
+                        // An address is broken only where that pays.
+                        Split::Address => 50.0,
+                        Split::Start | Split::Emergency => 0.0,
                     },
                     flagged: hyphenated,
                 });
@@ -191,6 +193,7 @@ pub(super) fn compose(
         let r = if stretchy { br.ratio } else { 0.0 };
         let mut glyphs: Vec<Glyph> = Vec::new();
         let mut actual = Vec::new();
+        let mut links: Vec<(usize, usize, String)> = Vec::new();
         let mut x = 0.0f32;
         let mut first_box = true;
         let mut span_start: Option<(usize, usize)> = None; // (word, first glyph index on the line)
@@ -207,6 +210,17 @@ pub(super) fn compose(
                         // The carried-over end of a hyphenated word reads as nothing.
                         let (_, s) = span_start.take().unwrap_or_default();
                         actual.push((s, glyphs.len(), String::new()));
+                    }
+                    // The part of a web address on this line links to all of it.
+                    if let Some((l0, l1, uri)) = &w.link {
+                        let (a, b) = (g0.max(*l0), g1.min(*l1));
+                        if a < b {
+                            let (a, b) = (glyphs.len() + a - g0, glyphs.len() + b - g0);
+                            match links.last_mut() {
+                                Some(last) if last.1 == a && last.2 == *uri => last.1 = b,
+                                _ => links.push((a, b, uri.clone())),
+                            }
+                        }
                     }
                     glyphs.extend(w.shaped.glyphs[g0..g1].iter().map(|g| Glyph {
                         id: g.id,
@@ -286,6 +300,7 @@ pub(super) fn compose(
             glyphs: glyphs.into(),
             width: x,
             actual,
+            links,
         });
         // The next line starts after the break and any glue or penalties there.
         from = br.at + 1;

@@ -104,6 +104,7 @@ pub(super) fn emit(
                 glyphs: line.glyphs.clone(),
                 width: line.width,
                 actual: line.actual.clone(),
+                links: line.links.clone(),
             }),
         ));
     }
@@ -314,6 +315,7 @@ mod tests {
             .into(),
             width: 5.0,
             actual: Vec::new(),
+            links: Vec::new(),
         };
         Set {
             lines: vec![(line, 0.0); lines],

@@ -17,7 +17,7 @@ pub use compose::Composer;
 
 use crate::doc::{Document, Origin, Para};
 use crate::layout::{MarkKind, OverflowPolicy};
-use crate::pages::{Area, Glyph, Item, Link, MARK_GAP, MARK_LEN, Page, Pages, PanelArea, marks};
+use crate::pages::{Area, Item, Link, MARK_GAP, MARK_LEN, Page, Pages, PanelArea, marks};
 use crate::plan::Variant;
 use crate::project::Project;
 use crate::units::MM;
@@ -82,52 +82,6 @@ pub fn composition_quality(
     let st = ts.style(style);
     let c = compose::compose(ts.fonts(), &st, language, text, width, composer);
     breaking::quality(&c.breaks)
-}
-
-/// Web addresses in a line of text, as (first glyph, last glyph, address).
-fn find_links(glyphs: &[Glyph]) -> Vec<(usize, usize, String)> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut word = String::new();
-    for (i, g) in glyphs.iter().enumerate().chain(std::iter::once((
-        glyphs.len(),
-        &Glyph {
-            id: 0,
-            x: 0.0,
-            text: " ".into(),
-        },
-    ))) {
-        if g.text.as_str() == " " {
-            let trimmed = word.trim_end_matches(['.', ',', ';', ':', ')', '!', '?']);
-            let lower = trimmed.to_ascii_lowercase();
-            if lower.starts_with("https://")
-                || lower.starts_with("http://")
-                || lower.starts_with("www.")
-            {
-                let uri = if lower.starts_with("www.") {
-                    format!("https://{trimmed}")
-                } else {
-                    trimmed.to_string()
-                };
-                // The link covers the glyphs of the address, not trailing punctuation.
-                let cut = word.len() - trimmed.len();
-                let mut end = i;
-                let mut dropped = 0;
-                while dropped < cut && end > start {
-                    end -= 1;
-                    dropped += glyphs[end].text.len();
-                }
-                if end > start {
-                    out.push((start, end - 1, uri));
-                }
-            }
-            word.clear();
-            start = i + 1;
-        } else {
-            word.push_str(&g.text);
-        }
-    }
-    out
 }
 
 pub fn typeset(
@@ -379,16 +333,16 @@ pub fn typeset(
         for item in &page.items {
             match item {
                 Item::Text(run) if !print => {
-                    for (a, b, uri) in find_links(&run.glyphs) {
-                        let x0 = run.x + run.glyphs[a].x;
-                        let x1 = run.x + run.glyphs.get(b + 1).map(|g| g.x).unwrap_or(run.width);
+                    for (a, b, uri) in &run.links {
+                        let x0 = run.x + run.glyphs[*a].x;
+                        let x1 = run.x + run.glyphs.get(*b).map(|g| g.x).unwrap_or(run.width);
                         let f = project.fonts.face(run.face);
                         page.links.push(Link {
                             x: x0,
                             y: run.baseline - f.ascent * run.size,
                             w: x1 - x0,
                             h: (f.ascent - f.descent) * run.size,
-                            uri,
+                            uri: uri.clone(),
                         });
                     }
                 }

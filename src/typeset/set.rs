@@ -251,6 +251,7 @@ impl<'a> Typesetter<'a> {
                     glyphs: glyphs.into(),
                     width: w,
                     actual: Vec::new(),
+                    links: Vec::new(),
                 };
                 Set {
                     lines,

@@ -74,11 +74,28 @@ pub(super) fn shape(
 pub(super) struct Word {
     pub(super) text: String,
     pub(super) shaped: Shaped,
-    /// Glyph indices where fragments start (the first is 0), and whether the
-    /// split before that fragment takes a hyphen.
-    pub(super) splits: Vec<(usize, bool)>,
+    /// Glyph indices where fragments start (the first is 0), and the kind of
+    /// split before each.
+    pub(super) splits: Vec<(usize, Split)>,
     pub(super) space_after: bool,
     pub(super) hard_break: bool,
+    /// A web address in the word: its glyphs `[from, to)` (trailing
+    /// punctuation left out) and the address a link opens.
+    pub(super) link: Option<(usize, usize, String)>,
+}
+
+/// Where a word may be split, and how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Split {
+    /// The word's start.
+    Start,
+    /// A hyphenation point: the first part takes a hyphen.
+    Hyphen,
+    /// Inside a web address, after `/`, `.`, `-`, `?`, `&`, `=` or `#`, with no
+    /// hyphen added (a hyphen would read as part of the address).
+    Address,
+    /// Anywhere, for a piece wider than the measure.
+    Emergency,
 }
 
 impl Word {
@@ -101,9 +118,12 @@ impl Word {
     }
 }
 
-/// Splits text into words at UAX #14 break opportunities and shapes each.
+/// Splits text into words at UAX #14 break opportunities and shapes each. A
+/// web address is one word, split only where an address may be (see
+/// [`Split::Address`]), never inside its scheme.
 pub(super) fn words(fonts: Fonts<'_>, st: &Resolved, language: &str, text: &str) -> Vec<Word> {
-    let mut out = Vec::new();
+    // (text, space after, hard break after) of each piece between opportunities.
+    let mut pieces: Vec<(&str, bool, bool)> = Vec::new();
     let mut start = 0;
     for (end, kind) in unicode_linebreak::linebreaks(text) {
         let seg = &text[start..end];
@@ -113,20 +133,106 @@ pub(super) fn words(fonts: Fonts<'_>, st: &Resolved, language: &str, text: &str)
             trimmed.len() < seg.len() && seg[trimmed.len()..].contains([' ', '\u{a0}']);
         let hard_break = kind == unicode_linebreak::BreakOpportunity::Mandatory && end < text.len();
         if trimmed.is_empty() {
-            if let Some(last) = out.last_mut() {
-                let w: &mut Word = last;
-                w.hard_break |= hard_break;
+            if let Some(last) = pieces.last_mut() {
+                last.2 |= hard_break;
             }
             continue;
         }
-        let shaped = shape(fonts, st.face, st.size, st.tracking, language, trimmed);
-        out.push(Word {
-            text: trimmed.to_string(),
-            shaped,
-            splits: vec![(0, false)],
-            space_after,
-            hard_break,
-        });
+        pieces.push((trimmed, space_after, hard_break));
+    }
+    let mut out: Vec<Word> = Vec::new();
+    let mut i = 0;
+    while i < pieces.len() {
+        // The pieces of a token: up to a space or a hard break.
+        let mut j = i;
+        while j + 1 < pieces.len() && !pieces[j].1 && !pieces[j].2 {
+            j += 1;
+        }
+        let token: String = pieces[i..=j].iter().map(|p| p.0).collect();
+        match address(&token) {
+            Some((from, to, uri)) => {
+                let shaped = shape(fonts, st.face, st.size, st.tracking, language, &token);
+                let glyph_at = |byte: usize| {
+                    shaped
+                        .clusters
+                        .iter()
+                        .position(|&c| c >= byte)
+                        .unwrap_or(shaped.glyphs.len())
+                };
+                // After the scheme (and `www.`), at an address's own punctuation,
+                // unless more of it follows.
+                let breaks_after = |c: char| matches!(c, '/' | '.' | '-' | '?' | '&' | '=' | '#');
+                let mut splits = vec![(0, Split::Start)];
+                let scheme_end = from + scheme_len(&token[from..]);
+                let mut chars = token[..to].char_indices().peekable();
+                while let Some((_, c)) = chars.next() {
+                    let next = chars.peek().map(|&(i, n)| (i, breaks_after(n)));
+                    if let Some((after, false)) = next
+                        && breaks_after(c)
+                        && after > scheme_end
+                    {
+                        splits.push((glyph_at(after), Split::Address));
+                    }
+                }
+                splits.dedup_by_key(|s| s.0);
+                let link = Some((glyph_at(from), glyph_at(to), uri));
+                out.push(Word {
+                    text: token,
+                    shaped,
+                    splits,
+                    space_after: pieces[j].1,
+                    hard_break: pieces[j].2,
+                    link,
+                });
+                i = j + 1;
+            }
+            None => {
+                let (piece, space_after, hard_break) = pieces[i];
+                let shaped = shape(fonts, st.face, st.size, st.tracking, language, piece);
+                out.push(Word {
+                    text: piece.to_string(),
+                    shaped,
+                    splits: vec![(0, Split::Start)],
+                    space_after,
+                    hard_break,
+                    link: None,
+                });
+                i += 1;
+            }
+        }
     }
     out
+}
+
+/// The web address in `token`, if it is one (`https://…`, `http://…` or
+/// `www.…`, after any opening bracket or quote): its byte range without
+/// trailing punctuation, and the address a link opens.
+pub(super) fn address(token: &str) -> Option<(usize, usize, String)> {
+    let from = token.find(|c: char| c.is_alphanumeric())?;
+    let rest = &token[from..];
+    let lower = rest.to_ascii_lowercase();
+    if !(lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("www."))
+    {
+        return None;
+    }
+    let trimmed = rest.trim_end_matches(['.', ',', ';', ':', ')', '!', '?', '”', '’', '"', '\'']);
+    if trimmed.len() <= scheme_len(trimmed) {
+        return None;
+    }
+    let to = from + trimmed.len();
+    let uri = if lower.starts_with("www.") {
+        format!("https://{trimmed}")
+    } else {
+        trimmed.to_string()
+    };
+    Some((from, to, uri))
+}
+
+/// How long the scheme at the start of an address is (`https://`: 8; `www.`
+/// has none, but its `www.` stays whole).
+fn scheme_len(address: &str) -> usize {
+    match address.find("://") {
+        Some(i) => i + 3,
+        None => 4,
+    }
 }

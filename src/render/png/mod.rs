@@ -241,6 +241,7 @@ mod tests {
             .into(),
             width: 20.0,
             actual: Vec::new(),
+            links: Vec::new(),
         })
     }
 
@@ -265,6 +266,7 @@ mod tests {
             glyphs: glyphs.into(),
             width: text.len() as f32 * size * 0.7,
             actual: Vec::new(),
+            links: Vec::new(),
         })
     }
 

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs the tests on a machine with only the Rust toolchain: installs first what
+# the tests read outputs with, as users and print shops do (skipping what is
+# already there), then `cargo test`. Arguments go to `cargo test`.
+#
+#   poppler-utils   pdftotext, pdffonts, pdfinfo, pdfimages: text, fonts, boxes
+#   qpdf            PDF structure checks
+#   libreoffice-writer-nogui, fonts-dejavu-core
+#                   opens each DOCX as Word users do (and a font to set it in)
+#   python3-uno     lets a test edit a handout in LibreOffice as a translator would
+#   util-linux      setpriv: the permission cases run as an unprivileged user
+#   python-docx     (PyPI) opens each DOCX as a script would
+#
+# Installing needs root (apt-get); as another user, install the list above first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v pdftotext >/dev/null || need+=(poppler-utils)
+command -v qpdf >/dev/null || need+=(qpdf)
+command -v soffice >/dev/null || need+=(libreoffice-writer-nogui fonts-dejavu-core)
+/usr/bin/python3 -c "import uno" 2>/dev/null || need+=(python3-uno)
+command -v setpriv >/dev/null || need+=(util-linux)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing what the tests need: ${need[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+python3 -c "import docx" 2>/dev/null ||
+  python3 -m pip install -q --disable-pip-version-check python-docx
+
+cargo test --locked "$@"
