@@ -212,13 +212,28 @@ pub(super) fn compose(
                         actual.push((s, glyphs.len(), String::new()));
                     }
                     // The part of a web address on this line links to all of it.
-                    if let Some((l0, l1, uri)) = &w.link {
+                    if let Some((l0, l1, uri, written)) = &w.link {
                         let (a, b) = (g0.max(*l0), g1.min(*l1));
                         if a < b {
-                            let (a, b) = (glyphs.len() + a - g0, glyphs.len() + b - g0);
+                            let (la, lb) = (glyphs.len() + a - g0, glyphs.len() + b - g0);
                             match links.last_mut() {
-                                Some(last) if last.1 == a && last.2 == *uri => last.1 = b,
-                                _ => links.push((a, b, uri.clone())),
+                                Some(last) if last.1 == la && last.2 == *uri => last.1 = lb,
+                                _ => links.push((la, lb, uri.clone())),
+                            }
+                            // An address broken over lines reads whole where
+                            // it starts and as nothing where it goes on (text
+                            // extraction would take a `-` at a line's end for
+                            // a hyphen, and drop it).
+                            if (a, b) != (*l0, *l1) {
+                                let text = if a == *l0 {
+                                    written.clone()
+                                } else {
+                                    String::new()
+                                };
+                                match actual.last_mut() {
+                                    Some(last) if last.1 == la && a != *l0 => last.1 = lb,
+                                    _ => actual.push((la, lb, text)),
+                                }
                             }
                         }
                     }

@@ -80,8 +80,9 @@ pub(super) struct Word {
     pub(super) space_after: bool,
     pub(super) hard_break: bool,
     /// A web address in the word: its glyphs `[from, to)` (trailing
-    /// punctuation left out) and the address a link opens.
-    pub(super) link: Option<(usize, usize, String)>,
+    /// punctuation left out), the address a link opens, and the address as
+    /// written.
+    pub(super) link: Option<(usize, usize, String, String)>,
 }
 
 /// Where a word may be split, and how.
@@ -175,7 +176,12 @@ pub(super) fn words(fonts: Fonts<'_>, st: &Resolved, language: &str, text: &str)
                     }
                 }
                 splits.dedup_by_key(|s| s.0);
-                let link = Some((glyph_at(from), glyph_at(to), uri));
+                let link = Some((
+                    glyph_at(from),
+                    glyph_at(to),
+                    uri,
+                    token[from..to].to_string(),
+                ));
                 out.push(Word {
                     text: token,
                     shaped,
@@ -228,11 +234,33 @@ pub(super) fn address(token: &str) -> Option<(usize, usize, String)> {
     Some((from, to, uri))
 }
 
-/// How long the scheme at the start of an address is (`https://`: 8; `www.`
-/// has none, but its `www.` stays whole).
+/// How long the start of an address that is never broken is: its scheme
+/// (`https://`), or a leading `www.`.
 fn scheme_len(address: &str) -> usize {
     match address.find("://") {
         Some(i) => i + 3,
         None => 4,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::address;
+
+    #[test]
+    fn an_address_is_found_without_its_trailing_punctuation() {
+        let t = "(https://www.example.org/a-b?c=d).";
+        let (from, to, uri) = address(t).unwrap();
+        assert_eq!(&t[from..to], "https://www.example.org/a-b?c=d");
+        assert_eq!(uri, "https://www.example.org/a-b?c=d");
+        assert_eq!(
+            address("www.example.org,").unwrap().2,
+            "https://www.example.org"
+        );
+        assert!(address("https://").is_none());
+        assert!(address("example.org").is_none());
+        assert_eq!(super::scheme_len("https://www.x.org"), 8);
+        assert_eq!(super::scheme_len("http://x.org"), 7);
+        assert_eq!(super::scheme_len("www.x.org"), 4);
     }
 }
