@@ -170,7 +170,27 @@ pub fn stage(
     fill(&mut f)
         .and_then(|_| if durable { f.sync_all() } else { Ok(()) })
         .map_err(|e| Error::io(path, e))?;
+    start_writing_out(&f);
     Ok(staged)
+}
+
+/// Asks the system to start writing `f` to disk now, without waiting: the one
+/// flush at the end of a build then finds the outputs written or on their way
+/// (ext4 starts early by itself only for files that replace others). A fresh
+/// shipped build took 15% longer without it (49.4 against 43.0 ms, medians of
+/// 30 interleaved runs; a forced rebuild, which replaces files, gains nothing).
+fn start_writing_out(f: &std::fs::File) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        // SAFETY: sync_file_range only reads the descriptor, which `f` keeps open;
+        // a failure only means the flush at the end does all the work.
+        unsafe {
+            libc::sync_file_range(f.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE);
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = f;
 }
 
 /// Like `stage`, for a file written piece by piece through a buffer.
