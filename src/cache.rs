@@ -59,8 +59,8 @@ impl Default for Caches {
 impl Caches {
     /// The bound a project's caches get: enough for the vocabulary, glyphs and
     /// subsets of a large batch, small beside the 100 MB a batch of 10,000
-    /// audiences may peak at. (1,000 audiences without previews: 1.88 s at
-    /// 16 MB, 2.63 s at 24 MB, where the subsets pushed out more of the rest.)
+    /// audiences may peak at. (1,000 audiences without previews, one set of
+    /// interleaved runs: 1.88 s at 16 MB, 2.63 s at 24 MB.)
     pub const DEFAULT_BOUND: usize = 16 << 20;
 
     /// Caches that together hold at most about `bound` bytes.
