@@ -132,6 +132,7 @@ pub struct TextStyle {
     pub space_after: f32,
     pub uppercase: bool,
     pub keep_with_next: bool,
+    pub keep_together: bool,
 }
 
 /// Resolves one job into its document, in the job's language. A translation
@@ -384,6 +385,7 @@ pub fn resolve(
                 space_after: s.space_after.0,
                 uppercase: s.uppercase,
                 keep_with_next: s.keep_with_next,
+                keep_together: s.keep_together,
             };
             (name.clone(), ts)
         })

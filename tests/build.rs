@@ -352,7 +352,9 @@ d = docx.Document(sys.argv[1])
 for p in d.element.body.iter(qn('w:p')):
     p = Paragraph(p, d)
     print(p.style.name + "\t" + p.text)
-print("FOOTER\t" + d.sections[0].footer.paragraphs[0].text)
+# The footer's text sits in a content control too.
+footer = d.sections[0].footer
+print("FOOTER\t" + Paragraph(next(footer._element.iter(qn('w:p'))), footer).text)
 print("TITLE\t" + d.core_properties.title)
 "#;
     let o = std::process::Command::new("python3")
@@ -446,4 +448,46 @@ fn two_builds_are_byte_identical_and_dates_follow_source_date_epoch() {
     );
     let core = docx_part(&p.file("c/en/handout-workforce.docx"), "docProps/core.xml");
     assert!(core.contains("2023-11-14T22:13:20Z"), "{core}");
+}
+
+#[test]
+fn every_handout_is_valid_ooxml_for_word() {
+    // openxml-audit (PyPI), modelled on the Open XML SDK's validator: what Word
+    // would repair or refuse. tests/run.sh installs it.
+    let out = shipped().0.file("out");
+    let mut handouts: Vec<_> = ["en", "fr"]
+        .iter()
+        .flat_map(|l| std::fs::read_dir(out.join(l)).unwrap())
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "docx"))
+        .collect();
+    handouts.sort();
+    assert_eq!(handouts.len(), 6);
+    for h in &handouts {
+        let o = std::process::Command::new("openxml-audit")
+            .args(["-m", "0", "-o", "json"])
+            .arg(h)
+            .output()
+            .expect("openxml-audit runs (tests/run.sh installs it: pip install openxml-audit)");
+        let report: serde_json::Value = serde_json::from_slice(&o.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)));
+        assert_eq!(
+            report[0]["error_count"],
+            0,
+            "{}: {}",
+            h.display(),
+            serde_json::to_string_pretty(&report[0]["errors"]).unwrap()
+        );
+    }
+}
+
+#[test]
+fn the_handout_keeps_headings_with_what_follows_as_the_layout_says() {
+    let styles = docx_part(&out("en/handout-workforce.docx"), "word/styles.xml");
+    let heading = &styles[styles.find(r#"w:styleId="Heading1""#).unwrap()..];
+    let heading = &heading[..heading.find("</w:style>").unwrap()];
+    assert!(heading.contains("<w:keepNext"), "{heading}");
+    let normal = &styles[styles.find(r#"w:styleId="Normal""#).unwrap()..];
+    let normal = &normal[..normal.find("</w:style>").unwrap()];
+    assert!(!normal.contains("<w:keepNext"), "{normal}");
 }

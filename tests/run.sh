@@ -10,6 +10,8 @@
 #   python3-uno     lets a test edit a handout in LibreOffice as a translator would
 #   util-linux      setpriv: the permission cases run as an unprivileged user
 #   python-docx     (PyPI) opens each DOCX as a script would
+#   openxml-audit   (PyPI) validates each DOCX against the OOXML schema, as the
+#                   Open XML SDK does: what Word would repair or refuse
 #
 # Installing needs root (apt-get); as another user, install the list above first.
 set -euo pipefail
@@ -29,5 +31,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 python3 -c "import docx" 2>/dev/null ||
   python3 -m pip install -q --disable-pip-version-check python-docx
+command -v openxml-audit >/dev/null ||
+  python3 -m pip install -q --disable-pip-version-check openxml-audit==0.8.0
 
 cargo test --locked "$@"

@@ -392,6 +392,7 @@ fn the_handout_puts_each_text_in_a_content_control_tagged_with_its_id() {
         tags,
         [
             "title",
+            "audience.workforce.name",
             "attribution",
             "definition.heading",
             "definition.text",
@@ -403,6 +404,12 @@ fn the_handout_puts_each_text_in_a_content_control_tagged_with_its_id() {
             "message.solidarity",
             "message.convene-advocacy",
         ]
+    );
+    // The footer's text is a content control too.
+    let footer = docx_part(&p.file("out/en/handout-workforce.docx"), "word/footer1.xml");
+    assert!(
+        footer.contains(r#"<w:tag w:val="organisation.name"/>"#),
+        "{footer}"
     );
     assert!(
         doc.contains(r#"<w:alias w:val="message.self-care — Audience `workforce`: message 1" />"#),
@@ -418,13 +425,16 @@ fn a_translated_handout_round_trips_through_libreoffice() {
     p.run(&["build", "--layout", "handout", "--audience", "workforce"])
         .ok();
     let handout = p.file("out/en/handout-workforce.docx");
-    let ids: Vec<String> = {
-        let d = docx_part(&handout, "word/document.xml");
-        d.split(r#"<w:tag w:val=""#)
-            .skip(1)
-            .map(|s| s[..s.find('"').unwrap()].to_string())
-            .collect()
-    };
+    let ids: Vec<String> = ["word/document.xml", "word/footer1.xml"]
+        .iter()
+        .flat_map(|part| {
+            let d = docx_part(&handout, part);
+            d.split(r#"<w:tag w:val=""#)
+                .skip(1)
+                .map(|s| s[..s.find('"').unwrap()].to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect();
     // LibreOffice opens it headless, a translator's edits go into every control,
     // and it is saved again as DOCX.
     let edited = p.file("translated.docx");
@@ -468,4 +478,83 @@ fn a_translated_handout_round_trips_through_libreoffice() {
         "{}",
         r.stderr
     );
+}
+
+#[test]
+fn a_handout_translated_in_place_builds_its_language_alone() {
+    // Every text a handout shows, the audience's name and the organisation in
+    // the footer too, is a content control: a translator who translates them
+    // all gives the language everything its outputs need.
+    let p = Project::shipped();
+    p.run(&[
+        "build",
+        "--lang",
+        "en",
+        "--audience",
+        "workforce",
+        "--layout",
+        "handout",
+    ])
+    .ok();
+    let handout = std::fs::read(p.file("out/en/handout-workforce.docx")).unwrap();
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(handout)).unwrap();
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let mut translated = 0;
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        let name = f.name().to_string();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut bytes).unwrap();
+        if name == "word/document.xml" || name.starts_with("word/footer") {
+            // The translator's work: every text inside a content control.
+            let xml = String::from_utf8(bytes).unwrap();
+            let mut out = String::new();
+            for (k, part) in xml.split("<w:sdtContent>").enumerate() {
+                if k == 0 {
+                    out.push_str(part);
+                    continue;
+                }
+                out.push_str("<w:sdtContent>");
+                let (inside, rest) = part.split_once("</w:sdtContent>").unwrap();
+                out.push_str(&inside.replace(
+                    r#"<w:t xml:space="preserve">"#,
+                    r#"<w:t xml:space="preserve">[es] "#,
+                ));
+                out.push_str("</w:sdtContent>");
+                out.push_str(rest);
+                translated += 1;
+            }
+            bytes = out.into_bytes();
+        }
+        w.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        std::io::Write::write_all(&mut w, &bytes).unwrap();
+    }
+    std::fs::write(p.file("handout-es.docx"), w.finish().unwrap().into_inner()).unwrap();
+    assert!(translated >= 12, "{translated} content controls");
+
+    p.run(&["import", "--lang", "es", "handout-es.docx"]).ok();
+    let es = p.read("content/translations/es.yaml");
+    for id in [
+        "audience.workforce.name:",
+        "organisation.name:",
+        "title:",
+        "message.self-care:",
+    ] {
+        assert!(es.contains(id), "{id} is not in the import:\n{es}");
+    }
+    // Spanish outputs for the audience, with no fallback to the source text.
+    let r = p.run(&["build", "--lang", "es", "--audience", "workforce"]);
+    r.ok();
+    assert!(
+        r.stdout.contains("3 written, 0 up to date, 0 failed"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        !r.stdout.contains("used the en source text"),
+        "{}",
+        r.stdout
+    );
+    assert!(common::pdf_text(&p.file("out/es/flyer-workforce.pdf")).contains("[es] "));
 }

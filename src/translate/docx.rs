@@ -8,20 +8,36 @@ use quick_xml::events::Event;
 use std::path::Path;
 
 /// Reads a translated handout: the text of each content control, by its tag
-/// (or, where an editor dropped the tag, by the id at the start of its title).
+/// (or, where an editor dropped the tag, by the id at the start of its title),
+/// in the body and in the footers.
 pub fn read_docx(path: &Path, bytes: &[u8]) -> Result<Imported, Error> {
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes))
         .map_err(|e| bad_file(path, "a DOCX file", e))?;
-    let mut xml = String::new();
-    std::io::Read::read_to_string(
-        &mut z
-            .by_name("word/document.xml")
-            .map_err(|e| bad_file(path, "a DOCX file", e))?,
-        &mut xml,
-    )
-    .map_err(|e| bad_file(path, "a DOCX file", e))?;
-    let mut r = quick_xml::Reader::from_str(&xml);
+    let mut parts: Vec<String> = z
+        .file_names()
+        .filter(|n| n.starts_with("word/footer") && n.ends_with(".xml"))
+        .map(str::to_string)
+        .collect();
+    parts.sort();
+    parts.insert(0, "word/document.xml".into());
     let mut out = Imported::default();
+    for part in parts {
+        let mut xml = String::new();
+        std::io::Read::read_to_string(
+            &mut z
+                .by_name(&part)
+                .map_err(|e| bad_file(path, "a DOCX file", e))?,
+            &mut xml,
+        )
+        .map_err(|e| bad_file(path, "a DOCX file", e))?;
+        read_controls(path, &xml, &mut out)?;
+    }
+    Ok(out)
+}
+
+/// Adds the text of each content control of a part to `out`.
+fn read_controls(path: &Path, xml: &str, out: &mut Imported) -> Result<(), Error> {
+    let mut r = quick_xml::Reader::from_str(xml);
     // A stack of open content controls: (id, text so far).
     let mut stack: Vec<(Option<String>, String)> = Vec::new();
     let mut in_pr = false;
@@ -80,5 +96,5 @@ pub fn read_docx(path: &Path, bytes: &[u8]) -> Result<Imported, Error> {
             _ => {}
         }
     }
-    Ok(out)
+    Ok(())
 }

@@ -5,6 +5,9 @@
 
 use crate::doc::{Document, Para, TextStyle};
 use crate::layout::Align;
+mod order;
+mod theme;
+
 use docx_rs::{
     AbstractNumbering, AlignmentType, Docx, Footer, IndentLevel, Level, LevelJc, LevelText,
     LineSpacing, LineSpacingType, NumberFormat, Numbering, NumberingId, PageMargin, Paragraph, Run,
@@ -99,9 +102,15 @@ pub fn write(doc: &Document, epoch: i64) -> Result<Vec<u8>, String> {
         }
     }
     let mut footer = Footer::new();
+    // The footer's texts, in order, each with its content control's id and title.
+    let mut footer_controls = Vec::new();
     for p in &doc.footer {
         if let Some(par) = paragraph(p, doc) {
             footer = footer.add_paragraph(par);
+            footer_controls.push(unit_of(p).map(|unit| {
+                let note = doc.notes.get(unit).map(String::as_str).unwrap_or("");
+                (unit.to_string(), format!("{unit}{TITLE_SEP}{note}"))
+            }));
         }
     }
     if !doc.footer.is_empty() {
@@ -110,15 +119,49 @@ pub fn write(doc: &Document, epoch: i64) -> Result<Vec<u8>, String> {
 
     let mut xml = docx.build();
     xml.document = with_control_tags(&xml.document)?;
+    for f in xml.footers.iter_mut() {
+        *f = with_footer_controls(f, &footer_controls)?;
+    }
     xml.doc_props.core = core_xml(doc, epoch).into_bytes();
     xml.styles = with_language(&xml.styles, &doc.language);
     if doc.styles.contains_key("Normal") {
         xml.styles = without_blank_normal(&xml.styles);
     }
+    // In the order the schema gives, so Word opens it without repairs.
+    for (part, general) in [
+        (&mut xml.document, false),
+        (&mut xml.styles, true),
+        (&mut xml.numberings, true),
+        (&mut xml.settings, false),
+    ]
+    .into_iter()
+    .chain(xml.footers.iter_mut().map(|f| (f, false)))
+    {
+        *part = order::in_schema_order(part, general)?;
+    }
+    theme::declare(&mut xml.content_type, &mut xml.document_rels);
     let mut out = std::io::Cursor::new(Vec::new());
     xml.pack(&mut out)
         .map_err(|e| format!("cannot write DOCX: {e}"))?;
-    Ok(out.into_inner())
+    let family = |name: &str| {
+        doc.styles
+            .get(name)
+            .or_else(|| doc.styles.get("Normal"))
+            .map(|s| s.family.clone())
+            .unwrap_or_default()
+    };
+    let primary = doc
+        .styles
+        .get("Title")
+        .map(|s| s.colour.rgb.hex().trim_start_matches('#').to_uppercase())
+        .unwrap_or_else(|| "000000".into());
+    theme::add(
+        out.into_inner(),
+        &family("Title"),
+        &family("Normal"),
+        &primary,
+        &primary,
+    )
 }
 
 fn fonts(family: &str) -> RunFonts {
@@ -158,6 +201,11 @@ fn word_style(name: &str, st: &TextStyle) -> Style {
     if st.italic {
         s = s.italic();
     }
+    // Keep a heading with what follows, a paragraph on one page, as the layout says.
+    s.paragraph_property = s
+        .paragraph_property
+        .keep_next(st.keep_with_next)
+        .keep_lines(st.keep_together);
     if let Some(level) = name
         .strip_prefix("Heading ")
         .and_then(|n| n.parse::<usize>().ok())
@@ -205,6 +253,65 @@ fn unit_of(p: &Para) -> Option<&str> {
         }
         _ => None,
     }
+}
+
+/// Puts each text of the footer in a content control, as the body's are
+/// (docx-rs has none for footers): `controls` gives, for each paragraph of
+/// the footer in order, its id and title, or `None`.
+fn with_footer_controls(
+    footer: &[u8],
+    controls: &[Option<(String, String)>],
+) -> Result<Vec<u8>, String> {
+    use quick_xml::events::{BytesEnd, BytesStart, Event};
+    let bad = |e: &dyn std::fmt::Display| format!("cannot write the DOCX footer: {e}");
+    let mut r = quick_xml::Reader::from_reader(footer);
+    let mut w = quick_xml::Writer::new(Vec::with_capacity(footer.len() + 1024));
+    let (mut depth, mut k) = (0usize, 0usize);
+    let mut buf = Vec::new();
+    let mut open: Option<usize> = None;
+    loop {
+        let ev = r.read_event_into(&mut buf).map_err(|e| bad(&e))?;
+        match &ev {
+            Event::Start(e) if depth == 1 && e.local_name().as_ref() == b"p" => {
+                if let Some(Some((id, title))) = controls.get(k) {
+                    w.write_event(Event::Start(BytesStart::new("w:sdt")))
+                        .map_err(|e| bad(&e))?;
+                    w.write_event(Event::Start(BytesStart::new("w:sdtPr")))
+                        .map_err(|e| bad(&e))?;
+                    let mut alias = BytesStart::new("w:alias");
+                    alias.push_attribute(("w:val", title.as_str()));
+                    w.write_event(Event::Empty(alias)).map_err(|e| bad(&e))?;
+                    let mut tag = BytesStart::new("w:tag");
+                    tag.push_attribute(("w:val", id.as_str()));
+                    w.write_event(Event::Empty(tag)).map_err(|e| bad(&e))?;
+                    w.write_event(Event::End(BytesEnd::new("w:sdtPr")))
+                        .map_err(|e| bad(&e))?;
+                    w.write_event(Event::Start(BytesStart::new("w:sdtContent")))
+                        .map_err(|e| bad(&e))?;
+                    open = Some(depth);
+                }
+                k += 1;
+            }
+            _ => {}
+        }
+        let closes_p =
+            matches!(&ev, Event::End(e) if depth == 2 && e.local_name().as_ref() == b"p");
+        match &ev {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            Event::Eof => break,
+            _ => {}
+        }
+        w.write_event(ev).map_err(|e| bad(&e))?;
+        if closes_p && open.take().is_some() {
+            w.write_event(Event::End(BytesEnd::new("w:sdtContent")))
+                .map_err(|e| bad(&e))?;
+            w.write_event(Event::End(BytesEnd::new("w:sdt")))
+                .map_err(|e| bad(&e))?;
+        }
+        buf.clear();
+    }
+    Ok(w.into_inner())
 }
 
 /// Gives each content control a `w:tag` with its id (docx-rs writes only the
