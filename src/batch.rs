@@ -276,6 +276,60 @@ pub fn run(
     Ok(report)
 }
 
+/// What making every job of a plan in memory found: what `check` reports.
+pub struct Trial {
+    /// How many jobs were made.
+    pub jobs: usize,
+    /// The jobs that failed, and why: what a build would fail on.
+    pub failed: Vec<(Job, JobError)>,
+    /// Each job's warnings, as the build's manifest would list them.
+    pub warnings: Vec<(Job, String)>,
+}
+
+/// Makes every job of `plan` in memory, on `workers` threads, writing
+/// nothing: every problem a build would meet (text that does not fit, a
+/// translation that lacks texts, ...) with the same words.
+pub fn try_all(
+    project: &Project,
+    plan: &Plan,
+    workers: usize,
+    allow_fallback: bool,
+) -> Result<Trial, Error> {
+    use rayon::prelude::*;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(workers.min(plan.len()).max(1))
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
+    let opts = MakeOptions {
+        allow_fallback,
+        ..MakeOptions::default()
+    };
+    let outcomes: Vec<(Job, Result<Vec<String>, JobError>)> = pool.install(|| {
+        (0..plan.len())
+            .into_par_iter()
+            .map(|i| {
+                let job = plan.job(project, i);
+                let made = crate::pipeline::run(project, &job, &opts).map(|m| m.warnings);
+                (job, made)
+            })
+            .collect()
+    });
+    let mut trial = Trial {
+        jobs: outcomes.len(),
+        failed: Vec::new(),
+        warnings: Vec::new(),
+    };
+    for (job, outcome) in outcomes {
+        match outcome {
+            Ok(warnings) => trial
+                .warnings
+                .extend(warnings.into_iter().map(|w| (job.clone(), w))),
+            Err(e) => trial.failed.push((job, e)),
+        }
+    }
+    Ok(trial)
+}
+
 /// A hash of the path of every output the project can make (all audiences,
 /// layouts, languages and variants): an earlier output whose path is not
 /// among them is an orphan.

@@ -73,6 +73,32 @@ pub struct Message {
     pub text: String,
 }
 
+/// The fields each part of a content may have, as written in YAML (a test
+/// holds them to the structs above).
+pub struct Fields {
+    pub content: &'static [&'static str],
+    pub organisation: &'static [&'static str],
+    pub definition: &'static [&'static str],
+    pub audience: &'static [&'static str],
+    pub message: &'static [&'static str],
+}
+
+/// The fields of a content, by part.
+pub const FIELDS: Fields = Fields {
+    content: &[
+        "language",
+        "title",
+        "attribution",
+        "organisation",
+        "definition",
+        "audiences",
+    ],
+    organisation: &["name", "website"],
+    definition: &["heading", "text", "note"],
+    audience: &["id", "name", "heading", "intro", "messages"],
+    message: &["id", "text"],
+};
+
 /// What a content says besides its audiences: read whole, however large the
 /// file.
 #[derive(Debug, Clone, Serialize)]
@@ -502,6 +528,48 @@ pub fn stream(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_field_lists_are_the_structs_fields() {
+        use serde_yaml::Value;
+        let c = Content {
+            language: "en".into(),
+            title: "t".into(),
+            attribution: "a".into(),
+            organisation: Organisation {
+                name: "o".into(),
+                website: Some("w".into()),
+            },
+            definition: Definition {
+                heading: "h".into(),
+                text: "x".into(),
+                note: Some("n".into()),
+            },
+            audiences: vec![Audience {
+                id: "a".into(),
+                name: "n".into(),
+                heading: "h".into(),
+                intro: Some("i".into()),
+                messages: vec![Message {
+                    id: "m".into(),
+                    text: "t".into(),
+                }],
+            }],
+        };
+        let v = serde_yaml::to_value(&c).unwrap();
+        let keys = |v: &Value| -> Vec<String> {
+            v.as_mapping()
+                .unwrap()
+                .keys()
+                .map(|k| k.as_str().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(keys(&v), FIELDS.content);
+        assert_eq!(keys(&v["organisation"]), FIELDS.organisation);
+        assert_eq!(keys(&v["definition"]), FIELDS.definition);
+        assert_eq!(keys(&v["audiences"][0]), FIELDS.audience);
+        assert_eq!(keys(&v["audiences"][0]["messages"][0]), FIELDS.message);
+    }
+
     use super::*;
 
     fn big(n: usize) -> String {

@@ -60,7 +60,7 @@ mod translate;
 mod typeset;
 mod units;
 
-pub use batch::{BuildOptions, BuildReport, JobOutcome, interrupt};
+pub use batch::{BuildOptions, BuildReport, JobOutcome, Trial, interrupt, try_all};
 pub use content::{Audience, Content, Definition, Head, Message, Organisation};
 pub use diag::{Diagnostic, Error, Severity, Span};
 pub use doc::{Document, Origin, Para};

@@ -286,6 +286,32 @@ fn run(cli: Cli) -> Result<u8, Error> {
         Command::Check { inputs } => {
             let p = leafpress::check(&inputs.paths())?;
             print_diagnostics(p.warnings());
+            // Every output a build makes is made, in memory: what does not fit,
+            // or lacks a translation, is found here with the build's words.
+            let plan = leafpress::plan(&p, &Filter::default())?;
+            let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+            let trial = leafpress::try_all(&p, &plan, workers, false)?;
+            for (job, w) in &trial.warnings {
+                eprintln!("warning: {}: {w}", job.output.display());
+            }
+            for (job, e) in &trial.failed {
+                for r in &e.reasons {
+                    eprintln!(
+                        "error: {} ({} / {}): {r}",
+                        job.output.display(),
+                        job.audience,
+                        job.layout
+                    );
+                }
+            }
+            if !trial.failed.is_empty() {
+                eprintln!(
+                    "{} of {} would fail to build",
+                    count(trial.failed.len(), "output"),
+                    trial.jobs
+                );
+                return Ok(1);
+            }
             let jobs = leafpress::list(&p, &Filter::default())?;
             let langs = p.languages();
             println!(

@@ -39,7 +39,56 @@ impl SourceFile {
         SourceFile::read(path)
     }
 
+    /// Like `read_inside`, but an invisible or control character is not the
+    /// end of it: the file is read, and every such character is returned as
+    /// a problem, so the mistakes after it are found in the same run.
+    pub fn read_inside_all(
+        path: &Path,
+        dir: &Path,
+    ) -> Result<(SourceFile, Vec<Diagnostic>), Diagnostic> {
+        outside_link(path, dir)?;
+        let src = SourceFile::read_text(path)?;
+        let unwanted = src.unwanted_characters();
+        Ok((src, unwanted))
+    }
+
+    /// Reads a file; an invisible or control character in it is an error.
     pub fn read(path: &Path) -> Result<SourceFile, Diagnostic> {
+        let src = SourceFile::read_text(path)?;
+        match src.unwanted_characters().into_iter().next() {
+            Some(d) => Err(d),
+            None => Ok(src),
+        }
+    }
+
+    /// Every invisible or control character in the text, each a problem at
+    /// its place.
+    pub fn unwanted_characters(&self) -> Vec<Diagnostic> {
+        self.text
+            .char_indices()
+            .filter(|&(i, c)| unwanted(i, c))
+            .map(|(offset, c)| {
+                Diagnostic::error(
+                    &self.path,
+                    if c.is_control() {
+                        format!("the control character U+{:04X} is in the text", c as u32)
+                    } else {
+                        format!(
+                            "the invisible character U+{:04X} ({}) is in the text",
+                            c as u32,
+                            char_name(c)
+                        )
+                    },
+                )
+                .with_span(Some(self.span_at(offset)))
+                .with_hint(
+                    "delete it (text pasted from a word processor often carries such characters)",
+                )
+            })
+            .collect()
+    }
+
+    fn read_text(path: &Path) -> Result<SourceFile, Diagnostic> {
         let meta = std::fs::metadata(path).map_err(|e| read_error(path, &e))?;
         if meta.is_dir() {
             return Err(Diagnostic::error(path, "expected a file, found a folder"));
@@ -63,24 +112,6 @@ impl SourceFile {
                 .with_span(Some(Span::at_offset(&text, off)))
                 .with_hint("save the file as UTF-8 in your editor")
         })?;
-        if let Some((offset, c)) = text.char_indices().find(|&(i, c)| unwanted(i, c)) {
-            return Err(Diagnostic::error(
-                path,
-                if c.is_control() {
-                    format!("the control character U+{:04X} is in the text", c as u32)
-                } else {
-                    format!(
-                        "the invisible character U+{:04X} ({}) is in the text",
-                        c as u32,
-                        char_name(c)
-                    )
-                },
-            )
-            .with_span(Some(Span::at_offset(&text, offset)))
-            .with_hint(
-                "delete it (text pasted from a word processor often carries such characters)",
-            ));
-        }
         Ok(SourceFile::new(path, text))
     }
 

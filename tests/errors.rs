@@ -345,3 +345,108 @@ fn problems_are_reported_content_first_then_brand() {
     let brand = err.find("Missing.ttf").expect(&err);
     assert!(content < brand, "{err}");
 }
+
+#[test]
+fn one_check_reports_every_mistake_in_content_and_layouts() {
+    // Six mistakes of six kinds; none may hide another.
+    let p = Project::shipped();
+    std::fs::remove_dir_all(p.file("content/translations")).unwrap();
+    let msg = "content/messages.yaml";
+    p.edit(msg, "Commit to self-care,", "Commit to self\u{200b}-care,");
+    p.edit(
+        msg,
+        "  - id: media-public\n",
+        "  - id: media-public\n    headline: Oops\n",
+    );
+    p.edit(msg, "id: solidarity", "id: self-care");
+    p.edit(
+        msg,
+        "  - id: donors-government",
+        "  - id: Donors Government",
+    );
+    p.edit("layouts/leaflet.yaml", "colour: primary", "colour: primry");
+    let size = p.read("layouts/flyer.yaml");
+    let at = size.find("size: 1").expect("a size in the flyer");
+    let end = at + size[at..].find("pt").unwrap() + 2;
+    p.write(
+        "layouts/flyer.yaml",
+        &format!("{}size: 11{}", &size[..at], &size[end..]),
+    );
+    let r = p.run(&["check"]);
+    assert_eq!(r.code, 1);
+    let expect = [
+        (
+            "the invisible character U+200B (zero width space)",
+            "content/messages.yaml:",
+            "self\u{200b}-care",
+        ),
+        (
+            "unknown field `headline`",
+            "content/messages.yaml:",
+            "headline: Oops",
+        ),
+        (
+            "message id `self-care` is used twice",
+            "content/messages.yaml:",
+            "id: self-care",
+        ),
+        (
+            "audience id `Donors Government` is not a slug",
+            "content/messages.yaml:",
+            "id: Donors Government",
+        ),
+        (
+            "unknown colour `primry`",
+            "layouts/leaflet.yaml:",
+            "colour: primry",
+        ),
+        ("no unit", "layouts/flyer.yaml:", "size: 11"),
+    ];
+    for (what, file, line_text) in expect {
+        let at = r
+            .stderr
+            .find(what)
+            .unwrap_or_else(|| panic!("`{what}` not reported:\n{}", r.stderr));
+        // Each with its place: the file and line, and the line itself.
+        let after = &r.stderr[at..];
+        let place = &after[after.find("-->").unwrap()..];
+        assert!(
+            place[..place.find('\n').unwrap()].contains(file),
+            "{what}: {place}"
+        );
+        assert!(
+            place[..300.min(place.len())].contains(line_text),
+            "{what}: {place}"
+        );
+    }
+    assert!(r.stderr.contains("6 problems found"), "{}", r.stderr);
+}
+
+#[test]
+fn check_lays_out_every_output_and_finds_what_build_would() {
+    let p = Project::shipped();
+    let long = "Convene and support community actors. ".repeat(80);
+    p.edit(
+        "content/messages.yaml",
+        "Convene and support community actors, civil society and other actors\n          to intensify",
+        &format!("{long} to intensify"),
+    );
+    let check = p.run(&["check"]);
+    assert_eq!(check.code, 1, "{}", check.stderr);
+    assert!(
+        check.stderr.contains("2 outputs of 18 would fail to build"),
+        "{}",
+        check.stderr
+    );
+    assert!(!p.file("out").exists(), "check writes nothing");
+    // The same words as the build's.
+    let build = p.run(&["build"]);
+    let errors = |s: &str| -> Vec<String> {
+        s.lines()
+            .filter(|l| l.starts_with("error: "))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(errors(&check.stderr).len(), 2);
+    assert_eq!(errors(&check.stderr), errors(&build.stderr));
+}

@@ -46,11 +46,21 @@ pub(super) fn load_content<'f>(
             return (Some((head, head_src)), Some(st), Vec::new());
         }
     }
-    let content = SourceFile::read_inside(&content_path, &paths.content)
+    let content = SourceFile::read_inside_all(&content_path, &paths.content)
         .map_err(|d| vec![d])
-        .and_then(|src| {
-            // serde_yaml stops at the first mistake; go on part by part to find the others.
-            let c = Content::parse(&src).map_err(|d| content_problems(&src, d))?;
+        .and_then(|(src, unwanted)| {
+            // An invisible character is one mistake; the rest of the file is
+            // still read, and checked.
+            problems.extend(unwanted);
+            // serde_yaml stops at the first mistake; go on part by part to find
+            // the others, then check what can be read of it as a whole.
+            let c = Content::parse(&src).map_err(|d| {
+                let mut found = content_problems(&src, d);
+                if let Some(salvaged) = salvage(&src) {
+                    found.extend(check_content(&salvaged, &src));
+                }
+                found
+            })?;
             Ok((c, src))
         });
     match content {
@@ -65,6 +75,36 @@ pub(super) fn load_content<'f>(
             (None, None, Vec::new())
         }
     }
+}
+
+/// The content of a file that failed to parse because of fields it should not
+/// have: read without them, so that the checks that need the whole content
+/// (duplicate ids, slugs) still run. `None` when it cannot be read so either.
+fn salvage(src: &SourceFile) -> Option<Content> {
+    use serde_yaml::Value;
+    fn keep(v: &mut Value, fields: &[&str]) {
+        if let Value::Mapping(m) = v {
+            m.retain(|k, _| k.as_str().is_some_and(|k| fields.contains(&k)));
+        }
+    }
+    fn each(v: &mut Value, key: &str, f: impl Fn(&mut Value)) {
+        if let Some(Value::Sequence(items)) = v.get_mut(key) {
+            items.iter_mut().for_each(f);
+        }
+    }
+    let mut v: Value = serde_yaml::from_str(&src.text).ok()?;
+    keep(&mut v, crate::content::FIELDS.content);
+    if let Some(o) = v.get_mut("organisation") {
+        keep(o, crate::content::FIELDS.organisation);
+    }
+    if let Some(d) = v.get_mut("definition") {
+        keep(d, crate::content::FIELDS.definition);
+    }
+    each(&mut v, "audiences", |a| {
+        keep(a, crate::content::FIELDS.audience);
+        each(a, "messages", |m| keep(m, crate::content::FIELDS.message));
+    });
+    serde_yaml::from_value(v).ok()
 }
 
 /// Every problem of a content file that failed to parse: after the first (which
@@ -344,9 +384,12 @@ pub(super) fn check_text(
                 .with_hint("write the text after `text:`"),
         );
     }
+    // One written as a YAML escape (`"\u200B"`); one in the file as it is was
+    // reported with its place when the file was read.
     if let Some(c) = text.chars().find(|&c| {
-        (c.is_control() && c != '\n')
-            || matches!(c, '\u{200B}' | '\u{FEFF}' | '\u{2028}' | '\u{2029}')
+        ((c.is_control() && c != '\n')
+            || matches!(c, '\u{200B}' | '\u{FEFF}' | '\u{2028}' | '\u{2029}'))
+            && !src.text.contains(c)
     }) {
         let offset = src.text.find(c);
         out.push(

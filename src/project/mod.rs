@@ -157,8 +157,11 @@ fn read_layouts(paths: &Paths, names: Option<&Names>) -> (Vec<NamedLayout>, Vec<
                 );
             }
             for (name, path) in files {
-                let src = match SourceFile::read_inside(&path, &paths.layouts) {
-                    Ok(s) => s,
+                let src = match SourceFile::read_inside_all(&path, &paths.layouts) {
+                    Ok((s, unwanted)) => {
+                        problems.extend(unwanted);
+                        s
+                    }
                     Err(d) => {
                         problems.push(d);
                         continue;
@@ -203,11 +206,13 @@ pub fn load(paths: &Paths) -> Result<Project, Error> {
     let mut problems: Vec<Diagnostic> = Vec::new();
 
     let brand_path = paths.layouts.join("brand.yaml");
-    let brand = SourceFile::read_inside(&brand_path, &paths.layouts).and_then(|src| {
-        let b: Brand = src.parse()?;
-        Ok((b, src))
-    });
     let mut brand_problems = Vec::new();
+    let brand =
+        SourceFile::read_inside_all(&brand_path, &paths.layouts).and_then(|(src, unwanted)| {
+            brand_problems.extend(unwanted);
+            let b: Brand = src.parse()?;
+            Ok((b, src))
+        });
     let brand = brand.map_err(|d| brand_problems.push(d)).ok();
     // Layouts are read even when the brand failed, so their own mistakes show too;
     // without the brand's names, colour and font references go unchecked for now.

@@ -181,8 +181,11 @@ pub fn load_all(content_dir: &Path, content: &Content) -> (Vec<Translation>, Vec
     files.sort();
     let units = units(content);
     for path in files {
-        let src = match SourceFile::read_inside(&path, &dir) {
-            Ok(s) => s,
+        let src = match SourceFile::read_inside_all(&path, &dir) {
+            Ok((s, unwanted)) => {
+                problems.extend(unwanted);
+                s
+            }
             Err(d) => {
                 problems.push(d);
                 continue;
