@@ -125,12 +125,13 @@ impl Backend for PdfBackend {
 impl Backend for DocxBackend {
     fn render(
         &self,
-        _project: &Project,
+        project: &Project,
         doc: &Document,
         _variant: Variant,
         opts: &MakeOptions,
     ) -> Result<Rendered, JobError> {
-        let bytes = docx::write(doc, opts.epoch).map_err(|e| JobError { reasons: vec![e] })?;
+        let bytes = docx::write(doc, opts.epoch, &project.caches)
+            .map_err(|e| JobError { reasons: vec![e] })?;
         Ok(Rendered {
             bytes: Output::hashed(bytes),
             pages: None,

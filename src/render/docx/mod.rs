@@ -8,6 +8,8 @@ use crate::layout::Align;
 mod order;
 mod theme;
 
+use crate::cache::Caches;
+
 use docx_rs::{
     AbstractNumbering, AlignmentType, Docx, Footer, IndentLevel, Level, LevelJc, LevelText,
     LineSpacing, LineSpacingType, NumberFormat, Numbering, NumberingId, PageMargin, Paragraph, Run,
@@ -27,7 +29,7 @@ pub fn style_id(name: &str) -> String {
 /// docx-rs always writes a default list as number 1; ours is the next.
 const LIST_NUM: usize = 2;
 
-pub fn write(doc: &Document, epoch: i64) -> Result<Vec<u8>, String> {
+pub fn write(doc: &Document, epoch: i64, caches: &Caches) -> Result<Vec<u8>, String> {
     let m = doc.margins;
     let mut docx = Docx::new()
         .page_size(twips(doc.page_width) as u32, twips(doc.page_height) as u32)
@@ -128,16 +130,17 @@ pub fn write(doc: &Document, epoch: i64) -> Result<Vec<u8>, String> {
         xml.styles = without_blank_normal(&xml.styles);
     }
     // In the order the schema gives, so Word opens it without repairs.
+    xml.document = order::in_schema_order(&xml.document, false)?;
+    for f in xml.footers.iter_mut() {
+        *f = order::in_schema_order(f, false)?;
+    }
+    // The same in every handout of a layout and language: put in order once.
     for (part, general) in [
-        (&mut xml.document, false),
         (&mut xml.styles, true),
         (&mut xml.numberings, true),
         (&mut xml.settings, false),
-    ]
-    .into_iter()
-    .chain(xml.footers.iter_mut().map(|f| (f, false)))
-    {
-        *part = order::in_schema_order(part, general)?;
+    ] {
+        *part = order::in_schema_order_cached(part, general, caches)?;
     }
     theme::declare(&mut xml.content_type, &mut xml.document_rels);
     let mut out = std::io::Cursor::new(Vec::new());

@@ -5,7 +5,34 @@
 //! elements below put in the order of ECMA-376 Part 1 (wml.xsd); nothing else
 //! changes.
 
+use crate::cache::{Caches, Kind};
 use quick_xml::events::{BytesStart, Event};
+use std::sync::Arc;
+
+/// Parts put in order before, by the BLAKE3 of their bytes and the kind of
+/// part: the styles, numbering and settings of one layout and language are
+/// the same in every handout.
+struct Ordered;
+
+impl Kind for Ordered {
+    type Key = ([u8; 32], bool);
+    type Value = Arc<Vec<u8>>;
+    fn cost(_: &Self::Key, value: &Self::Value) -> usize {
+        64 + value.len()
+    }
+}
+
+/// `in_schema_order`, remembered for parts seen before.
+pub(super) fn in_schema_order_cached(
+    xml: &[u8],
+    general: bool,
+    caches: &Caches,
+) -> Result<Vec<u8>, String> {
+    let key = (blake3::hash(xml).into(), general);
+    caches
+        .try_get_or_make::<Ordered, _>(key, |_| in_schema_order(xml, general).map(Arc::new))
+        .map(|v| v.as_ref().clone())
+}
 
 /// The schema's child order of each element that docx-rs writes out of it,
 /// by local name.
