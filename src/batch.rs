@@ -496,12 +496,6 @@ fn run_job(
         previews.push(rel_path(&rel));
     }
     Ok(JobOutcome::Written(OutputRow {
-        audience: job.audience.clone(),
-        language: job.language.clone(),
-        layout: job.layout.clone(),
-        format: job.format.extension().to_string(),
-        variant: job.variant,
-        path: rel_path(&job.output),
         pages: rendered.pages,
         bytes: rendered.bytes.bytes.len() as u64,
         sha256: crate::text::hex(&rendered.bytes.sha256),
@@ -509,10 +503,30 @@ fn run_job(
         title: Some(made.title),
         previews,
         warnings: made.warnings,
+        ..row_of(job)
+    }))
+}
+
+/// A row naming `job`'s output, with no file yet.
+fn row_of(job: &Job) -> OutputRow {
+    OutputRow {
+        audience: job.audience.clone(),
+        language: job.language.clone(),
+        layout: job.layout.clone(),
+        format: job.format.extension().to_string(),
+        variant: job.variant,
+        path: rel_path(&job.output),
+        pages: None,
+        bytes: 0,
+        sha256: String::new(),
+        fingerprint: String::new(),
+        title: None,
+        previews: Vec::new(),
+        warnings: Vec::new(),
         status: Status::Ok,
         errors: Vec::new(),
         earlier_file: false,
-    }))
+    }
 }
 
 /// The manifest row of a job that failed: its errors, and the file an earlier
@@ -527,24 +541,7 @@ fn failed_row(job: &Job, e: &JobError, earlier: Option<OutputRow>, out_dir: &Pat
             earlier_file: true,
             ..r
         },
-        None => OutputRow {
-            audience: job.audience.clone(),
-            language: job.language.clone(),
-            layout: job.layout.clone(),
-            format: job.format.extension().to_string(),
-            variant: job.variant,
-            path: rel_path(&job.output),
-            pages: None,
-            bytes: 0,
-            sha256: String::new(),
-            fingerprint: String::new(),
-            title: None,
-            previews: Vec::new(),
-            warnings: Vec::new(),
-            status: Status::Ok,
-            errors: Vec::new(),
-            earlier_file: false,
-        },
+        None => row_of(job),
     };
     OutputRow {
         status: Status::Failed,

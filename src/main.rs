@@ -252,6 +252,20 @@ fn print_diagnostics(diags: &[Diagnostic]) {
     }
 }
 
+/// Prints why each of `failed` failed, a line per reason, naming its output.
+fn print_job_errors(failed: &[(leafpress::Job, leafpress::JobError)]) {
+    for (job, e) in failed {
+        for r in &e.reasons {
+            eprintln!(
+                "error: {} ({} / {}): {r}",
+                job.output.display(),
+                job.audience,
+                job.layout
+            );
+        }
+    }
+}
+
 /// Prints `e`, then how many problems there were and what was not done
 /// (`undone`, when the command would have done something).
 fn report_error(e: &Error, undone: &str) {
@@ -294,16 +308,7 @@ fn run(cli: Cli) -> Result<u8, Error> {
             for (job, w) in &trial.warnings {
                 eprintln!("warning: {}: {w}", job.output.display());
             }
-            for (job, e) in &trial.failed {
-                for r in &e.reasons {
-                    eprintln!(
-                        "error: {} ({} / {}): {r}",
-                        job.output.display(),
-                        job.audience,
-                        job.layout
-                    );
-                }
-            }
+            print_job_errors(&trial.failed);
             if !trial.failed.is_empty() {
                 eprintln!(
                     "{} of {} would fail to build",

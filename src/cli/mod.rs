@@ -1,7 +1,7 @@
 //! The commands that run batches: `build` (with its progress, summary and
 //! Ctrl-C) and `watch`. They use only the library's front door.
 
-use super::{BuildArgs, print_diagnostics, report_error};
+use super::{BuildArgs, print_diagnostics, print_job_errors, report_error};
 use leafpress::{BuildOptions, Error, JobOutcome, count};
 use std::io::IsTerminal;
 
@@ -163,16 +163,7 @@ pub(crate) fn build(args: &BuildArgs) -> Result<u8, Error> {
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    for (job, e) in &report.failed {
-        for r in &e.reasons {
-            eprintln!(
-                "error: {} ({} / {}): {r}",
-                job.output.display(),
-                job.audience,
-                job.layout
-            );
-        }
-    }
+    print_job_errors(&report.failed);
     if !quiet {
         println!(
             "{} written, {} up to date, {} failed, in {:.2} s; manifest: {}",

@@ -149,35 +149,28 @@ pub(super) fn content_problems(src: &SourceFile, first: Diagnostic) -> Vec<Diagn
         d.hint = hint;
         d
     };
-    const FIELDS: [&str; 6] = [
-        "language",
-        "title",
-        "attribution",
-        "organisation",
-        "definition",
-        "audiences",
-    ];
+    let fields = crate::content::FIELDS.content;
     for k in top.keys() {
         let k = k.as_str().unwrap_or("");
-        if !FIELDS.contains(&k) {
+        if !fields.contains(&k) {
             out.push(report(
                 "",
                 format!(
                     "unknown field `{k}`, expected one of `{}`",
-                    FIELDS.join("`, `")
+                    fields.join("`, `")
                 ),
                 k,
                 "",
             ));
         }
     }
-    for f in FIELDS {
+    for &f in fields {
         let Some(v) = top.get(f) else {
             // A misspelt key was reported above with a "did you mean `{f}`?".
-            let misspelt = top
-                .keys()
-                .filter_map(|k| k.as_str())
-                .any(|k| !FIELDS.contains(&k) && crate::diag::did_you_mean(k, FIELDS) == Some(f));
+            let misspelt = top.keys().filter_map(|k| k.as_str()).any(|k| {
+                !fields.contains(&k)
+                    && crate::diag::did_you_mean(k, fields.iter().copied()) == Some(f)
+            });
             if !misspelt {
                 out.push(report("", format!("missing field `{f}`"), "", ""));
             }
