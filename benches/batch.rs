@@ -149,7 +149,7 @@ fn main() {
             for _ in 0..31 {
                 let t = Instant::now();
                 let made = leafpress::make(&p, job, &opts).ok().unwrap();
-                std::hint::black_box(made.rendered.bytes.bytes.len());
+                std::hint::black_box(made.rendered.file.bytes.len());
                 times.push(t.elapsed().as_secs_f64());
             }
             println!(

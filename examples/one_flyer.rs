@@ -31,12 +31,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let made = leafpress::make(&project, &job, &opts).map_err(|e| e.reasons.join("; "))?;
         let name = job.output.file_name().ok_or("an output has a file name")?;
         let path = out.join(name);
-        std::fs::write(&path, &made.rendered.bytes.bytes)?;
+        std::fs::write(&path, &made.rendered.file.bytes)?;
         println!(
             "{}: {} ({} bytes, {} page(s))",
             made.title,
             path.display(),
-            made.rendered.bytes.bytes.len(),
+            made.rendered.file.bytes.len(),
             made.rendered.pages.unwrap_or(0)
         );
         for (i, png) in made.rendered.previews.iter().enumerate() {

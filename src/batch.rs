@@ -488,7 +488,7 @@ fn run_job(
     };
     let rendered = &made.rendered;
     let path = opts.out_dir.join(&job.output);
-    write_replacing(&path, &[&rendered.bytes.bytes], false, Some(retired))?;
+    write_replacing(&path, &[&rendered.file.bytes], false, Some(retired))?;
     let mut previews = Vec::new();
     for (n, png) in rendered.previews.iter().enumerate() {
         let rel = preview_path(&job.output, n + 1);
@@ -497,8 +497,8 @@ fn run_job(
     }
     Ok(JobOutcome::Written(OutputRow {
         pages: rendered.pages,
-        bytes: rendered.bytes.bytes.len() as u64,
-        sha256: crate::text::hex(&rendered.bytes.sha256),
+        bytes: rendered.file.bytes.len() as u64,
+        sha256: crate::text::hex(&rendered.file.sha256),
         fingerprint,
         title: Some(made.title),
         previews,

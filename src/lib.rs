@@ -31,7 +31,7 @@
 //! for job in leafpress::list(&project, &filter)? {
 //!     let made = leafpress::make(&project, &job, &leafpress::MakeOptions::default())
 //!         .map_err(|e| e.reasons.join("; "))?;
-//!     std::fs::write(job.output.file_name().unwrap(), &made.rendered.bytes.bytes)?;
+//!     std::fs::write(job.output.file_name().unwrap(), &made.rendered.file.bytes)?;
 //! }
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

@@ -13,7 +13,7 @@ use crate::typeset::typeset;
 /// A finished output, still in memory.
 pub struct Rendered {
     /// The file, and its SHA-256.
-    pub bytes: Output,
+    pub file: Output,
     /// Page count, where the writer lays out pages itself (Word paginates DOCX).
     pub pages: Option<usize>,
     /// Things a person should look at before using it.
@@ -114,7 +114,7 @@ impl Backend for PdfBackend {
             previews.map_err(|e| JobError { reasons: vec![e] })?,
         );
         Ok(Rendered {
-            bytes,
+            file: bytes,
             pages: Some(n),
             warnings: pages.warnings,
             previews,
@@ -133,7 +133,7 @@ impl Backend for DocxBackend {
         let bytes = docx::write(doc, opts.epoch, &project.caches)
             .map_err(|e| JobError { reasons: vec![e] })?;
         Ok(Rendered {
-            bytes: Output::hashed(bytes),
+            file: Output::hashed(bytes),
             pages: None,
             warnings: Vec::new(),
             previews: Vec::new(),
