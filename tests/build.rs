@@ -464,8 +464,9 @@ fn every_handout_is_valid_ooxml_for_word() {
     handouts.sort();
     assert_eq!(handouts.len(), 6);
     for h in &handouts {
-        let o = std::process::Command::new("openxml-audit")
-            .args(["-m", "0", "-o", "json"])
+        // Run as a module: a fresh pyenv has no shim for its script until a rehash.
+        let o = std::process::Command::new("python3")
+            .args(["-m", "openxml_audit", "-m", "0", "-o", "json"])
             .arg(h)
             .output()
             .expect("openxml-audit runs (tests/run.sh installs it: pip install openxml-audit)");

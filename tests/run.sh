@@ -31,7 +31,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 python3 -c "import docx" 2>/dev/null ||
   python3 -m pip install -q --disable-pip-version-check python-docx
-command -v openxml-audit >/dev/null ||
+python3 -c "import openxml_audit" 2>/dev/null ||
   python3 -m pip install -q --disable-pip-version-check openxml-audit==0.8.0
 
 cargo test --locked "$@"
