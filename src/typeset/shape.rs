@@ -149,9 +149,13 @@ pub(super) fn words(fonts: Fonts<'_>, st: &Resolved, language: &str, text: &str)
         while j + 1 < pieces.len() && !pieces[j].1 && !pieces[j].2 {
             j += 1;
         }
-        let token: String = pieces[i..=j].iter().map(|p| p.0).collect();
-        match address(&token) {
+        // Only a token that starts like an address is put together and looked
+        // at: words are set on every try at a panel's depth.
+        let token: Option<String> =
+            starts_address(pieces[i].0).then(|| pieces[i..=j].iter().map(|p| p.0).collect());
+        match token.as_deref().and_then(address) {
             Some((from, to, uri)) => {
+                let token = token.unwrap_or_default();
                 let shaped = shape(fonts, st.face, st.size, st.tracking, language, &token);
                 let glyph_at = |byte: usize| {
                     shaped
@@ -160,8 +164,8 @@ pub(super) fn words(fonts: Fonts<'_>, st: &Resolved, language: &str, text: &str)
                         .position(|&c| c >= byte)
                         .unwrap_or(shaped.glyphs.len())
                 };
-                // After the scheme (and `www.`), at an address's own punctuation,
-                // unless more of it follows.
+                // After the scheme (or a leading `www.`), at an address's own
+                // punctuation, unless more of it follows.
                 let breaks_after = |c: char| matches!(c, '/' | '.' | '-' | '?' | '&' | '=' | '#');
                 let mut splits = vec![(0, Split::Start)];
                 let scheme_end = from + scheme_len(&token[from..]);
@@ -208,6 +212,15 @@ pub(super) fn words(fonts: Fonts<'_>, st: &Resolved, language: &str, text: &str)
         }
     }
     out
+}
+
+/// Whether `piece` may begin a web address: after any opening bracket or
+/// quote, `http` or `www.`.
+fn starts_address(piece: &str) -> bool {
+    piece
+        .find(|c: char| c.is_alphanumeric())
+        .and_then(|from| piece.get(from..from + 4))
+        .is_some_and(|s| s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("www."))
 }
 
 /// The web address in `token`, if it is one (`https://…`, `http://…` or
