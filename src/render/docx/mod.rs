@@ -163,7 +163,6 @@ pub fn write(doc: &Document, epoch: i64, caches: &Caches) -> Result<Vec<u8>, Str
         &family("Title"),
         &family("Normal"),
         &primary,
-        &primary,
     )
 }
 

@@ -4,11 +4,11 @@
 
 use std::io::Write;
 
-/// The theme's XML: `heading` and `body` fonts, `primary` and `accent`
-/// colours as `RRGGBB`.
-fn theme_xml(heading: &str, body: &str, primary: &str, accent: &str) -> String {
+/// The theme's XML: `heading` and `body` fonts, the brand's `primary` colour
+/// as `RRGGBB` (its dark text colour, first two accents and links).
+fn theme_xml(heading: &str, body: &str, primary: &str) -> String {
     let font = |f: &str| crate::text::escape_xml(f);
-    let accents: String = [primary, accent, "6D6E71", "A5A5A5", "4472C4", "70AD47"]
+    let accents: String = [primary, primary, "6D6E71", "A5A5A5", "4472C4", "70AD47"]
         .iter()
         .enumerate()
         .map(|(i, c)| {
@@ -77,7 +77,6 @@ pub(super) fn add(
     heading: &str,
     body: &str,
     primary: &str,
-    accent: &str,
 ) -> Result<Vec<u8>, String> {
     let bad = |e: &dyn std::fmt::Display| format!("cannot write DOCX: {e}");
     let mut zip = zip::ZipWriter::new_append(std::io::Cursor::new(package)).map_err(|e| bad(&e))?;
@@ -85,7 +84,7 @@ pub(super) fn add(
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
     zip.start_file(PART, options).map_err(|e| bad(&e))?;
-    zip.write_all(theme_xml(heading, body, primary, accent).as_bytes())
+    zip.write_all(theme_xml(heading, body, primary).as_bytes())
         .map_err(|e| bad(&e))?;
     Ok(zip.finish().map_err(|e| bad(&e))?.into_inner())
 }
