@@ -92,11 +92,7 @@ pub fn run(
         }
         None => plan,
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        // No more threads than jobs: each one costs its start and its memory.
-        .num_threads(opts.jobs.min(plan.len()).max(1))
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
+    let pool = pool(opts.jobs, plan.len())?;
     remove_stale_temps(&opts.out_dir, 2);
     let manifest_path = opts.out_dir.join(manifest_name(opts.shard));
     let io = |e: std::io::Error| Error::io(&opts.out_dir, e);
@@ -232,7 +228,12 @@ pub fn run(
         &opts.out_dir,
         listed,
         &previous_by_path,
-        &makeable(project)?,
+        // Only rows of an earlier manifest can be orphans.
+        &if previous_by_path.is_empty() {
+            Default::default()
+        } else {
+            makeable(project)?
+        },
         opts.keep_orphans,
     )?;
     let sheet = match opts.shard {
@@ -276,6 +277,15 @@ pub fn run(
     Ok(report)
 }
 
+/// A pool of `workers` threads for `jobs` jobs: no more threads than jobs, as
+/// each costs its start and its memory.
+fn pool(workers: usize, jobs: usize) -> Result<rayon::ThreadPool, Error> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(workers.min(jobs).max(1))
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))
+}
+
 /// What making every job of a plan in memory found: what `check` reports.
 pub struct Trial {
     /// How many jobs were made.
@@ -296,10 +306,7 @@ pub fn try_all(
     allow_fallback: bool,
 ) -> Result<Trial, Error> {
     use rayon::prelude::*;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(workers.min(plan.len()).max(1))
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
+    let pool = pool(workers, plan.len())?;
     let opts = MakeOptions {
         allow_fallback,
         ..MakeOptions::default()
