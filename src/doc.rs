@@ -159,12 +159,13 @@ pub fn resolve(
     let own_lines = &own.lines;
     let sources = || own_lines.iter().chain(std::iter::once(&p.content_src));
     let only = crate::content::Content::join(&p.head, vec![own.audience.into_owned()]);
+    let units = crate::translate::units(&only);
     let translated;
     let c = match translation {
         None => &only,
         Some(t) => {
             let (tc, missing) = crate::translate::apply(&only, t);
-            let stale = crate::translate::stale(&only, t);
+            let stale = crate::translate::stale(&units, t);
             if !stale.is_empty() {
                 warnings.push(format!(
                     "{} {} from an older source text (the source changed since {} translated; `leafpress check` shows what changed): {}",
@@ -392,10 +393,7 @@ pub fn resolve(
         .collect();
     let (page_width, page_height) = layout.page_dims();
     let doc = Document {
-        notes: crate::translate::units(&only)
-            .into_iter()
-            .map(|u| (u.id, u.note))
-            .collect(),
+        notes: units.into_iter().map(|u| (u.id, u.note)).collect(),
         styles,
         page_width,
         page_height,

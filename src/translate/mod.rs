@@ -279,17 +279,17 @@ pub fn load_all(content_dir: &Path, content: &Content) -> (Vec<Translation>, Vec
     (out, problems)
 }
 
-/// The ids of `content`'s units whose translation in `t` was made from other
-/// wording than the content has now.
-pub fn stale(content: &Content, t: &Translation) -> Vec<String> {
-    units(content)
-        .into_iter()
+/// The ids of `units` whose translation in `t` was made from other wording
+/// than the content has now.
+pub fn stale(units: &[Unit], t: &Translation) -> Vec<String> {
+    units
+        .iter()
         .filter(|u| {
             t.texts
                 .get(&u.id)
                 .is_some_and(|e| e.source != fingerprint(&u.text))
         })
-        .map(|u| u.id)
+        .map(|u| u.id.clone())
         .collect()
 }
 
