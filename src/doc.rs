@@ -19,6 +19,37 @@ pub struct Origin {
     pub file: Option<std::path::PathBuf>,
     /// The line there, when known.
     pub line: Option<usize>,
+    /// The text's language when it is not the document's: a source text
+    /// standing in for a missing translation (`--allow-fallback`).
+    pub lang: Option<String>,
+}
+
+/// What a text is to a reader: tagged PDFs and screen readers go by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The document's title (`H1`).
+    Title,
+    /// A section heading (`H2`).
+    Heading,
+    /// A paragraph (`P`).
+    Paragraph,
+    /// A remark on the text before it (`Note`).
+    Note,
+    /// Decoration the layout marks as such: never read aloud.
+    Decorative,
+}
+
+impl Role {
+    /// The role of what a block shows, unless the layout marks it decorative.
+    pub fn of(show: Show, decorative: bool) -> Role {
+        match show {
+            _ if decorative => Role::Decorative,
+            Show::Title => Role::Title,
+            Show::DefinitionHeading | Show::AudienceHeading => Role::Heading,
+            Show::DefinitionNote => Role::Note,
+            _ => Role::Paragraph,
+        }
+    }
 }
 
 impl Origin {
@@ -41,6 +72,8 @@ pub enum Para {
         text: String,
         /// The style's name in the layout.
         style: String,
+        /// What the text is to a reader.
+        role: Role,
         /// Where the text came from.
         origin: Origin,
     },
@@ -74,6 +107,9 @@ pub enum Para {
     Logo {
         /// Height, in points.
         height: f32,
+        /// What it shows, for those who cannot see it; empty when the brand
+        /// marks it decorative.
+        alt: String,
     },
 }
 
@@ -161,6 +197,8 @@ pub fn resolve(
     let only = crate::content::Content::join(&p.head, vec![own.audience.into_owned()]);
     let units = crate::translate::units(&only);
     let translated;
+    // The units a source text stands in for (`--allow-fallback`).
+    let mut fell_back: Vec<String> = Vec::new();
     let c = match translation {
         None => &only,
         Some(t) => {
@@ -204,6 +242,7 @@ pub fn resolve(
                     t.language, p.head.language
                 ));
             }
+            fell_back = missing;
             translated = tc;
             &translated
         }
@@ -228,6 +267,12 @@ pub fn resolve(
                 ),
             }
         };
+    let fallback = |unit: &str| {
+        fell_back
+            .iter()
+            .any(|m| m == unit)
+            .then(|| p.head.language.clone())
+    };
     let resolve_blocks = |blocks: &[Block]| -> Vec<Para> {
         let mut out = Vec::new();
         for b in blocks {
@@ -245,9 +290,14 @@ pub fn resolve(
             }
             if b.show == Some(Show::Logo) {
                 // No logo in the brand: the block shows nothing.
-                if p.logo.is_some() {
+                if let Some(logo) = &p.logo {
                     out.push(Para::Logo {
                         height: b.height.map(|h| h.0).unwrap_or(36.0),
+                        alt: if b.decorative {
+                            String::new()
+                        } else {
+                            logo.alt.clone()
+                        },
                     });
                 }
                 continue;
@@ -256,6 +306,7 @@ pub fn resolve(
                 continue;
             };
             let style = style.as_str().to_string();
+            let role = Role::of(show, b.decorative);
             let mut text =
                 |text: &str,
                  what: &str,
@@ -264,11 +315,13 @@ pub fn resolve(
                     out.push(Para::Text {
                         text: text.to_string(),
                         style: style.clone(),
+                        role,
                         origin: Origin {
                             what: what.to_string(),
                             unit: unit.to_string(),
                             file,
                             line,
+                            lang: fallback(unit),
                         },
                     })
                 };
@@ -351,6 +404,7 @@ pub fn resolve(
                                 let (file, line) = place(&unit, "id", &m.id);
                                 Origin {
                                     what: format!("message {}", m.id),
+                                    lang: fallback(&unit),
                                     unit,
                                     file,
                                     line,

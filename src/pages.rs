@@ -24,6 +24,10 @@ pub struct Pages {
     pub variant: Variant,
     /// The pages, in order.
     pub pages: Vec<Page>,
+    /// The document's structure: its blocks in the order a reader meets them
+    /// (the layout's `reading-order`), which is also the order each page
+    /// draws them in. Tagged PDF is made from it.
+    pub blocks: Vec<Block>,
     /// Things to look at before printing (an image under 300 ppi, ...).
     pub warnings: Vec<String>,
 }
@@ -107,7 +111,54 @@ pub struct Link {
     pub h: f32,
     /// The address it opens.
     pub uri: String,
+    /// The text it covers.
+    pub tag: Tag,
 }
+
+/// What a drawn thing is to a reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tag {
+    /// Decoration, never read aloud: backgrounds, rules, printer's marks, and
+    /// whatever a layout marks decorative.
+    Artifact,
+    /// Part of block `block` of `Pages::blocks`; `label` for a message's number.
+    Block {
+        /// Its index in `Pages::blocks`.
+        block: u32,
+        /// The number of a numbered message, not its text.
+        label: bool,
+    },
+}
+
+/// One unit of the document's structure: a heading, a paragraph, a message,
+/// a picture.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Block {
+    /// What it is.
+    pub kind: BlockKind,
+    /// Its language, when it is not the document's (a source text standing in
+    /// for a missing translation).
+    pub lang: Option<String>,
+}
+
+/// What a block is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BlockKind {
+    /// Text in a role (never `Role::Decorative`: decoration is an artifact).
+    Text(Role),
+    /// One message of the numbered list.
+    Message {
+        /// Its number.
+        number: usize,
+    },
+    /// A picture, with what it shows.
+    Figure {
+        /// The alternative text.
+        alt: String,
+    },
+}
+
+pub use crate::doc::Role;
 
 #[derive(Debug, Clone)]
 /// Something drawn on a page.
@@ -137,6 +188,8 @@ pub enum Item {
         h: f32,
         /// The PNG file's bytes.
         png: std::sync::Arc<[u8]>,
+        /// A figure of the structure, or decoration.
+        tag: Tag,
     },
     /// A line of text.
     Text(GlyphRun),
@@ -165,6 +218,8 @@ pub struct GlyphRun {
     /// Glyph ranges `[from, to)` that are (part of) a web address, with the
     /// whole address: an address broken over lines links from each line.
     pub links: Vec<(usize, usize, String)>,
+    /// The block of the structure it belongs to, or decoration.
+    pub tag: Tag,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -346,24 +346,15 @@ fn output_folder_that_is_a_file_is_an_error() {
     assert!(r.stderr.contains("is a file"), "{}", r.stderr);
 }
 
-/// A small PNG: `w` × `h` pixels of one colour.
-fn png(w: u32, h: u32) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut enc = png::Encoder::new(&mut out, w, h);
-    enc.set_color(png::ColorType::Rgb);
-    enc.set_depth(png::BitDepth::Eight);
-    let mut wr = enc.write_header().unwrap();
-    wr.write_image_data(&[200u8, 30, 30].repeat((w * h) as usize))
-        .unwrap();
-    wr.finish().unwrap();
-    out
-}
-
 #[test]
 fn the_brand_logo_is_placed_where_the_layout_says() {
     let p = Project::shipped();
-    std::fs::write(p.file("layouts/logo.png"), png(400, 200)).unwrap();
-    p.edit("layouts/brand.yaml", "# logo: logo.png", "logo: logo.png");
+    std::fs::write(p.file("layouts/logo.png"), common::png(400, 200)).unwrap();
+    p.edit(
+        "layouts/brand.yaml",
+        "# logo: { file: logo.png",
+        "logo: { file: logo.png",
+    );
     p.run(&["build", "--layout", "leaflet", "--audience", "workforce"])
         .ok();
     let list = tool(
@@ -386,8 +377,12 @@ fn the_brand_logo_is_placed_where_the_layout_says() {
 #[test]
 fn an_oversized_or_damaged_logo_is_an_input_error() {
     let p = Project::shipped();
-    p.edit("layouts/brand.yaml", "# logo: logo.png", "logo: logo.png");
-    let mut broken = png(10, 10);
+    p.edit(
+        "layouts/brand.yaml",
+        "# logo: { file: logo.png",
+        "logo: { file: logo.png",
+    );
+    let mut broken = common::png(10, 10);
     broken.truncate(40);
     std::fs::write(p.file("layouts/logo.png"), broken).unwrap();
     let r = p.run(&["check"]);

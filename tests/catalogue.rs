@@ -386,11 +386,15 @@ fn files_linking_outside_the_project() {
 
     let p = Project::shipped();
     std::os::unix::fs::symlink("/etc/passwd", p.file("layouts/logo.png")).unwrap();
-    p.edit("layouts/brand.yaml", "# logo: logo.png", "logo: logo.png");
+    p.edit(
+        "layouts/brand.yaml",
+        "# logo: { file: logo.png",
+        "logo: { file: logo.png",
+    );
     expect(
         &p,
         &["`layouts/logo.png` links to `/etc/passwd`, outside the folder `layouts`"],
-        at("layouts/brand.yaml", "logo: logo.png"),
+        at("layouts/brand.yaml", "logo: { file: logo.png"),
     );
 
     let p = Project::shipped();
@@ -412,13 +416,54 @@ fn a_logo_given_by_an_absolute_path() {
     let p = Project::shipped();
     p.edit(
         "layouts/brand.yaml",
-        "# logo: logo.png",
-        "logo: /etc/passwd",
+        "# logo: { file: logo.png",
+        "logo: { file: /etc/passwd",
     );
     expect(
         &p,
         &["logo path `/etc/passwd` leaves the project folder"],
-        at("layouts/brand.yaml", "logo: /etc/passwd"),
+        at("layouts/brand.yaml", "logo: { file: /etc/passwd"),
+    );
+}
+
+#[test]
+fn a_logo_without_alternative_text() {
+    // A screen reader has nothing to say for a logo without `alt`: an error
+    // at the line, with the form to write.
+    let p = Project::shipped();
+    std::fs::write(p.file("layouts/logo.png"), common::png(40, 20)).unwrap();
+    p.edit(
+        "layouts/brand.yaml",
+        "# logo: { file: logo.png, alt: \"Global Social Service Workforce Alliance logo\" }",
+        "logo: logo.png",
+    );
+    let err = expect(
+        &p,
+        &["logo `logo.png` has no alternative text"],
+        at("layouts/brand.yaml", "logo: logo.png"),
+    );
+    assert!(
+        err.contains("alt: \"Global Social Service Workforce Alliance logo\"")
+            && err.contains("alt: \"\"` if it is decoration only"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_reading_order_that_misses_or_misnames_a_panel() {
+    let p = Project::shipped();
+    p.edit(
+        "layouts/leaflet.yaml",
+        "[front-cover, inside-flap,",
+        "[front-covr, inside-flap,",
+    );
+    expect(
+        &p,
+        &[
+            "`reading-order` names `front-covr`, which is not a panel of this layout",
+            "`reading-order` leaves out a panel: front-cover",
+        ],
+        at("layouts/leaflet.yaml", "reading-order:"),
     );
 }
 

@@ -205,7 +205,11 @@ fn a_file_that_is_not_a_font_is_refused() {
 #[test]
 fn missing_or_bad_logo_is_reported() {
     let p = Project::shipped();
-    p.edit("layouts/brand.yaml", "# logo: logo.png", "logo: logo.png");
+    p.edit(
+        "layouts/brand.yaml",
+        "# logo: { file: logo.png",
+        "logo: { file: logo.png",
+    );
     let err = fails(&p);
     assert!(err.contains("cannot read logo"), "{err}");
     assert!(err.contains("layouts/brand.yaml:"), "{err}");
@@ -214,8 +218,8 @@ fn missing_or_bad_logo_is_reported() {
     assert!(err.contains("is not a PNG image"), "{err}");
     p.edit(
         "layouts/brand.yaml",
-        "logo: logo.png",
-        "logo: ../../etc/passwd",
+        "logo: { file: logo.png",
+        "logo: { file: ../../etc/passwd",
     );
     let err = fails(&p);
     assert!(err.contains("leaves the project folder"), "{err}");

@@ -353,8 +353,15 @@ fn every_print_pdf_passes_the_pdfx4_preflight() {
 fn preflight_catches_a_screen_file() {
     // The preflight is not a rubber stamp: a screen PDF fails it.
     let problems = preflight(&built().file("out/en/leaflet-workforce-screen.pdf"));
+    // Its output intent is the sRGB one of PDF/A, not a print condition.
     assert!(
-        problems.iter().any(|p| p == "no OutputIntents"),
+        problems.iter().any(|p| p == "OutputIntent is not GTS_PDFX"),
+        "{problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p == "output profile is not CMYK (N 4)"),
         "{problems:?}"
     );
     assert!(
@@ -551,7 +558,11 @@ fn a_low_resolution_logo_is_flagged() {
         w.write_image_data(&[10u8; 60 * 30 * 3]).unwrap();
     }
     std::fs::write(p.file("layouts/logo.png"), png).unwrap();
-    p.edit("layouts/brand.yaml", "# logo: logo.png", "logo: logo.png");
+    p.edit(
+        "layouts/brand.yaml",
+        "# logo: { file: logo.png",
+        "logo: { file: logo.png",
+    );
     let r = p.run(&["build", "--layout", "leaflet", "--audience", "workforce"]);
     r.ok();
     assert!(

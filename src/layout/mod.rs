@@ -25,7 +25,50 @@ pub struct Brand {
     /// Font families by role (`body`, `heading`, ...): file names in `fonts/`.
     pub fonts: BTreeMap<String, FontFamily>,
     #[serde(default)]
-    pub logo: Option<String>,
+    pub logo: Option<LogoSpec>,
+}
+
+/// The brand's logo: a PNG in the layouts folder, and what it shows for those
+/// who cannot see it (`alt: ""` marks it decorative).
+#[derive(Debug, Clone, Serialize)]
+pub struct LogoSpec {
+    pub file: String,
+    /// Required; `None` only when the brand gave a bare file name (an error
+    /// when the brand loads, which says how to add it).
+    pub alt: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for LogoSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Full {
+            file: String,
+            #[serde(default)]
+            alt: Option<String>,
+        }
+        struct V;
+        impl<'de> de::Visitor<'de> for V {
+            type Value = LogoSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a mapping with `file` and `alt`")
+            }
+            fn visit_str<E: de::Error>(self, file: &str) -> Result<LogoSpec, E> {
+                Ok(LogoSpec {
+                    file: file.to_string(),
+                    alt: None,
+                })
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<LogoSpec, A::Error> {
+                let f = Full::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(LogoSpec {
+                    file: f.file,
+                    alt: f.alt,
+                })
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, Serialize)]
@@ -86,9 +129,14 @@ pub struct Layout {
     /// PDF: the fewest lines of a paragraph carried to the top of the next panel.
     #[serde(default = "style::two")]
     pub widows: usize,
-    /// PDF: the sides of the sheet (pages), each with its panels in reading order.
+    /// PDF: the sides of the sheet (pages), each with its panels.
     #[serde(default)]
     pub sides: Vec<Side>,
+    /// PDF: the panels in the order a reader meets them (a folded leaflet is
+    /// not read in sheet order); by default, sides and panels in file order.
+    /// Screen readers and text extraction follow it.
+    #[serde(default, rename = "reading-order")]
+    pub reading_order: Vec<String>,
     /// DOCX: the body, in order.
     #[serde(default)]
     pub content: Vec<Block>,

@@ -205,6 +205,9 @@ pub struct Block {
     /// For `show: logo`: its height (the width follows the image's proportions).
     #[serde(default)]
     pub height: Option<Length>,
+    /// Decoration only: drawn, but never read aloud (an artifact in tagged PDF).
+    #[serde(default)]
+    pub decorative: bool,
 }
 
 /// Which piece of the content a block shows.

@@ -33,6 +33,73 @@ pub(super) fn layout_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, Diagnos
     Ok(out)
 }
 
+/// `reading-order`, when given, names each panel once: a panel left out
+/// would have no place for a screen reader, a name twice two places.
+fn check_reading_order(l: &NamedLayout, panels: &BTreeSet<String>, out: &mut Vec<Diagnostic>) {
+    let order = &l.layout.reading_order;
+    if order.is_empty() {
+        return;
+    }
+    let src = &l.source;
+    let key = src.find_key_value("reading-order", "").first().copied();
+    // The name's own place on the `reading-order` line, else the key's.
+    let at = |name: &str| {
+        key.and_then(|k| {
+            let line_end = src.text[k..].find('\n').map_or(src.text.len(), |e| k + e);
+            src.text[k..line_end].find(name).map(|i| src.span_at(k + i))
+        })
+        .or_else(|| key.map(|k| src.span_at(k)))
+    };
+    let listed = panels
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut seen = BTreeSet::new();
+    for name in order {
+        if !panels.contains(name) {
+            let mut d = Diagnostic::error(
+                &src.path,
+                format!("`reading-order` names `{name}`, which is not a panel of this layout"),
+            )
+            .with_span(at(name));
+            d = match crate::diag::did_you_mean(name, panels.iter().map(String::as_str)) {
+                Some(s) => d.with_hint(format!("did you mean `{s}`?")),
+                None => d.with_hint(format!("the panels are: {listed}")),
+            };
+            out.push(d);
+        } else if !seen.insert(name.as_str()) {
+            out.push(
+                Diagnostic::error(
+                    &src.path,
+                    format!("`reading-order` names panel `{name}` twice"),
+                )
+                .with_span(at(name))
+                .with_hint("list each panel once, in the order a reader meets it"),
+            );
+        }
+    }
+    let missing: Vec<&str> = panels
+        .iter()
+        .map(String::as_str)
+        .filter(|p| !order.iter().any(|o| o == p))
+        .collect();
+    if !missing.is_empty() {
+        out.push(
+            Diagnostic::error(
+                &src.path,
+                format!(
+                    "`reading-order` leaves out {}: {}",
+                    if missing.len() == 1 { "a panel" } else { "panels" },
+                    missing.join(", ")
+                ),
+            )
+            .with_span(key.map(|k| src.span_at(k)))
+            .with_hint("list every panel once, in the order a reader meets it (or leave `reading-order` out to read sides and panels in file order)"),
+        );
+    }
+}
+
 pub(super) fn check_layout(l: &NamedLayout) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let src = &l.source;
@@ -204,6 +271,7 @@ pub(super) fn check_layout(l: &NamedLayout) -> Vec<Diagnostic> {
                 }
                 check_blocks(blocks, &format!("flow `{name}`"), &mut out);
             }
+            check_reading_order(l, &panel_names, &mut out);
         }
         Format::Docx => {
             if l.layout.content.is_empty() {

@@ -2,6 +2,7 @@
 
 use super::Logo;
 use crate::diag::Diagnostic;
+use crate::layout::LogoSpec;
 use crate::source::SourceFile;
 use std::path::Path;
 
@@ -9,12 +10,39 @@ use std::path::Path;
 /// cost memory in every job.
 pub(super) const MAX_LOGO_PX: u32 = 8000;
 
+/// Where the brand names the logo.
+fn place(spec: &LogoSpec, brand: &SourceFile) -> Option<crate::diag::Span> {
+    let file = spec.file.as_str();
+    brand
+        .span_of("logo", file)
+        .or_else(|| brand.span_of("file", file))
+        .or_else(|| brand.span_of("logo", ""))
+}
+
+/// Only the author knows what the logo shows: a logo without `alt` is an
+/// error that says how to give it.
+pub(super) fn missing_alt(
+    spec: &LogoSpec,
+    organisation: &str,
+    brand: &SourceFile,
+) -> Option<Diagnostic> {
+    let file = spec.file.as_str();
+    spec.alt.is_none().then(|| {
+        Diagnostic::error(&brand.path, format!("logo `{file}` has no alternative text"))
+            .with_span(place(spec, brand))
+            .with_hint(format!(
+                "say what it shows, for readers who cannot see it: `logo: {{ file: {file}, alt: \"{organisation} logo\" }}` (or `alt: \"\"` if it is decoration only)"
+            ))
+    })
+}
+
 pub(super) fn load_logo(
-    file: &str,
+    spec: &LogoSpec,
     brand: &SourceFile,
     layouts_dir: &Path,
 ) -> Result<Logo, Diagnostic> {
-    let span = brand.span_of("logo", file);
+    let file = spec.file.as_str();
+    let span = place(spec, brand);
     let path = Path::new(file);
     if path.is_absolute()
         || path
@@ -82,6 +110,7 @@ pub(super) fn load_logo(
     // Decode it once now, so a damaged file is an input error, not a failed job.
     printpdf::RawImage::decode_from_bytes(&bytes, &mut Vec::new()).map_err(|_| broken())?;
     Ok(Logo {
+        alt: spec.alt.clone().unwrap_or_default(),
         png: bytes.into(),
         width_px: w,
         height_px: h,

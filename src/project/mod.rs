@@ -16,7 +16,7 @@ use crate::source::SourceFile;
 use content_checks::load_content;
 use coverage::check_coverage;
 use layout_checks::{check_layout, layout_files};
-use logo::load_logo;
+use logo::{load_logo, missing_alt};
 use std::path::PathBuf;
 
 /// Where a project's inputs live.
@@ -63,6 +63,8 @@ pub struct Logo {
     pub png: std::sync::Arc<[u8]>,
     pub width_px: u32,
     pub height_px: u32,
+    /// What it shows, for those who cannot see it; empty: decorative.
+    pub alt: String,
 }
 
 /// Every input, loaded and checked: content, translations, brand, layouts, fonts, logo.
@@ -263,8 +265,9 @@ pub fn load(paths: &Paths) -> Result<Project, Error> {
         None => None,
     };
     let logo = brand.as_ref().and_then(|(b, src)| {
-        let file = b.logo.as_ref()?;
-        load_logo(file, src, &paths.layouts)
+        let spec = b.logo.as_ref()?;
+        brand_problems.extend(missing_alt(spec, &b.organisation, src));
+        load_logo(spec, src, &paths.layouts)
             .map_err(|d| brand_problems.push(d))
             .ok()
     });

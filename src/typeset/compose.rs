@@ -186,6 +186,11 @@ pub(super) fn compose(
     let mut from = 0;
     // A word split over lines whose start has been given its whole text already.
     let mut continued: Option<usize> = None;
+    // A compound broken after its own hyphen ("discipline-" / "specific"):
+    // the line ending in the hyphen reads as the whole compound, and its
+    // rest, at the start of the next line, as nothing; text extraction would
+    // take a hyphen at a line's end for a hyphenation and drop it.
+    let mut compound_continued = false;
     for br in &breaks {
         let stretchy = justify
             && br.ratio.is_finite()
@@ -198,11 +203,17 @@ pub(super) fn compose(
         let mut first_box = true;
         let mut span_start: Option<(usize, usize)> = None; // (word, first glyph index on the line)
         let mut boxes = 0;
+        // The word being laid and its first glyph on the line.
+        let mut last_word: Option<(usize, usize)> = None;
+        let mut compound_rest = compound_continued.then_some(0);
         for i in from..br.at {
             match (items[i], elems[i]) {
                 (Item::Box { .. }, Elem::Frag { word, k }) => {
                     let w = &words[word];
                     let (g0, g1, x0, fw) = w.fragment(k);
+                    if last_word.is_none_or(|(lw, _)| lw != word) {
+                        last_word = Some((word, glyphs.len()));
+                    }
                     if first_box && continued == Some(word) {
                         span_start = Some((word, glyphs.len()));
                     }
@@ -257,6 +268,9 @@ pub(super) fn compose(
                     if let Some((_, s)) = span_start.take() {
                         actual.push((s, glyphs.len(), String::new()));
                     }
+                    if let Some(s) = compound_rest.take() {
+                        actual.push((s, glyphs.len(), String::new()));
+                    }
                     if let Some(sg) = &space_glyph {
                         glyphs.push(Glyph {
                             id: sg.id,
@@ -272,6 +286,33 @@ pub(super) fn compose(
         if let Some((_, s)) = span_start.take() {
             actual.push((s, glyphs.len(), String::new()));
         }
+        // The line ends inside a compound, after its own hyphen.
+        let compound_break = last_word.filter(|&(lw, _)| {
+            let w = &words[lw];
+            matches!(elems[br.at], Elem::Other)
+                && lw + 1 < words.len()
+                && !w.space_after
+                && !w.hard_break
+                && w.link.is_none()
+                && w.text.ends_with(['-', '\u{2010}'])
+        });
+        match (compound_rest.take(), compound_break) {
+            // The whole line is the middle of a compound begun above.
+            (Some(s), Some(_)) => actual.push((s, glyphs.len(), String::new())),
+            (Some(s), None) => actual.push((s, glyphs.len(), String::new())),
+            (None, Some((lw, g))) => {
+                let mut whole = String::new();
+                for w in &words[lw..] {
+                    whole.push_str(&w.text);
+                    if w.space_after || w.hard_break {
+                        break;
+                    }
+                }
+                actual.push((g, glyphs.len(), whole));
+            }
+            (None, None) => {}
+        }
+        compound_continued = compound_break.is_some();
         // A hyphen at the break: the word's first part reads as the whole word.
         continued = None;
         if let (Item::Penalty { width: hw, .. }, Elem::Split { word }) =

@@ -5,7 +5,7 @@
 use super::set::{Figure, Set};
 use crate::doc::Origin;
 use crate::layout::{Panel, PanelRect};
-use crate::pages::{GlyphRun, Item};
+use crate::pages::{GlyphRun, Item, Tag};
 
 /// The usable box of a panel, in points from the trim box's top-left.
 pub(super) struct Frame {
@@ -66,6 +66,7 @@ pub(super) fn emit(
                     w,
                     h,
                     png,
+                    tag: set.tag,
                 },
             ));
             return;
@@ -89,6 +90,10 @@ pub(super) fn emit(
                 Item::Text(GlyphRun {
                     x: frame.x,
                     baseline,
+                    tag: match set.tag {
+                        Tag::Block { block, .. } => Tag::Block { block, label: true },
+                        Tag::Artifact => Tag::Artifact,
+                    },
                     ..run.clone()
                 }),
             ));
@@ -105,6 +110,7 @@ pub(super) fn emit(
                 width: line.width,
                 actual: line.actual.clone(),
                 links: line.links.clone(),
+                tag: set.tag,
             }),
         ));
     }
@@ -120,6 +126,10 @@ pub(super) struct Keep {
 
 pub(super) type Placed = Vec<(usize, Item)>;
 
+/// What did not fit: the last panel, the content, and how much was left over
+/// (points). Boxed: it is the rare path, and a large error slows the common one.
+pub(super) type Spill = Box<(String, Option<Origin>, f32)>;
+
 /// Pours a flow, balanced if asked: the lowest panel height at which everything
 /// still fits, found by bisection (pouring is cheap; nothing is drawn yet).
 pub(super) fn pour_flow(
@@ -127,7 +137,7 @@ pub(super) fn pour_flow(
     frames: &[Frame],
     balance: bool,
     keep: Keep,
-) -> Result<Placed, (String, Option<Origin>, f32)> {
+) -> Result<Placed, Spill> {
     let pour_capped = |cap: f32, items: &mut Placed| {
         let capped: Vec<Frame> = frames
             .iter()
@@ -165,7 +175,7 @@ pub(super) fn pour(
     frames: &[Frame],
     lines: Keep,
     out: &mut Placed,
-) -> Result<(), (String, Option<Origin>, f32)> {
+) -> Result<(), Spill> {
     let mut fi = 0;
     let mut y = frames[0].y;
     let mut i = 0;
@@ -234,7 +244,7 @@ pub(super) fn pour(
                 .origin
                 .clone()
                 .or_else(|| sets[i..].iter().find_map(|s| s.origin.clone()));
-            return Err((fr.name.clone(), origin, rest));
+            return Err(Box::new((fr.name.clone(), origin, rest)));
         }
         fi += 1;
         y = frames[fi].y;
@@ -324,6 +334,7 @@ mod tests {
             figure: None,
             space: 0.0,
             origin: None,
+            tag: Tag::Artifact,
         }
     }
 

@@ -11,6 +11,7 @@ mod flow;
 pub mod hyphenate;
 mod set;
 mod shape;
+mod structure;
 mod style;
 
 pub use compose::Composer;
@@ -24,6 +25,7 @@ use crate::units::MM;
 use flow::{Frame, Keep, frame, heights, place_all, pour_flow};
 use set::{Set, Typesetter};
 use std::collections::BTreeMap;
+use structure::{BACKGROUND, Rank, Structure};
 
 /// A piece of text that did not fit: which layout, panel and content.
 #[derive(Debug, Clone)]
@@ -167,6 +169,10 @@ pub fn typeset(
         .collect();
     let mut warnings = Vec::new();
     let mut overflows = Vec::new();
+    // Each page's items with where a reader meets them: drawn in that order.
+    let ranks = structure::panel_ranks(&layout.layout);
+    let mut structure = Structure::default();
+    let mut staged: Vec<Vec<(Rank, Item)>> = pages.iter().map(|_| Vec::new()).collect();
     let overflow = |panel: &str, origin: &Option<Origin>, by: f32| Overflow {
         layout: layout.name.clone(),
         panel: panel.to_string(),
@@ -175,6 +181,7 @@ pub fn typeset(
             unit: String::new(),
             file: None,
             line: None,
+            lang: None,
         }),
         overflow_mm: by / MM,
         at_min_size: None,
@@ -199,13 +206,16 @@ pub fn typeset(
                 if near(y1, ph) {
                     y1 = ph + bleed;
                 }
-                pages[si].items.push(Item::Rect {
-                    x: x0,
-                    y: y0,
-                    w: x1 - x0,
-                    h: y1 - y0,
-                    colour: ts.colour(bg.as_str()),
-                });
+                staged[si].push((
+                    BACKGROUND,
+                    Item::Rect {
+                        x: x0,
+                        y: y0,
+                        w: x1 - x0,
+                        h: y1 - y0,
+                        colour: ts.colour(bg.as_str()),
+                    },
+                ));
             }
         }
     }
@@ -216,12 +226,18 @@ pub fn typeset(
         for (p, r) in side.panels.iter().zip(side.rects(pw, ph)) {
             let fr = frame(p, r, si);
             let content = &doc.panels[&p.name];
-            let top: Vec<Set> = content.top.iter().map(|para| ts.set(para, fr.w)).collect();
-            let bottom: Vec<Set> = content
-                .bottom
-                .iter()
-                .map(|para| ts.set(para, fr.w))
-                .collect();
+            let rank = ranks[p.name.as_str()];
+            let mut set_all = |paras: &[Para], part: u32| -> Vec<Set> {
+                paras
+                    .iter()
+                    .map(|para| Set {
+                        tag: structure.tag(para, (rank, part)),
+                        ..ts.set(para, fr.w)
+                    })
+                    .collect()
+            };
+            let top = set_all(&content.top, 0);
+            let bottom = set_all(&content.bottom, 2);
             let top_h: f32 = heights(&top);
             let bottom_h: f32 = heights(&bottom);
             if top_h + bottom_h > fr.h + 0.01 {
@@ -235,8 +251,9 @@ pub fn typeset(
             }
             let mut placed = Vec::new();
             place_all(&top, &fr, fr.y, &mut placed);
+            staged[si].extend(placed.drain(..).map(|(_, it)| ((rank, 0), it)));
             place_all(&bottom, &fr, fr.y + fr.h - bottom_h, &mut placed);
-            pages[si].items.extend(placed.into_iter().map(|(_, it)| it));
+            staged[si].extend(placed.drain(..).map(|(_, it)| ((rank, 2), it)));
             if let Some(f) = &p.flow {
                 // A flow panel starts below any fixed content on top of it.
                 flow_frames.entry(f.as_str()).or_default().push(Frame {
@@ -256,6 +273,20 @@ pub fn typeset(
     for (flow, paras) in &doc.flows {
         let spec = &layout.layout.flows[flow];
         let frames = flow_frames.remove(flow.as_str()).unwrap_or_default();
+        // A flow is read where a reader meets the first of its panels.
+        let rank: Rank = (
+            layout
+                .layout
+                .sides
+                .iter()
+                .flat_map(|s| &s.panels)
+                .filter(|p| p.flow.as_ref().is_some_and(|f| f.as_str() == flow))
+                .map(|p| ranks[p.name.as_str()])
+                .min()
+                .unwrap_or(u32::MAX),
+            1,
+        );
+        let tags: Vec<_> = paras.iter().map(|p| structure.tag(p, rank)).collect();
         // Set at the narrowest panel's measure, so every line fits wherever it lands.
         let Some(width) = frames.iter().map(|f| f.w).reduce(f32::min) else {
             continue;
@@ -291,7 +322,14 @@ pub fn typeset(
                 warnings: Default::default(),
                 ..ts.clone_shallow()
             };
-            let sets: Vec<Set> = paras.iter().map(|para| ts.set(para, width)).collect();
+            let sets: Vec<Set> = paras
+                .iter()
+                .zip(&tags)
+                .map(|(para, &tag)| Set {
+                    tag,
+                    ..ts.set(para, width)
+                })
+                .collect();
             let result = pour_flow(&sets, &frames, spec.balance, keep);
             match result {
                 Ok(items) => {
@@ -313,10 +351,11 @@ pub fn typeset(
         match placed {
             Ok(items) => {
                 for (page, item) in items {
-                    pages[page].items.push(item);
+                    staged[page].push((rank, item));
                 }
             }
-            Err((panel, origin, rest)) => {
+            Err(spill) => {
+                let (panel, origin, rest) = *spill;
                 let mut o = overflow(&panel, &origin, rest);
                 if spec.overflow == OverflowPolicy::Shrink {
                     o.at_min_size = Some(size);
@@ -329,6 +368,10 @@ pub fn typeset(
         return Err(overflows);
     }
     warnings.extend(ts.warnings.take());
+    let (blocks, items) = structure.finish(staged);
+    for (page, items) in pages.iter_mut().zip(items) {
+        page.items = items;
+    }
     for page in &mut pages {
         for item in &page.items {
             match item {
@@ -343,6 +386,7 @@ pub fn typeset(
                             w: x1 - x0,
                             h: (f.ascent - f.descent) * run.size,
                             uri: uri.clone(),
+                            tag: run.tag,
                         });
                     }
                 }
@@ -372,6 +416,7 @@ pub fn typeset(
         language: doc.language.clone(),
         variant,
         pages,
+        blocks,
         warnings,
     })
 }

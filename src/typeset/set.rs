@@ -7,7 +7,7 @@ use super::shape::{Fonts, Shaped, shape};
 use super::style::Resolved;
 use crate::doc::{Origin, Para};
 use crate::layout::{Align, Style};
-use crate::pages::{Colour, GlyphRun};
+use crate::pages::{Colour, GlyphRun, Tag};
 use crate::project::{NamedLayout, Project};
 
 /// A paragraph broken into lines, ready to be placed.
@@ -19,6 +19,9 @@ pub(super) struct Set {
     pub(super) figure: Option<Figure>,
     pub(super) space: f32,
     pub(super) origin: Option<Origin>,
+    /// Its block in the document's structure (set by the caller, which knows
+    /// where a reader meets it), or decoration.
+    pub(super) tag: Tag,
 }
 
 /// What a paragraph draws that is not text.
@@ -133,6 +136,7 @@ impl<'a> Typesetter<'a> {
             figure: None,
             space: 0.0,
             origin: None,
+            tag: Tag::Artifact,
         };
         // Rules and spaces borrow a style only for its fields; they add no spacing of their own.
         let any_style = || Resolved {
@@ -147,7 +151,7 @@ impl<'a> Typesetter<'a> {
                 space: *h,
                 ..empty(any_style())
             },
-            Para::Logo { height } => {
+            Para::Logo { height, .. } => {
                 let logo = self
                     .project
                     .logo
@@ -185,6 +189,7 @@ impl<'a> Typesetter<'a> {
                 text,
                 style,
                 origin,
+                ..
             } => {
                 let st = self.style(style);
                 let c = compose(fonts, &st, self.language, text, width, self.composer);
@@ -252,6 +257,7 @@ impl<'a> Typesetter<'a> {
                     width: w,
                     actual: Vec::new(),
                     links: Vec::new(),
+                    tag: Tag::Artifact,
                 };
                 Set {
                     lines,

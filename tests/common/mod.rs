@@ -222,3 +222,16 @@ pub fn line_outside_panels(pages: &leafpress::Pages) -> Option<String> {
     }
     None
 }
+
+/// A small PNG: `w` × `h` pixels of one colour.
+pub fn png(w: u32, h: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut enc = png::Encoder::new(&mut out, w, h);
+    enc.set_color(png::ColorType::Rgb);
+    enc.set_depth(png::BitDepth::Eight);
+    let mut wr = enc.write_header().unwrap();
+    wr.write_image_data(&[200u8, 30, 30].repeat((w * h) as usize))
+        .unwrap();
+    wr.finish().unwrap();
+    out
+}

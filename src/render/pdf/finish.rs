@@ -2,7 +2,8 @@
 //! bleed, trim), link annotations, the Info dictionary, `/Lang`, a stable
 //! `/ID`, the subset tags of the fonts, and PDF/X-4 for print.
 
-use super::pdfx::{add_output_intent, images_to_cmyk, profile_first, replace_xmp};
+use super::claims::{add_output_intent, replace_xmp};
+use super::pdfx::{images_to_cmyk, profile_first};
 use super::{PDFX_VERSION, Pages, PdfOptions};
 use crate::plan::Variant;
 use lopdf::Object;
@@ -27,6 +28,7 @@ pub(super) fn finish(
     opts: &PdfOptions,
     tags: &BTreeMap<String, String>,
     boxes: &[PageBoxes],
+    marked: &[Vec<super::tags::Marked>],
 ) {
     let print = opts.variant == Variant::Print;
     // PDF/X-4 is built on PDF 1.6.
@@ -46,19 +48,24 @@ pub(super) fn finish(
     }
     // Page boxes: trim inside bleed inside media.
     let page_ids: Vec<_> = lo.get_pages().into_values().collect();
+    let mut page_annots = Vec::new();
     for (id, pb) in page_ids.iter().zip(boxes) {
         let rect = |x0: f32, y0: f32, x1: f32, y1: f32| {
             Object::Array(vec![x0.into(), y0.into(), x1.into(), y1.into()])
         };
-        let annots: Vec<Object> = pb
+        // Indirect, so the structure tree can hold them (OBJR); printed
+        // (`/F 4`, as PDF/A asks), and described for screen readers.
+        let annots: Vec<lopdf::ObjectId> = pb
             .links
             .iter()
             .map(|(x0, y0, x1, y1, uri)| {
-                Object::Dictionary(lopdf::Dictionary::from_iter(vec![
+                lo.add_object(lopdf::Dictionary::from_iter(vec![
                     ("Type", Object::Name(b"Annot".to_vec())),
                     ("Subtype", Object::Name(b"Link".to_vec())),
                     ("Rect", rect(*x0, *y0, *x1, *y1)),
                     ("Border", Object::Array(vec![0.into(), 0.into(), 0.into()])),
+                    ("F", Object::Integer(4)),
+                    ("Contents", text_string(uri)),
                     (
                         "A",
                         Object::Dictionary(lopdf::Dictionary::from_iter(vec![
@@ -69,6 +76,8 @@ pub(super) fn finish(
                 ]))
             })
             .collect();
+        let refs: Vec<Object> = annots.iter().map(|&a| Object::Reference(a)).collect();
+        page_annots.push(annots);
         if let Ok(Object::Dictionary(d)) = lo.get_object_mut(*id) {
             let (tx0, ty0, tx1, ty1) = pb.trim;
             let b = pb.bleed;
@@ -77,10 +86,10 @@ pub(super) fn finish(
             d.set("TrimBox", rect(tx0, ty0, tx1, ty1));
             d.remove(b"CropBox");
             d.remove(b"ArtBox");
-            if annots.is_empty() {
+            if refs.is_empty() {
                 d.remove(b"Annots");
             } else {
-                d.set("Annots", Object::Array(annots));
+                d.set("Annots", Object::Array(refs));
             }
         }
     }
@@ -95,10 +104,10 @@ pub(super) fn finish(
         ),
         ("CreationDate", Object::string_literal(date.clone())),
         ("ModDate", Object::string_literal(date)),
-        ("Trapped", Object::Name(b"False".to_vec())),
     ]);
     let mut info = info;
     if print {
+        info.set("Trapped", Object::Name(b"False".to_vec()));
         info.set("GTS_PDFXVersion", Object::string_literal(PDFX_VERSION));
     }
     let info_id = lo.add_object(info);
@@ -132,9 +141,10 @@ pub(super) fn finish(
             Object::String(id, lopdf::StringFormat::Hexadecimal),
         ]),
     );
+    super::tags::build(lo, pages, &page_ids, marked, &page_annots);
+    add_output_intent(lo, opts.variant);
+    replace_xmp(lo, pages, opts, &id_hex(&lo.trailer));
     if print {
-        add_output_intent(lo);
-        replace_xmp(lo, pages, opts.epoch, &id_hex(&lo.trailer));
         images_to_cmyk(lo);
     }
     lo.prune_objects();

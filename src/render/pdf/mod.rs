@@ -5,11 +5,13 @@
 //! document is finished with lopdf (`finish`, `pdfx` for print) and its
 //! streams compressed (`compress`).
 
+mod claims;
 mod compress;
 mod finish;
 mod ops;
 mod page;
 mod pdfx;
+mod tags;
 
 use super::Output;
 use super::subset::{Subset, Subsets};
@@ -56,6 +58,8 @@ pub fn write(
         images: &images,
         texts: Vec::new(),
         used: BTreeMap::new(),
+        types: tags::struct_types(&pages.blocks),
+        marked: Vec::new(),
     };
     let mut pdf_pages = Vec::new();
     let mut boxes = Vec::new();
@@ -87,7 +91,7 @@ pub fn write(
             stream.set_content(spliced);
         }
     }
-    finish(&mut lo, pages, opts, &tags, &boxes);
+    finish(&mut lo, pages, opts, &tags, &boxes, &drawing.marked);
     compress(&mut lo, caches);
     // A print file is mostly its output profile: room for it from the start.
     let mut bytes = Vec::with_capacity(PROFILE_ZLIB.len() + (64 << 10));
@@ -237,7 +241,8 @@ mod tests {
             assert_eq!(a.sha256, <[u8; 32]>::from(Sha256::digest(&a.bytes)));
             let print = variant == super::Variant::Print;
             assert_eq!(a.bytes.starts_with(&head), print, "{variant:?}");
-            assert_eq!(a.bytes.windows(4).any(|w| w == b"GTS_"), print);
+            assert_eq!(a.bytes.windows(8).any(|w| w == b"GTS_PDFX"), print);
+            assert_eq!(a.bytes.windows(9).any(|w| w == b"GTS_PDFA1"), !print);
         }
     }
 }

@@ -55,6 +55,16 @@ pub fn begin_actual_text(out: &mut Vec<u8>, utf16: &[u8]) {
     out.extend_from_slice(b">> BDC\n");
 }
 
+/// Content of structure element type `tag`, marked `mcid` on its page.
+pub fn begin_marked(out: &mut Vec<u8>, tag: &str, mcid: u32) {
+    let _ = writeln!(out, "/{tag} <</MCID {mcid}>> BDC");
+}
+
+/// Decoration: never read aloud, never in the structure tree.
+pub fn begin_artifact(out: &mut Vec<u8>) {
+    out.extend_from_slice(b"/Artifact BMC\n");
+}
+
 pub fn end_marked_content(out: &mut Vec<u8>) {
     out.extend_from_slice(b"EMC\n");
 }

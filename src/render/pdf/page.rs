@@ -3,9 +3,10 @@
 //! registration colour, and its boxes and links for the finishing pass.
 
 use super::finish::{PageBoxes, utf16be};
+use super::tags::{Marked, Part, content_tag};
 use super::{font_id, ops};
 use crate::fonts::{FaceId, FontBook};
-use crate::pages::{Colour, Item, MARK_WIDTH, Page};
+use crate::pages::{Colour, Item, MARK_WIDTH, Page, Tag};
 use crate::plan::Variant;
 use crate::render::subset::Subsets;
 use printpdf::{Color, Op, PdfPage, Pt, Rect};
@@ -28,6 +29,10 @@ pub(super) struct Drawing<'a> {
     pub(super) texts: Vec<Vec<u8>>,
     /// Every glyph each face shows, with the text it stands for.
     pub(super) used: BTreeMap<FaceId, BTreeMap<u16, &'a str>>,
+    /// Each block's structure type (`tags::struct_types`).
+    pub(super) types: Vec<&'static str>,
+    /// Each page's marked content, by MCID.
+    pub(super) marked: Vec<Vec<Marked>>,
 }
 
 impl<'a> Drawing<'a> {
@@ -50,8 +55,27 @@ impl<'a> Drawing<'a> {
         }
     }
 
+    /// Raw content-stream bytes in printpdf's stream, through a marker.
+    fn raw(&mut self, ops: &mut Vec<Op>, bytes: Vec<u8>) {
+        ops.push(Op::Marker {
+            id: ops::text_marker(self.texts.len()),
+        });
+        self.texts.push(bytes);
+    }
+
+    /// A new marked-content id on the current page.
+    fn mark(&mut self, block: u32, part: Part) -> u32 {
+        let page = self.marked.last_mut().expect("a page is being drawn");
+        page.push(Marked { block, part });
+        page.len() as u32 - 1
+    }
+
     /// One page's operators, and its boxes and links.
     pub(super) fn page(&mut self, page: &'a Page) -> Result<(PdfPage, PageBoxes), String> {
+        self.marked.push(Vec::new());
+        // Links are numbered on the page as the typesetter listed them: by
+        // item, then along the run.
+        let mut link_no = 0;
         // The media box holds the trim, the bleed and the marks around it.
         let b = page.bleed + page.slug;
         let (mw, mh) = (page.width + 2.0 * b, page.height + 2.0 * b);
@@ -68,6 +92,9 @@ impl<'a> Drawing<'a> {
                     h,
                     colour: c,
                 } => {
+                    ops.push(Op::BeginMarkedContent {
+                        tag: "Artifact".into(),
+                    });
                     ops.push(Op::SetFillColor {
                         col: self.colour(c),
                     });
@@ -81,8 +108,16 @@ impl<'a> Drawing<'a> {
                             winding_order: None,
                         },
                     });
+                    ops.push(Op::EndMarkedContent);
                 }
-                Item::Image { x, y, w, h, png } => {
+                Item::Image {
+                    x,
+                    y,
+                    w,
+                    h,
+                    png,
+                    tag,
+                } => {
                     let (_, id, pw_px, ph_px) = self
                         .images
                         .iter()
@@ -90,8 +125,21 @@ impl<'a> Drawing<'a> {
                         .ok_or("image not registered")?;
                     // printpdf sizes an image as pixels at `dpi`; pick the dpi that gives our width.
                     let dpi = *pw_px as f32 * 72.0 / w;
+                    let id = id.clone();
+                    match *tag {
+                        Tag::Block { block, .. } => {
+                            let mcid = self.mark(block, Part::Body);
+                            let mut bytes = Vec::new();
+                            ops::begin_marked(&mut bytes, self.types[block as usize], mcid);
+                            bytes.pop();
+                            self.raw(&mut ops, bytes);
+                        }
+                        Tag::Artifact => ops.push(Op::BeginMarkedContent {
+                            tag: "Artifact".into(),
+                        }),
+                    }
                     ops.push(Op::UseXobject {
-                        id: id.clone(),
+                        id,
                         transform: printpdf::XObjectTransform {
                             translate_x: Some(Pt(px(*x))),
                             translate_y: Some(Pt(py(*y + *h))),
@@ -100,6 +148,7 @@ impl<'a> Drawing<'a> {
                             ..Default::default()
                         },
                     });
+                    ops.push(Op::EndMarkedContent);
                 }
                 Item::Text(run) => {
                     let face = self.book.face(run.face);
@@ -127,14 +176,23 @@ impl<'a> Drawing<'a> {
                     // Segments: plain glyphs, and glyphs whose text is given by
                     // ActualText (the halves of a hyphenated word), each placed at
                     // its own start so positions stay exact.
+                    // Links are marked apart from the text around them (screen
+                    // only: print has no annotations for them to hold).
+                    let links: &[(usize, usize, String)] = match self.variant {
+                        Variant::Screen => &run.links,
+                        Variant::Print => &[],
+                    };
                     let mut cuts: Vec<usize> = vec![0, glyphs.len()];
-                    for (a, b, _) in &run.actual {
+                    for (a, b, _) in run.actual.iter().chain(links) {
                         cuts.push(*a);
                         cuts.push(*b);
                     }
                     cuts.sort_unstable();
                     cuts.dedup();
                     let mut text = Vec::with_capacity(64 + 12 * glyphs.len());
+                    if run.tag == Tag::Artifact {
+                        ops::begin_artifact(&mut text);
+                    }
                     ops::begin_text(
                         &mut text,
                         &font_id(run.face).0,
@@ -151,6 +209,16 @@ impl<'a> Drawing<'a> {
                             .iter()
                             .find(|(s, e, _)| *s == a && *e == b)
                             .map(|(_, _, t)| t);
+                        if let Tag::Block { block, label } = run.tag {
+                            let part = match links.iter().position(|l| l.0 <= a && b <= l.1) {
+                                Some(n) => Part::Link(link_no + n),
+                                None if label => Part::Label,
+                                None => Part::Body,
+                            };
+                            let mcid = self.mark(block, part);
+                            let m = Marked { block, part };
+                            ops::begin_marked(&mut text, content_tag(&self.types, m), mcid);
+                        }
                         if let Some(t) = actual {
                             ops::begin_actual_text(&mut text, &utf16be(t));
                         }
@@ -163,8 +231,15 @@ impl<'a> Drawing<'a> {
                         if actual.is_some() {
                             ops::end_marked_content(&mut text);
                         }
+                        if run.tag != Tag::Artifact {
+                            ops::end_marked_content(&mut text);
+                        }
                     }
+                    link_no += links.len();
                     ops::end_text(&mut text);
+                    if run.tag == Tag::Artifact {
+                        text.extend_from_slice(b"\nEMC");
+                    }
                     ops.push(Op::Marker {
                         id: ops::text_marker(self.texts.len()),
                     });
@@ -174,6 +249,9 @@ impl<'a> Drawing<'a> {
         }
         if !page.marks.is_empty() {
             // Registration colour: every ink at 100%, so marks show on every plate.
+            ops.push(Op::BeginMarkedContent {
+                tag: "Artifact".into(),
+            });
             ops.push(Op::SaveGraphicsState);
             ops.push(Op::SetOutlineColor {
                 col: Color::Cmyk(printpdf::Cmyk::new(1.0, 1.0, 1.0, 1.0, None)),
@@ -203,6 +281,7 @@ impl<'a> Drawing<'a> {
                 });
             }
             ops.push(Op::RestoreGraphicsState);
+            ops.push(Op::EndMarkedContent);
         }
         let media = Rect::from_wh(Pt(mw), Pt(mh));
         let trim = Rect {

@@ -1,9 +1,7 @@
-//! PDF/X-4 for print files: the output intent with the Coated FOGRA39 profile
-//! (made object 1, so every print file begins alike), the XMP packet that
-//! matches the Info dictionary, images converted to CMYK, and the SHA-256 of a
-//! print file hashed from the shared beginning on.
+//! What PDF/X-4 print files share: the Coated FOGRA39 output profile (made
+//! object 1, so every print file begins alike), images converted to CMYK,
+//! and the SHA-256 of a print file hashed from the shared beginning on.
 
-use super::{PDFX_VERSION, Pages};
 use crate::cache::{Caches, Kind};
 use lopdf::Object;
 
@@ -161,111 +159,6 @@ pub(super) fn images_to_cmyk(lo: &mut lopdf::Document) {
         s.dict.remove(b"DecodeParms");
         s.dict.remove(b"Filter");
         s.set_content(cmyk);
-    }
-}
-
-/// The PDF/X OutputIntent: the Coated FOGRA39 characterisation (the profile
-/// printpdf ships, redistributable under the licence in LICENSES/), embedded
-/// pre-compressed.
-pub(super) fn add_output_intent(lo: &mut lopdf::Document) {
-    let mut profile = lopdf::Stream::new(profile_dict(), PROFILE_ZLIB.to_vec());
-    profile.allows_compression = false;
-    let profile_id = lo.add_object(profile);
-    let intent = lopdf::Dictionary::from_iter(vec![
-        ("Type", Object::Name(b"OutputIntent".to_vec())),
-        ("S", Object::Name(b"GTS_PDFX".to_vec())),
-        (
-            "OutputConditionIdentifier",
-            Object::string_literal("FOGRA39"),
-        ),
-        (
-            "OutputCondition",
-            Object::string_literal(
-                "Commercial and special offset print according to ISO 12647-2:2004 / Amd 1, paper type 1 or 2 (matte or gloss-coated offset paper, 115 g/m2), screen ruling 60/cm",
-            ),
-        ),
-        (
-            "RegistryName",
-            Object::string_literal("http://www.color.org"),
-        ),
-        (
-            "Info",
-            Object::string_literal("Coated FOGRA39 (ISO 12647-2:2004)"),
-        ),
-        ("DestOutputProfile", Object::Reference(profile_id)),
-    ]);
-    if let Ok(root) = lo.trailer.get(b"Root").and_then(|r| r.as_reference())
-        && let Ok(Object::Dictionary(cat)) = lo.get_object_mut(root)
-    {
-        cat.set(
-            "OutputIntents",
-            Object::Array(vec![Object::Dictionary(intent)]),
-        );
-    }
-}
-
-/// Swaps printpdf's XMP packet (which carries a random instance id) for one made
-/// from the inputs alone, stating the same title, dates, trapping and PDF/X
-/// version as the Info dictionary, as PDF/X requires. Left uncompressed, so
-/// prepress tools can read it.
-pub(super) fn replace_xmp(lo: &mut lopdf::Document, pages: &Pages, epoch: i64, id: &str) {
-    let date = crate::text::timestamps(epoch).0;
-    let uuid = format!(
-        "{}-{}-{}-{}-{}",
-        &id[0..8],
-        &id[8..12],
-        &id[12..16],
-        &id[16..20],
-        &id[20..32]
-    );
-    let title = crate::text::escape_xml(&pages.title);
-    let author = crate::text::escape_xml(&pages.author);
-    let lang = crate::text::escape_xml(&pages.language);
-    let producer = format!("leafpress {}", env!("CARGO_PKG_VERSION"));
-    let xmp = format!(
-        r#"<?xpacket begin="{bom}" id="W5M0MpCehiHzreSzNTczkc9d"?>
-<x:xmpmeta xmlns:x="adobe:ns:meta/">
- <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
-  <rdf:Description rdf:about=""
-    xmlns:xmp="http://ns.adobe.com/xap/1.0/"
-    xmlns:dc="http://purl.org/dc/elements/1.1/"
-    xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/"
-    xmlns:pdf="http://ns.adobe.com/pdf/1.3/"
-    xmlns:pdfxid="http://www.npes.org/pdfx/ns/id/">
-   <xmp:CreateDate>{date}</xmp:CreateDate>
-   <xmp:ModifyDate>{date}</xmp:ModifyDate>
-   <xmp:MetadataDate>{date}</xmp:MetadataDate>
-   <xmp:CreatorTool>leafpress</xmp:CreatorTool>
-   <dc:format>application/pdf</dc:format>
-   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
-   <dc:creator><rdf:Seq><rdf:li>{author}</rdf:li></rdf:Seq></dc:creator>
-   <dc:language><rdf:Bag><rdf:li>{lang}</rdf:li></rdf:Bag></dc:language>
-   <pdf:Producer>{producer}</pdf:Producer>
-   <pdf:Trapped>False</pdf:Trapped>
-   <xmpMM:DocumentID>uuid:{uuid}</xmpMM:DocumentID>
-   <xmpMM:InstanceID>uuid:{uuid}</xmpMM:InstanceID>
-   <xmpMM:VersionID>1</xmpMM:VersionID>
-   <xmpMM:RenditionClass>default</xmpMM:RenditionClass>
-   <pdfxid:GTS_PDFXVersion>{PDFX_VERSION}</pdfxid:GTS_PDFXVersion>
-  </rdf:Description>
- </rdf:RDF>
-</x:xmpmeta>
-<?xpacket end="w"?>"#,
-        bom = '\u{FEFF}'
-    );
-    let mut stream = lopdf::Stream::new(
-        lopdf::Dictionary::from_iter(vec![
-            ("Type", Object::Name(b"Metadata".to_vec())),
-            ("Subtype", Object::Name(b"XML".to_vec())),
-        ]),
-        xmp.into_bytes(),
-    );
-    stream.allows_compression = false;
-    let xmp_id = lo.add_object(stream);
-    if let Ok(root) = lo.trailer.get(b"Root").and_then(|r| r.as_reference())
-        && let Ok(Object::Dictionary(cat)) = lo.get_object_mut(root)
-    {
-        cat.set("Metadata", Object::Reference(xmp_id));
     }
 }
 

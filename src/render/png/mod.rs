@@ -33,7 +33,9 @@ pub fn rasterise(page: &Page, variant: Variant, glyphs: &mut Glyphs, dpi: f32) -
             Item::Rect { x, y, w, h, colour } => {
                 r.fill(px(*x), px(*y), px(x + w), px(y + h), colour.rgb)
             }
-            Item::Image { x, y, w, h, png } => {
+            Item::Image {
+                x, y, w, h, png, ..
+            } => {
                 let key = png.as_ptr() as usize;
                 let img = images.entry(key).or_insert_with(|| decode(png));
                 if let Some((iw, ih, pixels)) = img {
@@ -162,6 +164,7 @@ mod tests {
             language: "en".into(),
             variant: Variant::Screen,
             pages: vec![p.clone()],
+            blocks: Vec::new(),
             warnings: Vec::new(),
         };
         let subsets = super::super::subset::subset_fonts(&pages, &book, caches).unwrap();
@@ -242,6 +245,7 @@ mod tests {
             width: 20.0,
             actual: Vec::new(),
             links: Vec::new(),
+            tag: crate::pages::Tag::Artifact,
         })
     }
 
@@ -267,6 +271,7 @@ mod tests {
             width: text.len() as f32 * size * 0.7,
             actual: Vec::new(),
             links: Vec::new(),
+            tag: crate::pages::Tag::Artifact,
         })
     }
 
