@@ -12,6 +12,8 @@
 #   python-docx     (PyPI) opens each DOCX as a script would
 #   openxml-audit   (PyPI) validates each DOCX against the OOXML schema, as the
 #                   Open XML SDK does: what Word would repair or refuse
+#   page-validation (PyPI) checks each PDF against the veraPDF rule sets for
+#                   PDF/UA-1 (accessibility) and PDF/A-2a (screen files)
 #
 # Installing needs root (apt-get); as another user, install the list above first.
 set -euo pipefail
@@ -33,5 +35,7 @@ python3 -c "import docx" 2>/dev/null ||
   python3 -m pip install -q --disable-pip-version-check python-docx
 python3 -c "import openxml_audit" 2>/dev/null ||
   python3 -m pip install -q --disable-pip-version-check openxml-audit==0.8.0
+python3 -c "import page" 2>/dev/null ||
+  python3 -m pip install -q --disable-pip-version-check page-validation==0.11.0
 
 cargo test --locked "$@"
