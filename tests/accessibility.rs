@@ -649,3 +649,44 @@ fn a_block_marked_decorative_is_not_read() {
     );
     assert!(raw.contains("Global Social Service Workforce Alliance"));
 }
+
+#[test]
+fn faint_text_is_a_warning_naming_the_style_and_colours() {
+    // The shipped brand passes; the accent itself on white would not.
+    let p = Project::shipped();
+    let r = p.run(&["check"]);
+    r.ok();
+    assert!(!r.stderr.contains("contrast"), "{}", r.stderr);
+    p.edit(
+        "layouts/leaflet.yaml",
+        "size: 32pt, leading: 21pt, colour: accent-text",
+        "size: 32pt, leading: 21pt, colour: accent",
+    );
+    p.edit(
+        "layouts/leaflet.yaml",
+        "note:           { font: body, italic: true, size: 8pt, leading: 11pt, colour: muted,",
+        "note:           { font: body, italic: true, size: 8pt, leading: 11pt, colour: tint,",
+    );
+    let r = p.run(&["check"]);
+    r.ok();
+    let line = p.line_of("layouts/leaflet.yaml", "message-number:");
+    assert!(
+        r.stderr.contains(
+            "warning: style `message-number` sets `accent` (#EE7D11) on white paper at a contrast of 2.77:1, under the 3:1 WCAG 2.1 AA asks for large text"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains(&format!("layouts/leaflet.yaml:{line}:")),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("warning: style `note` sets `tint` (#E6F1FA) on white paper at a contrast of 1.14:1, under the 4.5:1 WCAG 2.1 AA asks for body text"),
+        "{}",
+        r.stderr
+    );
+    // White on the cover's blue is fine, and not reported.
+    assert!(!r.stderr.contains("cover-title"), "{}", r.stderr);
+}

@@ -4,6 +4,7 @@
 //! `layout_checks`, `coverage` and `logo`.
 
 mod content_checks;
+mod contrast;
 mod coverage;
 mod layout_checks;
 mod logo;
@@ -274,6 +275,11 @@ pub fn load(paths: &Paths) -> Result<Project, Error> {
 
     problems.extend(brand_problems);
     problems.extend(layout_problems);
+    if let Some((b, _)) = &brand {
+        for l in &layouts {
+            problems.extend(contrast::check_contrast(l, b));
+        }
+    }
 
     if streamed.is_none()
         && let (Some((c, src)), Some(fonts)) = (&content, &fonts)
