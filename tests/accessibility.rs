@@ -690,3 +690,42 @@ fn faint_text_is_a_warning_naming_the_style_and_colours() {
     // White on the cover's blue is fine, and not reported.
     assert!(!r.stderr.contains("cover-title"), "{}", r.stderr);
 }
+
+#[test]
+fn handouts_carry_title_language_and_headings_in_order() {
+    // As python-docx reads them (Word's accessibility checker looks at the
+    // same): the document's title and language, and heading styles that
+    // start at the title and never skip a level.
+    let script = r#"
+import sys, docx
+from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph
+d = docx.Document(sys.argv[1])
+print("TITLE\t" + d.core_properties.title)
+print("LANG\t" + d.core_properties.language)
+for p in d.element.body.iter(qn("w:p")):
+    style = Paragraph(p, d).style.name
+    if style == "Title" or style.startswith("Heading"):
+        print("HEADING\t" + style)
+"#;
+    let c = shipped_content();
+    for lang in ["en", "fr"] {
+        for a in &c.audiences {
+            let path = built().file(&format!("out/{lang}/handout-{}.docx", a.id));
+            let o = std::process::Command::new("python3")
+                .args(["-c", script, path.to_str().unwrap()])
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            let out = String::from_utf8_lossy(&o.stdout);
+            assert!(out.contains(&format!("LANG\t{lang}\n")), "{out}");
+            let title = out.lines().find_map(|l| l.strip_prefix("TITLE\t")).unwrap();
+            assert!(title.contains(" — "), "title and audience: {title}");
+            let headings: Vec<&str> = out
+                .lines()
+                .filter_map(|l| l.strip_prefix("HEADING\t"))
+                .collect();
+            assert_eq!(headings, ["Title", "Heading 1", "Heading 1"], "{path:?}");
+        }
+    }
+}
