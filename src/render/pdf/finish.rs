@@ -3,6 +3,7 @@
 //! `/ID`, the subset tags of the fonts, and PDF/X-4 for print.
 
 use super::claims::{add_output_intent, replace_xmp};
+use super::ops::text_string;
 use super::pdfx::{images_to_cmyk, profile_first};
 use super::{PDFX_VERSION, Pages, PdfOptions};
 use crate::plan::Variant;
@@ -161,24 +162,6 @@ pub(super) fn id_hex(trailer: &lopdf::Dictionary) -> String {
             _ => String::new(),
         },
         _ => String::new(),
-    }
-}
-
-/// UTF-16BE with a byte-order mark, as PDF text strings outside ASCII need.
-pub(super) fn utf16be(s: &str) -> Vec<u8> {
-    let mut b = vec![0xFE, 0xFF];
-    for u in s.encode_utf16() {
-        b.extend(u.to_be_bytes());
-    }
-    b
-}
-
-/// A PDF text string: plain when ASCII, else UTF-16BE with a byte-order mark.
-pub(super) fn text_string(s: &str) -> Object {
-    if s.is_ascii() {
-        Object::string_literal(s)
-    } else {
-        Object::String(utf16be(s), lopdf::StringFormat::Hexadecimal)
     }
 }
 

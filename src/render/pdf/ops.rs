@@ -1,7 +1,9 @@
 //! Content-stream operators for text runs, written byte for byte as printpdf
 //! writes them through lopdf 0.44 (operands each followed by a space, operators
-//! one to a line, numbers as Rust prints an `f32`, strings in upper-case hex).
+//! one to a line, numbers as Rust prints an `f32`, strings in upper-case hex),
+//! and PDF text strings.
 
+use lopdf::Object;
 use std::io::Write;
 
 /// Marks where the text-only section that tells printpdf the glyphs begins
@@ -129,6 +131,24 @@ pub fn splice(content: &[u8], texts: &[Vec<u8>]) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
+/// UTF-16BE with a byte-order mark, as PDF text strings outside ASCII need.
+pub fn utf16be(s: &str) -> Vec<u8> {
+    let mut b = vec![0xFE, 0xFF];
+    for u in s.encode_utf16() {
+        b.extend(u.to_be_bytes());
+    }
+    b
+}
+
+/// A PDF text string: plain when ASCII, else UTF-16BE with a byte-order mark.
+pub fn text_string(s: &str) -> Object {
+    if s.is_ascii() {
+        Object::string_literal(s)
+    } else {
+        Object::String(utf16be(s), lopdf::StringFormat::Hexadecimal)
+    }
+}
+
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
@@ -204,7 +224,7 @@ mod tests {
             printpdf::Color::Cmyk(printpdf::Cmyk::new(1.0, 0.5, 0.1, 0.35, None)),
             printpdf::Color::Rgb(printpdf::Rgb::new(0.0, 0.2, 0.6, None)),
         ] {
-            let actual = super::super::finish::utf16be("Sus-");
+            let actual = super::utf16be("Sus-");
             let mut map = std::collections::BTreeMap::new();
             map.insert(
                 "ActualText".to_string(),

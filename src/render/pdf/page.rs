@@ -2,7 +2,8 @@
 //! operators (text runs as bytes, see `ops`), its printer's marks in
 //! registration colour, and its boxes and links for the finishing pass.
 
-use super::finish::{PageBoxes, utf16be};
+use super::finish::PageBoxes;
+use super::ops::utf16be;
 use super::tags::{Marked, Part, content_tag};
 use super::{font_id, ops};
 use crate::fonts::{FaceId, FontBook};

@@ -5,6 +5,7 @@
 //! `Lbl` + `LBody`), figures with `/Alt` and links holding their annotations,
 //! and the parent tree that leads from content back to its element.
 
+use super::ops::text_string;
 use crate::pages::{Block, BlockKind, Pages, Role};
 use lopdf::{Dictionary, Object, ObjectId};
 
@@ -291,8 +292,4 @@ pub(super) fn build(
             Dictionary::from_iter(vec![("Marked", Object::Boolean(true))]),
         );
     }
-}
-
-fn text_string(s: &str) -> Object {
-    super::finish::text_string(s)
 }
