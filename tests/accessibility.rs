@@ -248,6 +248,31 @@ impl Tree<'_> {
     }
 }
 
+/// page-validation's verdict on `files` (tests/tools/validate_pdf.py): whether
+/// every rule passed, and its report.
+fn validate(files: &[PathBuf]) -> (bool, String) {
+    let o = std::process::Command::new("python3")
+        .arg(common::repo().join("tests/tools/validate_pdf.py"))
+        .args(files)
+        .output()
+        .unwrap();
+    let report =
+        String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
+    (o.status.success(), report)
+}
+
+/// Every structure element of `doc`, depth first, from the tree's root.
+fn elements(doc: &Document) -> Vec<(Option<ObjectId>, lopdf::Dictionary)> {
+    let root = doc.trailer.get(b"Root").unwrap().as_reference().unwrap();
+    let cat = doc.get_dictionary(root).unwrap();
+    let tr = doc
+        .get_dictionary(cat.get(b"StructTreeRoot").unwrap().as_reference().unwrap())
+        .unwrap();
+    let mut out = Vec::new();
+    Tree { doc }.elements(tr.get(b"K").unwrap(), &mut out);
+    out
+}
+
 fn name(d: &lopdf::Dictionary, key: &[u8]) -> String {
     String::from_utf8_lossy(d.get(key).and_then(|n| n.as_name()).unwrap_or(b"")).into_owned()
 }
@@ -378,23 +403,8 @@ fn the_tree_is_complete_and_decoration_is_an_artifact() {
 fn every_shipped_pdf_passes_pdf_ua_1_and_screen_pdfs_pdf_a_2a() {
     let files = pdfs(built());
     assert_eq!(files.len(), 2 * 2 * 6, "print and screen, en and fr");
-    let mut args = vec![
-        common::repo()
-            .join("tests/tools/validate_pdf.py")
-            .to_string_lossy()
-            .into_owned(),
-    ];
-    args.extend(files.iter().map(|f| f.to_string_lossy().into_owned()));
-    let o = std::process::Command::new("python3")
-        .args(&args)
-        .output()
-        .unwrap();
-    let out = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        o.status.success(),
-        "page-validation found problems:\n{out}{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let (ok, out) = validate(&files);
+    assert!(ok, "page-validation found problems:\n{out}");
     assert_eq!(out.matches("PDF_UA_1 compliant").count(), 24, "{out}");
     assert_eq!(out.matches("PDF_A_2A compliant").count(), 12, "{out}");
 }
@@ -411,13 +421,8 @@ fn the_checker_is_no_rubber_stamp() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("untagged-screen.pdf");
     doc.save(&bad).unwrap();
-    let o = std::process::Command::new("python3")
-        .arg(common::repo().join("tests/tools/validate_pdf.py"))
-        .arg(&bad)
-        .output()
-        .unwrap();
-    let out = String::from_utf8_lossy(&o.stdout);
-    assert!(!o.status.success(), "{out}");
+    let (ok, out) = validate(&[bad]);
+    assert!(!ok, "{out}");
     assert!(out.contains("PDF_UA_1 NOT compliant"), "{out}");
     assert!(out.contains("PDF_A_2A NOT compliant"), "{out}");
 }
@@ -458,14 +463,7 @@ fn links_hold_their_annotations_and_fallback_text_says_its_language() {
         ("out/en/leaflet-workforce.pdf", false),
     ] {
         let doc = Document::load(p.file(file)).unwrap();
-        let tree = Tree { doc: &doc };
-        let root = doc.trailer.get(b"Root").unwrap().as_reference().unwrap();
-        let cat = doc.get_dictionary(root).unwrap();
-        let tr = doc
-            .get_dictionary(cat.get(b"StructTreeRoot").unwrap().as_reference().unwrap())
-            .unwrap();
-        let mut elems = Vec::new();
-        tree.elements(tr.get(b"K").unwrap(), &mut elems);
+        let elems = elements(&doc);
         let links: Vec<_> = elems
             .iter()
             .filter(|(_, d)| name(d, b"S") == "Link")
@@ -519,27 +517,14 @@ fn links_hold_their_annotations_and_fallback_text_says_its_language() {
             "LBody"
         );
     }
-    let validate = std::process::Command::new("python3")
-        .arg(common::repo().join("tests/tools/validate_pdf.py"))
-        .arg(p.file("out/en/leaflet-workforce-screen.pdf"))
-        .arg(p.file("out/fr/leaflet-workforce-screen.pdf"))
-        .output()
-        .unwrap();
-    assert!(
-        validate.status.success(),
-        "{}",
-        String::from_utf8_lossy(&validate.stdout)
-    );
+    let (ok, report) = validate(&[
+        p.file("out/en/leaflet-workforce-screen.pdf"),
+        p.file("out/fr/leaflet-workforce-screen.pdf"),
+    ]);
+    assert!(ok, "{report}");
     // The French file: the English message stands in, and says so.
     let doc = Document::load(p.file("out/fr/leaflet-workforce-screen.pdf")).unwrap();
-    let tree = Tree { doc: &doc };
-    let root = doc.trailer.get(b"Root").unwrap().as_reference().unwrap();
-    let cat = doc.get_dictionary(root).unwrap();
-    let tr = doc
-        .get_dictionary(cat.get(b"StructTreeRoot").unwrap().as_reference().unwrap())
-        .unwrap();
-    let mut elems = Vec::new();
-    tree.elements(tr.get(b"K").unwrap(), &mut elems);
+    let elems = elements(&doc);
     let english: Vec<_> = elems
         .iter()
         .filter(|(_, d)| string(d, b"Lang").as_deref() == Some("en"))
@@ -591,13 +576,11 @@ fn the_logo_is_a_figure_with_its_alt_text_or_decoration() {
             .collect();
         assert_eq!(alt, ["Global Social Service Workforce Alliance logo"]);
     }
-    let v = std::process::Command::new("python3")
-        .arg(common::repo().join("tests/tools/validate_pdf.py"))
-        .arg(p.file("out/en/leaflet-workforce.pdf"))
-        .arg(p.file("out/en/leaflet-workforce-screen.pdf"))
-        .output()
-        .unwrap();
-    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stdout));
+    let (ok, report) = validate(&[
+        p.file("out/en/leaflet-workforce.pdf"),
+        p.file("out/en/leaflet-workforce-screen.pdf"),
+    ]);
+    assert!(ok, "{report}");
     // Marked decorative: drawn, but no figure to read.
     p.edit(
         "layouts/brand.yaml",
