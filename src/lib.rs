@@ -63,11 +63,12 @@ mod units;
 pub use batch::{BuildOptions, BuildReport, JobOutcome, Trial, interrupt, try_all};
 pub use content::{Audience, Content, Definition, Head, Message, Organisation};
 pub use diag::{Diagnostic, Error, Severity, Span};
-pub use doc::{Document, Origin, Para};
+pub use doc::{Document, Origin, Para, Role};
 pub use layout::Format;
 pub use manifest::{Manifest, OutputRow, Status, manifest_name, merge_manifests};
 pub use pages::{
-    Area, Colour, Glyph, GlyphRun, GlyphText, Item, Link, Mark, MarkKind, Page, Pages, PanelArea,
+    Area, Block, BlockKind, Colour, Glyph, GlyphRun, GlyphText, Item, Link, Mark, MarkKind, Page,
+    Pages, PanelArea, Tag,
 };
 pub use pipeline::{DEFAULT_EPOCH, epoch_from_env};
 pub use pipeline::{JobError, Made, MakeOptions, Rendered};

@@ -103,3 +103,25 @@ impl Structure {
         (blocks, pages)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::panel_ranks;
+
+    fn layout(reading_order: &str) -> crate::layout::Layout {
+        serde_yaml::from_str(&format!(
+            "format: pdf\npage: {{ size: A4 }}\nstyles: {{}}\n{reading_order}\nsides:\n  - name: outside\n    panels: [{{ name: a }}, {{ name: b }}]\n  - name: inside\n    panels: [{{ name: c }}]\n"
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn panels_rank_in_the_declared_order_else_in_file_order() {
+        let l = layout("");
+        let r = panel_ranks(&l);
+        assert!(r["a"] < r["b"] && r["b"] < r["c"] && r["a"] > 0);
+        let l = layout("reading-order: [b, c, a]");
+        let r = panel_ranks(&l);
+        assert!(r["b"] < r["c"] && r["c"] < r["a"] && r["b"] > 0);
+    }
+}
