@@ -358,8 +358,9 @@ fn a_font_file_nobody_may_read() {
     assert!(r.stderr.contains("cannot read font file"), "{}", r.stderr);
     assert!(r.stderr.contains("permission denied"), "{}", r.stderr);
     assert!(r.stderr.contains("make the file readable"), "{}", r.stderr);
+    let line = p.line_of("layouts/brand.yaml", "bold: NotoSans-Bold.ttf");
     assert!(
-        r.stderr.contains("layouts/brand.yaml:19:11"),
+        r.stderr.contains(&format!("layouts/brand.yaml:{line}:11")),
         "{}",
         r.stderr
     );
