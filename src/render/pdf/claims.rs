@@ -12,6 +12,21 @@ use lopdf::Object;
 /// from Little CMS, Zlib licence: see LICENSES/).
 const SRGB: &[u8] = include_bytes!("../../../res/sRGB.icc");
 
+/// The sRGB profile, compressed once per process, as the print profile is
+/// ahead of time: a compressor reset and run for it in every screen file
+/// cost 1.3% of the instructions of a 50-leaflet screen batch (callgrind,
+/// 1,191 -> 1,176 million).
+fn srgb_zlib() -> &'static [u8] {
+    static PACKED: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    PACKED.get_or_init(|| {
+        use std::io::Write;
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        // Writing to a Vec cannot fail.
+        let _ = z.write_all(SRGB);
+        z.finish().unwrap_or_default()
+    })
+}
+
 /// The output intent: the print condition a print file is made for
 /// (GTS_PDFX), or the colour space a screen file's RGB means (GTS_PDFA1).
 pub(super) fn add_output_intent(lo: &mut lopdf::Document, variant: Variant) {
@@ -31,9 +46,12 @@ pub(super) fn add_output_intent(lo: &mut lopdf::Document, variant: Variant) {
             let dict = lopdf::Dictionary::from_iter(vec![
                 ("N", Object::Integer(3)),
                 ("Alternate", Object::Name(b"DeviceRGB".to_vec())),
+                ("Filter", Object::Name(b"FlateDecode".to_vec())),
             ]);
+            let mut profile = lopdf::Stream::new(dict, srgb_zlib().to_vec());
+            profile.allows_compression = false;
             (
-                lopdf::Stream::new(dict, SRGB.to_vec()),
+                profile,
                 "GTS_PDFA1",
                 "sRGB IEC61966-2.1",
                 "sRGB IEC61966-2.1",
