@@ -130,7 +130,7 @@ impl Backend for DocxBackend {
         _variant: Variant,
         opts: &MakeOptions,
     ) -> Result<Rendered, JobError> {
-        let bytes = docx::write(doc, opts.epoch, &project.caches)
+        let bytes = docx::write(doc, project.logo.as_ref(), opts.epoch, &project.caches)
             .map_err(|e| JobError { reasons: vec![e] })?;
         Ok(Rendered {
             file: Output::hashed(bytes),

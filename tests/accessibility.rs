@@ -343,7 +343,7 @@ fn the_tree_is_complete_and_decoration_is_an_artifact() {
             .as_dict()
             .unwrap()
             .clone();
-        assert_eq!(mark.get(b"Marked").unwrap().as_bool().unwrap(), true);
+        assert!(mark.get(b"Marked").unwrap().as_bool().unwrap());
         let tree_root = doc
             .get_dictionary(cat.get(b"StructTreeRoot").unwrap().as_reference().unwrap())
             .unwrap();
@@ -711,4 +711,58 @@ for p in d.element.body.iter(qn("w:p")):
             assert_eq!(headings, ["Title", "Heading 1", "Heading 1"], "{path:?}");
         }
     }
+}
+
+#[test]
+fn the_handout_logo_carries_its_description_or_is_marked_decorative() {
+    let p = Project::shipped();
+    std::fs::write(p.file("layouts/logo.png"), common::png(400, 200)).unwrap();
+    p.edit(
+        "layouts/brand.yaml",
+        "# logo: { file: logo.png",
+        "logo: { file: logo.png",
+    );
+    let script = r#"
+import sys, docx
+from docx.oxml.ns import qn
+d = docx.Document(sys.argv[1])
+for pr in d.element.body.iter(qn("wp:docPr")):
+    deco = any(e.tag.endswith("}decorative") and e.get("val") == "1" for e in pr.iter())
+    print("PICTURE\t%s\t%s" % (pr.get("descr"), "decorative" if deco else "meaningful"))
+"#;
+    let pictures = |p: &Project| {
+        p.run(&[
+            "build",
+            "--layout",
+            "handout",
+            "--audience",
+            "workforce",
+            "--lang",
+            "en",
+        ])
+        .ok();
+        let path = p.file("out/en/handout-workforce.docx");
+        let o = std::process::Command::new("python3")
+            .args(["-c", script, path.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let audit = std::process::Command::new("python3")
+            .args(["-m", "openxml_audit", path.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let report = String::from_utf8_lossy(&audit.stdout);
+        assert!(report.contains("Errors: 0"), "{report}");
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    assert_eq!(
+        pictures(&p),
+        "PICTURE\tGlobal Social Service Workforce Alliance logo\tmeaningful\n"
+    );
+    p.edit(
+        "layouts/brand.yaml",
+        "alt: \"Global Social Service Workforce Alliance logo\"",
+        "alt: \"\"",
+    );
+    assert_eq!(pictures(&p), "PICTURE\t\tdecorative\n");
 }

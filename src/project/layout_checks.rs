@@ -282,19 +282,14 @@ pub(super) fn check_layout(l: &NamedLayout) -> Vec<Diagnostic> {
             }
             check_blocks(&l.layout.content, "content", &mut out);
             check_blocks(&l.layout.footer, "footer", &mut out);
-            if l.layout
-                .content
-                .iter()
-                .chain(&l.layout.footer)
-                .any(|b| b.show == Some(Show::Logo))
-            {
+            if l.layout.footer.iter().any(|b| b.show == Some(Show::Logo)) {
                 out.push(
                     Diagnostic::error(
                         &src.path,
-                        "`show: logo` is for PDF layouts; a DOCX handout keeps to text",
+                        "`show: logo` in a handout's footer would repeat it on every page; put it in `content`",
                     )
                     .with_span(src.span_of("show", "logo"))
-                    .with_hint("remove the logo block from this layout"),
+                    .with_hint("move the logo block from `footer` to `content`"),
                 );
             }
             if let Some(m) = l.layout.page.margins

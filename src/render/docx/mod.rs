@@ -5,6 +5,7 @@
 
 use crate::doc::{Document, Para, TextStyle};
 use crate::layout::Align;
+use crate::project::Logo;
 mod order;
 mod theme;
 
@@ -29,7 +30,12 @@ pub fn style_id(name: &str) -> String {
 /// docx-rs always writes a default list as number 1; ours is the next.
 const LIST_NUM: usize = 2;
 
-pub fn write(doc: &Document, epoch: i64, caches: &Caches) -> Result<Vec<u8>, String> {
+pub fn write(
+    doc: &Document,
+    logo: Option<&Logo>,
+    epoch: i64,
+    caches: &Caches,
+) -> Result<Vec<u8>, String> {
     let m = doc.margins;
     let mut docx = Docx::new()
         .page_size(twips(doc.page_width) as u32, twips(doc.page_height) as u32)
@@ -89,7 +95,7 @@ pub fn write(doc: &Document, epoch: i64, caches: &Caches) -> Result<Vec<u8>, Str
     // appears, so translators' tools see one segment per text and a translated
     // handout can be read back by id.
     for p in &doc.body {
-        if let Some(par) = paragraph(p, doc) {
+        if let Some(par) = paragraph(p, doc, logo) {
             match unit_of(p) {
                 Some(unit) => {
                     let note = doc.notes.get(unit).map(String::as_str).unwrap_or("");
@@ -107,7 +113,7 @@ pub fn write(doc: &Document, epoch: i64, caches: &Caches) -> Result<Vec<u8>, Str
     // The footer's texts, in order, each with its content control's id and title.
     let mut footer_controls = Vec::new();
     for p in &doc.footer {
-        if let Some(par) = paragraph(p, doc) {
+        if let Some(par) = paragraph(p, doc, logo) {
             footer = footer.add_paragraph(par);
             footer_controls.push(unit_of(p).map(|unit| {
                 let note = doc.notes.get(unit).map(String::as_str).unwrap_or("");
@@ -121,6 +127,7 @@ pub fn write(doc: &Document, epoch: i64, caches: &Caches) -> Result<Vec<u8>, Str
 
     let mut xml = docx.build();
     xml.document = with_control_tags(&xml.document)?;
+    xml.document = with_picture_descriptions(&xml.document, &doc.body);
     for f in xml.footers.iter_mut() {
         *f = with_footer_controls(f, &footer_controls)?;
     }
@@ -217,7 +224,7 @@ fn word_style(name: &str, st: &TextStyle) -> Style {
     s
 }
 
-fn paragraph(p: &Para, doc: &Document) -> Option<Paragraph> {
+fn paragraph(p: &Para, doc: &Document, logo: Option<&Logo>) -> Option<Paragraph> {
     let run = |text: &str, style: &str| {
         // One run with the whole text: no direct formatting, nothing split.
         let text = text.split_ascii_whitespace().collect::<Vec<_>>().join(" ");
@@ -240,9 +247,51 @@ fn paragraph(p: &Para, doc: &Document) -> Option<Paragraph> {
                 .numbering(NumberingId::new(LIST_NUM), IndentLevel::new(0))
                 .add_run(run(text, style)),
         ),
-        // Rules, spacing and the logo are print decoration; a handout keeps to text.
-        Para::Space(_) | Para::Rule { .. } | Para::Logo { .. } => None,
+        // The logo, `height` tall, in a paragraph of its own; its description
+        // is added after (`with_picture_descriptions`).
+        Para::Logo { height, .. } => logo.map(|l| {
+            const EMU_PER_PT: f32 = 12_700.0;
+            let w = height * l.width_px as f32 / l.height_px as f32;
+            let pic = docx_rs::Pic::new(&l.png).size(
+                (w * EMU_PER_PT).round() as u32,
+                (height * EMU_PER_PT).round() as u32,
+            );
+            Paragraph::new().add_run(Run::new().add_image(pic))
+        }),
+        // Rules and spacing are print decoration; a handout keeps to text.
+        Para::Space(_) | Para::Rule { .. } => None,
     }
+}
+
+/// Gives each picture (the logo, in the body's order) what it shows, for
+/// screen readers (`wp:docPr descr`), or marks it decorative as Word's
+/// "Mark as decorative" does; docx-rs names every picture `Figure` and
+/// describes none.
+fn with_picture_descriptions(document: &[u8], body: &[Para]) -> Vec<u8> {
+    const NAMED: &[u8] = b"name=\"Figure\" />";
+    let mut alts = body.iter().filter_map(|p| match p {
+        Para::Logo { alt, .. } => Some(alt.as_str()),
+        _ => None,
+    });
+    let mut out = Vec::with_capacity(document.len() + 256);
+    let mut rest = document;
+    while let Some(at) = rest.windows(NAMED.len()).position(|w| w == NAMED) {
+        out.extend_from_slice(&rest[..at]);
+        rest = &rest[at + NAMED.len()..];
+        match alts.next() {
+            Some("") => out.extend_from_slice(
+                b"name=\"Logo\" descr=\"\"><a:extLst xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\"><a:ext uri=\"{C183D7F6-B498-43B3-948B-1728B52AA6E4}\"><adec:decorative xmlns:adec=\"http://schemas.microsoft.com/office/drawing/2017/decorative\" val=\"1\"/></a:ext></a:extLst></wp:docPr>",
+            ),
+            Some(alt) => {
+                out.extend_from_slice(b"name=\"Logo\" descr=\"");
+                out.extend_from_slice(crate::text::escape_xml(alt).as_bytes());
+                out.extend_from_slice(b"\" />");
+            }
+            None => out.extend_from_slice(NAMED),
+        }
+    }
+    out.extend_from_slice(rest);
+    out
 }
 
 /// Separates the id from the note in a content control's title.
