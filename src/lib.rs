@@ -49,6 +49,7 @@ mod fonts;
 mod fsio;
 mod layout;
 mod manifest;
+mod markup;
 mod pages;
 mod pipeline;
 mod plan;

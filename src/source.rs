@@ -210,6 +210,12 @@ impl SourceFile {
         })
     }
 
+    /// The byte offset where line `line` (as spans count them) starts.
+    pub fn offset_of_line(&self, line: usize) -> Option<usize> {
+        let i = line.checked_sub(self.first_line)?;
+        self.index().line_starts.get(i).copied()
+    }
+
     /// The span of a byte offset, using the line index.
     pub fn span_at(&self, offset: usize) -> Span {
         let starts = &self.index().line_starts;

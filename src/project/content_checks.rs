@@ -356,6 +356,14 @@ pub(super) fn check_content(c: &Content, src: &SourceFile) -> Vec<Diagnostic> {
     }
     check_text(&c.title, "the title", src, "", &mut out);
     check_text(&c.definition.text, "the definition", src, "", &mut out);
+    // Only texts with a marker are parsed, and only their ids made.
+    crate::translate::each_unit(c, |id, text, _| {
+        if crate::markup::has_markup(text) {
+            let id = id();
+            let near = crate::translate::source_line(src, &id);
+            out.extend(crate::markup::check(text, &format!("`{id}`"), src, near));
+        }
+    });
     out
 }
 

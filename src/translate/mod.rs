@@ -249,6 +249,15 @@ pub fn load_all(content_dir: &Path, content: &Content) -> (Vec<Translation>, Vec
                 );
             }
         }
+        for (id, e) in &t.texts {
+            let near = t.span_of(id).map(|s| s.line);
+            problems.extend(crate::markup::check(
+                &e.text,
+                &format!("`{id}` ({})", t.language),
+                &t.source,
+                near,
+            ));
+        }
         // Stale: the source changed since this was translated.
         for u in &units {
             if let Some(e) = t.texts.get(&u.id)
