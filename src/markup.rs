@@ -114,19 +114,31 @@ fn tokens(text: &str) -> Result<Vec<Token>, Problem> {
             continue;
         }
         if c == '*' {
-            let strong = rest.starts_with("**");
-            let len = if strong { 2 } else { 1 };
+            // A run of stars: `*`, `**`, or `***` (both), opening when text
+            // follows it and closing when text comes before it.
+            let run = rest.chars().take_while(|&c| c == '*').count();
             let before = text[..i].chars().next_back();
-            let after = text[i + len..].chars().next();
-            let solid = |c: Option<char>| c.is_some_and(|c| !c.is_whitespace() && c != '*');
+            let after = text[i + run..].chars().next();
+            let solid = |c: Option<char>| c.is_some_and(|c| !c.is_whitespace());
+            let (open, close) = (solid(after), solid(before));
             flush(&mut plain, &mut out);
-            out.push(Token::Star {
-                at: i,
+            let star = |at: usize, strong: bool| Token::Star {
+                at,
                 strong,
-                open: solid(after),
-                close: solid(before),
-            });
-            i += len;
+                open,
+                close,
+            };
+            match run {
+                1 => out.push(star(i, false)),
+                2 => out.push(star(i, true)),
+                // Closing (text before, none or punctuation after): `*` then `**`.
+                3 if close && !after.is_some_and(char::is_alphanumeric) => {
+                    out.extend([star(i, false), star(i + 1, true)])
+                }
+                3 => out.extend([star(i, true), star(i + 2, false)]),
+                _ => plain.push_str(&rest[..run]),
+            }
+            i += run;
             continue;
         }
         if c == '[' {
@@ -340,18 +352,124 @@ pub fn parse(text: &str) -> Result<Vec<Piece>, Problem> {
     Ok(out)
 }
 
-/// The text as a reader sees it: markers taken out, a line break as `\n`.
-pub fn plain(text: &str) -> String {
-    match parse(text) {
-        Ok(pieces) => pieces
-            .iter()
-            .map(|p| match p {
-                Piece::Text { text, .. } => text.as_str(),
-                Piece::Break => "\n",
-            })
-            .collect(),
-        Err(_) => text.to_string(),
+/// Writes `pieces` back as marked-up text: the inverse of [`parse`], for
+/// translations that come back from a CAT tool or Word with their styling.
+/// White space at a styled stretch's edge goes outside its markers (a
+/// marker hugs its text); characters that would read as markers are escaped.
+pub fn write(pieces: &[Piece]) -> String {
+    // Escaped only where it must be: a lone `*` reads as itself unescaped.
+    let bare = write_with(pieces, false);
+    let escaped = write_with(pieces, true);
+    if bare != escaped && parse(&bare).ok() == parse(&escaped).ok() {
+        bare
+    } else {
+        escaped
     }
+}
+
+fn write_with(pieces: &[Piece], escaping: bool) -> String {
+    // Styled stretches without their edge spaces, the spaces as plain text.
+    let mut flat: Vec<Piece> = Vec::new();
+    for p in pieces {
+        match p {
+            Piece::Text {
+                text,
+                emphasis,
+                strong,
+                link,
+            } if *emphasis || *strong => {
+                let core = text.trim();
+                let lead = &text[..text.len() - text.trim_start().len()];
+                let trail = &text[text.trim_end().len()..];
+                // Still in the link, if the stretch is.
+                let plain = |s: &str| Piece::Text {
+                    text: s.to_string(),
+                    emphasis: false,
+                    strong: false,
+                    link: link.clone(),
+                };
+                if !lead.is_empty() {
+                    flat.push(plain(lead));
+                }
+                if !core.is_empty() {
+                    flat.push(Piece::Text {
+                        text: core.to_string(),
+                        emphasis: *emphasis,
+                        strong: *strong,
+                        link: link.clone(),
+                    });
+                }
+                if !trail.is_empty() {
+                    flat.push(plain(trail));
+                }
+            }
+            other => flat.push(other.clone()),
+        }
+    }
+    let escape = |s: &str| {
+        let mut out = String::with_capacity(s.len());
+        for c in s.chars() {
+            if escaping && ESCAPABLE.contains(&c) {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+        out
+    };
+    let mut out = String::new();
+    let (mut em, mut st, mut link): (bool, bool, Option<&str>) = (false, false, None);
+    let close = |out: &mut String, em: &mut bool, st: &mut bool| {
+        if *em {
+            out.push('*');
+            *em = false;
+        }
+        if *st {
+            out.push_str("**");
+            *st = false;
+        }
+    };
+    for p in &flat {
+        match p {
+            Piece::Break => {
+                close(&mut out, &mut em, &mut st);
+                out.push_str("<br>");
+            }
+            Piece::Text {
+                text,
+                emphasis,
+                strong,
+                link: l,
+            } => {
+                let l = l.as_deref();
+                if l != link || *emphasis != em || *strong != st {
+                    close(&mut out, &mut em, &mut st);
+                }
+                if l != link {
+                    if let Some(address) = link {
+                        out.push_str(&format!("]({address})"));
+                    }
+                    if l.is_some() {
+                        out.push('[');
+                    }
+                    link = l;
+                }
+                if *strong && !st {
+                    out.push_str("**");
+                    st = true;
+                }
+                if *emphasis && !em {
+                    out.push('*');
+                    em = true;
+                }
+                out.push_str(&escape(text));
+            }
+        }
+    }
+    close(&mut out, &mut em, &mut st);
+    if let Some(address) = link {
+        out.push_str(&format!("]({address})"));
+    }
+    out
 }
 
 /// Whether `text` has any markup at all (most texts have none: they skip
@@ -395,7 +513,21 @@ pub fn check(
 
 #[cfg(test)]
 mod tests {
-    use super::{Piece, parse, plain};
+    use super::{Piece, parse};
+
+    /// The text as a reader sees it: markers taken out, a line break as `\n`.
+    fn plain(text: &str) -> String {
+        match parse(text) {
+            Ok(pieces) => pieces
+                .iter()
+                .map(|p| match p {
+                    Piece::Text { text, .. } => text.as_str(),
+                    Piece::Break => "\n",
+                })
+                .collect(),
+            Err(_) => text.to_string(),
+        }
+    }
 
     fn t(text: &str, emphasis: bool, strong: bool, link: Option<&str>) -> Piece {
         Piece::Text {
@@ -463,7 +595,37 @@ mod tests {
         );
         assert_eq!(plain("a * b *c*"), "a * b c");
         assert_eq!(plain("**a *b**"), "a *b");
+        assert_eq!(plain("***a-b***, c"), "a-b, c");
+        assert_eq!(
+            parse("a ***b*** c").unwrap(),
+            [
+                t("a ", false, false, None),
+                t("b", true, true, None),
+                t(" c", false, false, None),
+            ]
+        );
         assert_eq!(parse("*a *b* c*").unwrap(), [t("a b c", true, false, None)]);
+    }
+
+    #[test]
+    fn what_is_parsed_is_written_back_alike() {
+        for s in [
+            "**Join** us at [the *Alliance*](https://example.org).",
+            "a *b* **c** ***d*** e<br>f",
+            "*Given the diversities",
+            "5 * 3 and [x] and a\\b",
+        ] {
+            let pieces = parse(s).unwrap();
+            let back = super::write(&pieces);
+            assert_eq!(parse(&back).unwrap(), pieces, "{s} -> {back}");
+        }
+        // Space at a styled stretch's edge moves outside its markers.
+        let pieces = [t("Join ", false, true, None), t("us", false, false, None)];
+        assert_eq!(super::write(&pieces), "**Join** us");
+        assert_eq!(
+            super::write(&parse("*Given the diversities").unwrap()),
+            "*Given the diversities"
+        );
     }
 
     #[test]

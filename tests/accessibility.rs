@@ -759,6 +759,14 @@ for pr in d.element.body.iter(qn("wp:docPr")):
         pictures(&p),
         "PICTURE\tGlobal Social Service Workforce Alliance logo\tmeaningful\n"
     );
+    // The same handout, whatever else the batch made before it.
+    let before = std::fs::read(p.file("out/en/handout-workforce.docx")).unwrap();
+    p.run(&["build", "--force"]).ok();
+    let after = std::fs::read(p.file("out/en/handout-workforce.docx")).unwrap();
+    assert!(
+        before == after,
+        "a handout with a picture changed with the batch"
+    );
     p.edit(
         "layouts/brand.yaml",
         "alt: \"Global Social Service Workforce Alliance logo\"",

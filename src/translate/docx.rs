@@ -1,9 +1,13 @@
 //! Reading a translated DOCX handout: every text sits in a content control
 //! titled with its id, so a translator's Word or CAT tool keeps them apart.
+//! Emphasis and strong runs (the `Emphasis` and `Strong` styles, or italic
+//! and bold set directly), hyperlinks and line breaks come back as the text's
+//! markup.
 
 use super::xliff::entity;
 use super::{Imported, attr, bad_file, normalise};
 use crate::diag::Error;
+use crate::markup::Piece;
 use quick_xml::events::Event;
 use std::path::Path;
 
@@ -30,26 +34,99 @@ pub fn read_docx(path: &Path, bytes: &[u8]) -> Result<Imported, Error> {
             &mut xml,
         )
         .map_err(|e| bad_file(path, "a DOCX file", e))?;
-        read_controls(path, &xml, &mut out)?;
+        // The part's relationships: where its hyperlinks go.
+        let rels_name = match part.rsplit_once('/') {
+            Some((dir, file)) => format!("{dir}/_rels/{file}.rels"),
+            None => format!("_rels/{part}.rels"),
+        };
+        let mut rels = String::new();
+        if let Ok(mut f) = z.by_name(&rels_name) {
+            std::io::Read::read_to_string(&mut f, &mut rels)
+                .map_err(|e| bad_file(path, "a DOCX file", e))?;
+        }
+        read_controls(path, &xml, &targets(&rels), &mut out)?;
     }
     Ok(out)
 }
 
-/// Adds the text of each content control of a part to `out`.
-fn read_controls(path: &Path, xml: &str, out: &mut Imported) -> Result<(), Error> {
+/// Each relationship's id and target (hyperlinks' addresses among them).
+fn targets(rels: &str) -> std::collections::HashMap<String, String> {
+    let mut out = std::collections::HashMap::new();
+    let mut r = quick_xml::Reader::from_str(rels);
+    while let Ok(ev) = r.read_event() {
+        match ev {
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == b"Relationship" => {
+                if let (Some(id), Some(t)) = (attr(&e, b"Id"), attr(&e, b"Target")) {
+                    out.insert(id, t);
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The styling of the run being read.
+#[derive(Default, Clone, Copy)]
+struct RunStyle {
+    emphasis: bool,
+    strong: bool,
+}
+
+/// Whether a toggle property (`<w:i/>`, `<w:b w:val="0"/>`) is on.
+fn on(e: &quick_xml::events::BytesStart) -> bool {
+    !matches!(
+        attr(e, b"val").as_deref(),
+        Some("0" | "false" | "off" | "none")
+    )
+}
+
+/// Adds the text of each content control of a part to `out`, its styling as
+/// markup; `rels` gives hyperlinks' addresses.
+fn read_controls(
+    path: &Path,
+    xml: &str,
+    rels: &std::collections::HashMap<String, String>,
+    out: &mut Imported,
+) -> Result<(), Error> {
     let mut r = quick_xml::Reader::from_str(xml);
-    // A stack of open content controls: (id, text so far).
-    let mut stack: Vec<(Option<String>, String)> = Vec::new();
+    // A stack of open content controls: (id, the pieces of its text so far).
+    let mut stack: Vec<(Option<String>, Vec<Piece>)> = Vec::new();
     let mut in_pr = false;
     let mut in_t = false;
+    let mut in_run_pr = false;
+    let mut run = RunStyle::default();
+    let mut link: Option<String> = None;
+    let add = |stack: &mut Vec<(Option<String>, Vec<Piece>)>,
+               text: &str,
+               run: RunStyle,
+               link: &Option<String>| {
+        if let Some(top) = stack.last_mut() {
+            match top.1.last_mut() {
+                Some(Piece::Text {
+                    text: t,
+                    emphasis,
+                    strong,
+                    link: l,
+                }) if *emphasis == run.emphasis && *strong == run.strong && l == link => {
+                    t.push_str(text)
+                }
+                _ => top.1.push(Piece::Text {
+                    text: text.to_string(),
+                    emphasis: run.emphasis,
+                    strong: run.strong,
+                    link: link.clone(),
+                }),
+            }
+        }
+    };
     loop {
         match r
             .read_event()
             .map_err(|e| bad_file(path, "a DOCX file", e))?
         {
-            Event::Start(e) if e.local_name().as_ref() == b"sdt" => {
-                stack.push((None, String::new()))
-            }
+            Event::Start(e) if e.local_name().as_ref() == b"sdt" => stack.push((None, Vec::new())),
             Event::Start(e) if e.local_name().as_ref() == b"sdtPr" => in_pr = true,
             Event::End(e) if e.local_name().as_ref() == b"sdtPr" => in_pr = false,
             Event::Start(e) | Event::Empty(e) if in_pr && e.local_name().as_ref() == b"tag" => {
@@ -65,31 +142,56 @@ fn read_controls(path: &Path, xml: &str, out: &mut Imported) -> Result<(), Error
                         attr(&e, b"val").and_then(|a| a.split(" — ").next().map(str::to_string));
                 }
             }
+            Event::Start(e) if e.local_name().as_ref() == b"r" => run = RunStyle::default(),
+            Event::Start(e) if e.local_name().as_ref() == b"rPr" => in_run_pr = true,
+            Event::End(e) if e.local_name().as_ref() == b"rPr" => in_run_pr = false,
+            Event::Start(e) | Event::Empty(e) if in_run_pr && !in_pr => {
+                match e.local_name().as_ref() {
+                    b"rStyle" => match attr(&e, b"val").as_deref() {
+                        Some("Emphasis") => run.emphasis = true,
+                        Some("Strong") => run.strong = true,
+                        _ => {}
+                    },
+                    b"i" => run.emphasis |= on(&e),
+                    b"b" => run.strong |= on(&e),
+                    _ => {}
+                }
+            }
+            Event::Start(e) if e.local_name().as_ref() == b"hyperlink" => {
+                link = attr(&e, b"id").and_then(|id| rels.get(&id).cloned());
+            }
+            Event::End(e) if e.local_name().as_ref() == b"hyperlink" => link = None,
+            Event::Start(e) | Event::Empty(e)
+                if e.local_name().as_ref() == b"br"
+                    && attr(&e, b"type").is_none_or(|t| t == "textWrapping") =>
+            {
+                if let Some(top) = stack.last_mut() {
+                    top.1.push(Piece::Break);
+                }
+            }
             Event::Start(e) if e.local_name().as_ref() == b"t" => in_t = true,
             Event::End(e) if e.local_name().as_ref() == b"t" => in_t = false,
             Event::Text(t) if in_t => {
-                if let Some(top) = stack.last_mut() {
-                    top.1
-                        .push_str(&t.decode().map_err(|e| bad_file(path, "a DOCX file", e))?);
-                }
+                let text = t.decode().map_err(|e| bad_file(path, "a DOCX file", e))?;
+                add(&mut stack, &text, run, &link);
             }
             Event::GeneralRef(g) if in_t => {
                 let name = g.decode().map_err(|e| bad_file(path, "a DOCX file", e))?;
-                if let (Some(top), Some(c)) = (
-                    stack.last_mut(),
-                    g.resolve_char_ref()
-                        .ok()
-                        .flatten()
-                        .or_else(|| entity(&name)),
-                ) {
-                    top.1.push(c);
+                if let Some(c) = g
+                    .resolve_char_ref()
+                    .ok()
+                    .flatten()
+                    .or_else(|| entity(&name))
+                {
+                    add(&mut stack, c.encode_utf8(&mut [0; 4]), run, &link);
                 }
             }
             Event::End(e) if e.local_name().as_ref() == b"sdt" => {
-                if let Some((Some(id), text)) = stack.pop()
-                    && !text.trim().is_empty()
-                {
-                    out.texts.insert(id, normalise(&text));
+                if let Some((Some(id), pieces)) = stack.pop() {
+                    let text = normalise(&crate::markup::write(&pieces));
+                    if !text.trim().is_empty() {
+                        out.texts.insert(id, text);
+                    }
                 }
             }
             Event::Eof => break,

@@ -4,8 +4,9 @@
 
 use super::breaking::{self, Item};
 use super::hyphenate;
-use super::shape::{Fonts, Split, shape, words};
+use super::shape::{Fonts, Split, Styled, shape, words};
 use super::style::Resolved;
+use crate::fonts::FaceId;
 use crate::layout::Align;
 use crate::pages::Glyph;
 
@@ -19,6 +20,17 @@ pub(super) struct Line {
     pub(super) actual: Vec<(usize, usize, String)>,
     /// Glyph ranges `[from, to)` that are (part of) a web address, and the whole address.
     pub(super) links: Vec<(usize, usize, String)>,
+    /// Where the face changes along the line (`*emphasis*`, `**strong**`):
+    /// the first glyph of each stretch and its face; empty when the whole
+    /// line is in the style's face.
+    pub(super) faces: Vec<(usize, FaceId)>,
+}
+
+/// Notes that the glyphs from `at` on are in `face`, if that is a change.
+fn face_from(faces: &mut Vec<(usize, FaceId)>, at: usize, face: FaceId, base: FaceId) {
+    if faces.last().map_or(base, |f| f.1) != face {
+        faces.push((at, face));
+    }
 }
 
 /// Which way to compose a paragraph.
@@ -57,8 +69,8 @@ pub(super) fn compose(
     width: f32,
     composer: Composer,
 ) -> Composed {
-    let text: String = normalise(text, st.uppercase);
-    let mut words = words(fonts, st, language, &text);
+    let (text, styled) = styled(&normalise(text, false), st);
+    let mut words = words(fonts, st, language, &text, &styled);
     let space = shape(fonts, st.face, st.size, 0.0, language, " ");
     let (space_glyph, space_w) = (space.glyphs.into_iter().next(), space.width);
     let hyphen = shape(fonts, st.face, st.size, st.tracking, language, "-");
@@ -199,6 +211,7 @@ pub(super) fn compose(
         let mut glyphs: Vec<Glyph> = Vec::new();
         let mut actual = Vec::new();
         let mut links: Vec<(usize, usize, String)> = Vec::new();
+        let mut faces: Vec<(usize, FaceId)> = Vec::new();
         let mut x = 0.0f32;
         let mut first_box = true;
         let mut span_start: Option<(usize, usize)> = None; // (word, first glyph index on the line)
@@ -227,8 +240,18 @@ pub(super) fn compose(
                         let (a, b) = (g0.max(*l0), g1.min(*l1));
                         if a < b {
                             let (la, lb) = (glyphs.len() + a - g0, glyphs.len() + b - g0);
+                            // One link across the words of its text (and
+                            // the spaces between them).
+                            let joins = |last: &(usize, usize, String)| {
+                                last.2 == *uri
+                                    && (last.1 == la
+                                        || (last.1 + 1 == la
+                                            && glyphs
+                                                .get(last.1)
+                                                .is_some_and(|g| g.text.as_str() == " ")))
+                            };
                             match links.last_mut() {
-                                Some(last) if last.1 == la && last.2 == *uri => last.1 = lb,
+                                Some(last) if joins(last) => last.1 = lb,
                                 _ => links.push((la, lb, uri.clone())),
                             }
                             // An address broken over lines reads whole where
@@ -246,6 +269,15 @@ pub(super) fn compose(
                                     _ => actual.push((la, lb, text)),
                                 }
                             }
+                        }
+                    }
+                    if !w.faces.is_empty() || !faces.is_empty() {
+                        // The face at the fragment's start, then its changes.
+                        let at_start = w.faces.iter().take_while(|f| f.0 <= g0).last();
+                        let first = at_start.map_or(st.face, |f| f.1);
+                        face_from(&mut faces, glyphs.len(), first, st.face);
+                        for &(g, f) in w.faces.iter().filter(|f| f.0 > g0 && f.0 < g1) {
+                            face_from(&mut faces, glyphs.len() + g - g0, f, st.face);
                         }
                     }
                     glyphs.extend(w.shaped.glyphs[g0..g1].iter().map(|g| Glyph {
@@ -272,6 +304,9 @@ pub(super) fn compose(
                         actual.push((s, glyphs.len(), String::new()));
                     }
                     if let Some(sg) = &space_glyph {
+                        if !faces.is_empty() {
+                            face_from(&mut faces, glyphs.len(), st.face, st.face);
+                        }
                         glyphs.push(Glyph {
                             id: sg.id,
                             x,
@@ -333,6 +368,9 @@ pub(super) fn compose(
             let starts_here = !matches!(elems.get(from.wrapping_sub(1)), Some(Elem::Split { word: pw }) if *pw == word)
                 || from == 0;
             let hg = hyphen.glyphs.first().map(|g| g.id).unwrap_or(0);
+            if !faces.is_empty() {
+                face_from(&mut faces, glyphs.len(), st.face, st.face);
+            }
             glyphs.push(Glyph {
                 id: hg,
                 x,
@@ -357,6 +395,7 @@ pub(super) fn compose(
             width: x,
             actual,
             links,
+            faces,
         });
         // The next line starts after the break and any glue or penalties there.
         from = br.at + 1;
@@ -373,6 +412,53 @@ pub(super) fn compose(
         breaks,
         lone_words,
     }
+}
+
+/// The text a paragraph shows (its markup applied, upper-cased if the style
+/// says so) and the stretches of it in another face than the style's, or in
+/// a link; none when it has no markup (most texts).
+fn styled(text: &str, st: &Resolved) -> (String, Vec<Styled>) {
+    let upper = |s: &str| {
+        if st.uppercase {
+            s.to_uppercase()
+        } else {
+            s.to_string()
+        }
+    };
+    if !crate::markup::has_markup(text) {
+        return (upper(text), Vec::new());
+    }
+    // A text with a mistake in its markup never gets here (the project's
+    // checks stop it); set as written if one does.
+    let Ok(pieces) = crate::markup::parse(text) else {
+        return (upper(text), Vec::new());
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut styled = Vec::new();
+    for p in pieces {
+        match p {
+            crate::markup::Piece::Text {
+                text,
+                emphasis,
+                strong,
+                link,
+            } => {
+                let from = out.len();
+                out.push_str(&upper(&text));
+                styled.push(Styled {
+                    from,
+                    to: out.len(),
+                    face: st.face_of(emphasis, strong),
+                    link,
+                });
+            }
+            crate::markup::Piece::Break => out.push('\n'),
+        }
+    }
+    if styled.iter().all(|s| s.face == st.face && s.link.is_none()) {
+        styled.clear();
+    }
+    (out, styled)
 }
 
 /// Collapses runs of white space (YAML folding, pasted tabs) into single spaces,

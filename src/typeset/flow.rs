@@ -98,22 +98,77 @@ pub(super) fn emit(
                 }),
             ));
         }
-        items.push((
-            frame.page,
-            Item::Text(GlyphRun {
-                face: st.face,
-                size: st.size,
-                colour: st.colour,
-                x: frame.x + dx,
-                baseline,
-                glyphs: line.glyphs.clone(),
-                width: line.width,
-                actual: line.actual.clone(),
-                links: line.links.clone(),
-                tag: set.tag,
-            }),
-        ));
+        let run = GlyphRun {
+            face: st.face,
+            size: st.size,
+            colour: st.colour,
+            x: frame.x + dx,
+            baseline,
+            glyphs: line.glyphs.clone(),
+            width: line.width,
+            actual: line.actual.clone(),
+            links: line.links.clone(),
+            tag: set.tag,
+        };
+        if line.faces.is_empty() {
+            items.push((frame.page, Item::Text(run)));
+        } else {
+            items.extend(by_face(run, &line.faces).map(|r| (frame.page, Item::Text(r))));
+        }
     }
+}
+
+/// A line whose face changes along it, as one run per stretch of a face:
+/// a run is drawn in one face. Each run's glyph ranges (ActualText, links)
+/// are cut to it; a whole text given at a range's start stays at its start.
+fn by_face(
+    run: GlyphRun,
+    faces: &[(usize, crate::fonts::FaceId)],
+) -> impl Iterator<Item = GlyphRun> + '_ {
+    let mut starts: Vec<(usize, crate::fonts::FaceId)> = Vec::with_capacity(faces.len() + 1);
+    if faces.first().is_none_or(|f| f.0 > 0) {
+        starts.push((0, run.face));
+    }
+    starts.extend(faces.iter().copied());
+    let n = run.glyphs.len();
+    (0..starts.len()).filter_map(move |i| {
+        let (a, face) = starts[i];
+        let b = starts.get(i + 1).map_or(n, |s| s.0).min(n);
+        if a >= b {
+            return None;
+        }
+        let x0 = run.glyphs[a].x;
+        let x1 = run.glyphs.get(b).map_or(run.width, |g| g.x);
+        let cut = |ranges: &[(usize, usize, String)], keep_text: bool| {
+            ranges
+                .iter()
+                .filter(|r| r.0 < b && r.1 > a)
+                .map(|(s, e, t)| {
+                    let text = if keep_text && *s < a {
+                        String::new()
+                    } else {
+                        t.clone()
+                    };
+                    (s.max(&a) - a, e.min(&b) - a, text)
+                })
+                .collect::<Vec<_>>()
+        };
+        Some(GlyphRun {
+            face,
+            x: run.x + x0,
+            glyphs: run.glyphs[a..b]
+                .iter()
+                .map(|g| crate::pages::Glyph {
+                    x: g.x - x0,
+                    ..g.clone()
+                })
+                .collect(),
+            width: x1 - x0,
+            actual: cut(&run.actual, true),
+            links: cut(&run.links, false),
+            ..run.clone()
+        })
+    })
 }
 
 /// The fewest lines of a paragraph at the foot of a panel (orphans) and at the
@@ -289,6 +344,9 @@ mod tests {
     fn style() -> Resolved {
         Resolved {
             face: 0,
+            emphasis: 0,
+            strong: 0,
+            strong_emphasis: 0,
             size: 10.0,
             leading: 10.0,
             colour: Colour {
@@ -326,6 +384,7 @@ mod tests {
             width: 5.0,
             actual: Vec::new(),
             links: Vec::new(),
+            faces: Vec::new(),
         };
         Set {
             lines: vec![(line, 0.0); lines],

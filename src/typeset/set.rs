@@ -6,7 +6,7 @@ use super::compose::{Composed, Composer, Line, compose};
 use super::shape::{Fonts, Shaped, shape};
 use super::style::Resolved;
 use crate::doc::{Origin, Para};
-use crate::layout::{Align, Style};
+use crate::layout::{Align, Style, Weight};
 use crate::pages::{Colour, GlyphRun, Tag};
 use crate::project::{NamedLayout, Project};
 
@@ -98,8 +98,17 @@ impl<'a> Typesetter<'a> {
             .face_for(s.font.as_str(), s.weight, s.italic)
             .expect("font roles are checked when the layout is loaded");
         let f = book.face(face);
+        // Emphasis turns italic on (or off, in an italic style); strong is bold.
+        let variant = |emphasis: bool, strong: bool| {
+            let weight = if strong { Weight::Bold } else { s.weight };
+            book.face_for(s.font.as_str(), weight, s.italic != emphasis)
+                .unwrap_or(face)
+        };
         Resolved {
             face,
+            emphasis: variant(true, false),
+            strong: variant(false, true),
+            strong_emphasis: variant(true, true),
             size: s.size.0 * self.scale,
             leading: s.leading() * self.scale,
             colour: self.colour(s.colour.as_str()),

@@ -83,6 +83,73 @@ pub(super) struct Word {
     /// punctuation left out), the address a link opens, and the address as
     /// written.
     pub(super) link: Option<(usize, usize, String, String)>,
+    /// Where the face changes inside the word (`*emphasis*`, `**strong**`):
+    /// the first glyph of each stretch and its face; empty when the whole
+    /// word is in the style's own face.
+    pub(super) faces: Vec<(usize, FaceId)>,
+}
+
+/// A stretch `[from, to)` of a paragraph's text (bytes) in one face, and the
+/// address of the link it is part of.
+#[derive(Debug, Clone)]
+pub(super) struct Styled {
+    pub(super) from: usize,
+    pub(super) to: usize,
+    pub(super) face: FaceId,
+    pub(super) link: Option<String>,
+}
+
+/// `text` (from byte `at` of its paragraph) shaped in the faces `styled`
+/// gives it: each stretch shaped on its own (kerning does not cross a
+/// change of face) and set after the one before. The faces and the link
+/// (glyph range, address, the linked text) come with it.
+#[allow(clippy::type_complexity)]
+fn shape_styled(
+    fonts: Fonts<'_>,
+    st: &Resolved,
+    language: &str,
+    text: &str,
+    at: usize,
+    styled: &[Styled],
+) -> (
+    Shaped,
+    Vec<(usize, FaceId)>,
+    Option<(usize, usize, String, String)>,
+) {
+    let end = at + text.len();
+    let mut out = Shaped {
+        glyphs: Vec::new(),
+        clusters: Vec::new(),
+        width: 0.0,
+    };
+    let mut faces = Vec::new();
+    let mut link: Option<(usize, usize, String, String)> = None;
+    for s in styled.iter().filter(|s| s.to > at && s.from < end) {
+        let (a, b) = (s.from.max(at) - at, s.to.min(end) - at);
+        let part = shape(fonts, s.face, st.size, st.tracking, language, &text[a..b]);
+        let first = out.glyphs.len();
+        if faces.last().map_or(st.face, |f: &(usize, FaceId)| f.1) != s.face {
+            faces.push((first, s.face));
+        }
+        out.glyphs.extend(part.glyphs.into_iter().map(|g| Glyph {
+            x: g.x + out.width,
+            ..g
+        }));
+        out.clusters
+            .extend(part.clusters.into_iter().map(|c| c + a));
+        out.width += part.width;
+        if let Some(uri) = &s.link {
+            match &mut link {
+                Some((_, to, u, written)) if u == uri => {
+                    *to = out.glyphs.len();
+                    written.push_str(&text[a..b]);
+                }
+                None => link = Some((first, out.glyphs.len(), uri.clone(), text[a..b].into())),
+                Some(_) => {}
+            }
+        }
+    }
+    (out, faces, link)
 }
 
 /// Where a word may be split, and how.
@@ -92,7 +159,7 @@ pub(super) enum Split {
     Start,
     /// A hyphenation point: the first part takes a hyphen.
     Hyphen,
-    /// Inside a web address, after `/`, `.`, `-`, `?`, `&`, `=` or `#`, with no
+    /// Inside a web address, after `/`, `.`, `-`, `?`, `&`, `=`, `#` or `@`, with no
     /// hyphen added (a hyphen would read as part of the address).
     Address,
     /// Anywhere, for a piece wider than the measure.
@@ -122,7 +189,13 @@ impl Word {
 /// Splits text into words at UAX #14 break opportunities and shapes each. A
 /// web address is one word, split only where an address may be (see
 /// [`Split::Address`]), never inside its scheme.
-pub(super) fn words(fonts: Fonts<'_>, st: &Resolved, language: &str, text: &str) -> Vec<Word> {
+pub(super) fn words(
+    fonts: Fonts<'_>,
+    st: &Resolved,
+    language: &str,
+    text: &str,
+    styled: &[Styled],
+) -> Vec<Word> {
     // (text, space after, hard break after) of each piece between opportunities.
     let mut pieces: Vec<(&str, bool, bool)> = Vec::new();
     let mut start = 0;
@@ -156,7 +229,13 @@ pub(super) fn words(fonts: Fonts<'_>, st: &Resolved, language: &str, text: &str)
         match token.as_deref().and_then(address) {
             Some((from, to, uri)) => {
                 let token = token.unwrap_or_default();
-                let shaped = shape(fonts, st.face, st.size, st.tracking, language, &token);
+                // An address is set in the face its start is in.
+                let at = pieces[i].0.as_ptr() as usize - text.as_ptr() as usize;
+                let face = styled
+                    .iter()
+                    .find(|s| s.from <= at && at < s.to)
+                    .map_or(st.face, |s| s.face);
+                let shaped = shape(fonts, face, st.size, st.tracking, language, &token);
                 let glyph_at = |byte: usize| {
                     shaped
                         .clusters
@@ -166,7 +245,8 @@ pub(super) fn words(fonts: Fonts<'_>, st: &Resolved, language: &str, text: &str)
                 };
                 // After the scheme (or a leading `www.`), at an address's own
                 // punctuation, unless more of it follows.
-                let breaks_after = |c: char| matches!(c, '/' | '.' | '-' | '?' | '&' | '=' | '#');
+                let breaks_after =
+                    |c: char| matches!(c, '/' | '.' | '-' | '?' | '&' | '=' | '#' | '@');
                 let mut splits = vec![(0, Split::Start)];
                 let scheme_end = from + scheme_len(&token[from..]);
                 let mut chars = token[..to].char_indices().peekable();
@@ -193,19 +273,32 @@ pub(super) fn words(fonts: Fonts<'_>, st: &Resolved, language: &str, text: &str)
                     space_after: pieces[j].1,
                     hard_break: pieces[j].2,
                     link,
+                    faces: if face == st.face {
+                        Vec::new()
+                    } else {
+                        vec![(0, face)]
+                    },
                 });
                 i = j + 1;
             }
             None => {
                 let (piece, space_after, hard_break) = pieces[i];
-                let shaped = shape(fonts, st.face, st.size, st.tracking, language, piece);
+                // Pieces are slices of `text`: their place in it, by address.
+                let at = piece.as_ptr() as usize - text.as_ptr() as usize;
+                let (shaped, faces, link) = if styled.is_empty() {
+                    let shaped = shape(fonts, st.face, st.size, st.tracking, language, piece);
+                    (shaped, Vec::new(), None)
+                } else {
+                    shape_styled(fonts, st, language, piece, at, styled)
+                };
                 out.push(Word {
                     text: piece.to_string(),
                     shaped,
                     splits: vec![(0, Split::Start)],
                     space_after,
                     hard_break,
-                    link: None,
+                    link,
+                    faces,
                 });
                 i += 1;
             }
@@ -221,6 +314,24 @@ fn starts_address(piece: &str) -> bool {
         .find(|c: char| c.is_alphanumeric())
         .and_then(|from| piece.get(from..from + 4))
         .is_some_and(|s| s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("www."))
+        || piece.contains('@')
+}
+
+/// Whether `s` is an e-mail address (`name@example.org`).
+fn is_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && local
+            .chars()
+            .all(|c| c.is_alphanumeric() || "._%+-".contains(c))
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && domain
+            .chars()
+            .all(|c| c.is_alphanumeric() || ".-".contains(c))
 }
 
 /// The web address in `token`, if it is one (`https://…`, `http://…` or
@@ -232,7 +343,11 @@ pub(super) fn address(token: &str) -> Option<(usize, usize, String)> {
     let lower = rest.to_ascii_lowercase();
     if !(lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("www."))
     {
-        return None;
+        // An e-mail address opens a message to it.
+        let trimmed =
+            rest.trim_end_matches(['.', ',', ';', ':', ')', '!', '?', '”', '’', '"', '\'']);
+        return is_email(trimmed)
+            .then(|| (from, from + trimmed.len(), format!("mailto:{trimmed}")));
     }
     let trimmed = rest.trim_end_matches(['.', ',', ';', ':', ')', '!', '?', '”', '’', '"', '\'']);
     if trimmed.len() <= scheme_len(trimmed) {
@@ -275,5 +390,11 @@ mod tests {
         assert_eq!(super::scheme_len("https://www.x.org"), 8);
         assert_eq!(super::scheme_len("http://x.org"), 7);
         assert_eq!(super::scheme_len("www.x.org"), 4);
+        let t = "(info@example.org).";
+        let (from, to, uri) = address(t).unwrap();
+        assert_eq!(&t[from..to], "info@example.org");
+        assert_eq!(uri, "mailto:info@example.org");
+        assert!(address("a@b").is_none());
+        assert!(address("@handle").is_none());
     }
 }

@@ -8,6 +8,11 @@ use crate::pages::Colour;
 /// The paragraph's style, resolved against the brand and fonts.
 pub(super) struct Resolved {
     pub(super) face: FaceId,
+    /// The faces of `*emphasis*`, `**strong**` and both, in this style: the
+    /// italic (upright in an italic style), the bold, the bold italic.
+    pub(super) emphasis: FaceId,
+    pub(super) strong: FaceId,
+    pub(super) strong_emphasis: FaceId,
     pub(super) size: f32,
     pub(super) leading: f32,
     pub(super) colour: Colour,
@@ -24,4 +29,16 @@ pub(super) struct Resolved {
     pub(super) word_spacing: [f32; 3],
     pub(super) hyphenate: bool,
     pub(super) hyphen_rules: crate::layout::HyphenRules,
+}
+
+impl Resolved {
+    /// The face for text with this emphasis and strength.
+    pub(super) fn face_of(&self, emphasis: bool, strong: bool) -> FaceId {
+        match (emphasis, strong) {
+            (false, false) => self.face,
+            (true, false) => self.emphasis,
+            (false, true) => self.strong,
+            (true, true) => self.strong_emphasis,
+        }
+    }
 }

@@ -6,6 +6,7 @@
 use crate::doc::{Document, Para, TextStyle};
 use crate::layout::Align;
 use crate::project::Logo;
+mod inline;
 mod order;
 mod theme;
 
@@ -59,6 +60,18 @@ pub fn write(
     for (name, st) in &doc.styles {
         docx = docx.add_style(word_style(name, st));
     }
+    let link_colour = doc
+        .styles
+        .get("Title")
+        .map(|s| s.colour.rgb.hex())
+        .unwrap_or_else(|| "0563C1".into());
+    for st in inline::character_styles(&link_colour) {
+        if !ours.contains(&st.style_id) {
+            docx.styles.styles.retain(|s| s.style_id != st.style_id);
+            docx = docx.add_style(st);
+        }
+    }
+    let mut link_ids = inline::LinkIds::default();
     // The message list's numbers come from numbering.xml, so a translator's tool
     // sees the text alone and Word renumbers if a message is added.
     let list_indent = doc
@@ -95,7 +108,7 @@ pub fn write(
     // appears, so translators' tools see one segment per text and a translated
     // handout can be read back by id.
     for p in &doc.body {
-        if let Some(par) = paragraph(p, doc, logo) {
+        if let Some(par) = paragraph(p, doc, logo, Some(&mut link_ids)) {
             match unit_of(p) {
                 Some(unit) => {
                     let note = doc.notes.get(unit).map(String::as_str).unwrap_or("");
@@ -109,11 +122,14 @@ pub fn write(
             }
         }
     }
+    for (id, address) in link_ids.0 {
+        docx.document_rels = docx.document_rels.add_hyperlinks(id, address, "External");
+    }
     let mut footer = Footer::new();
     // The footer's texts, in order, each with its content control's id and title.
     let mut footer_controls = Vec::new();
     for p in &doc.footer {
-        if let Some(par) = paragraph(p, doc, logo) {
+        if let Some(par) = paragraph(p, doc, logo, None) {
             footer = footer.add_paragraph(par);
             footer_controls.push(unit_of(p).map(|unit| {
                 let note = doc.notes.get(unit).map(String::as_str).unwrap_or("");
@@ -224,38 +240,41 @@ fn word_style(name: &str, st: &TextStyle) -> Style {
     s
 }
 
-fn paragraph(p: &Para, doc: &Document, logo: Option<&Logo>) -> Option<Paragraph> {
-    let run = |text: &str, style: &str| {
-        // One run with the whole text: no direct formatting, nothing split.
-        let text = text.split_ascii_whitespace().collect::<Vec<_>>().join(" ");
-        let text = if doc.styles.get(style).is_some_and(|s| s.uppercase) {
-            text.to_uppercase()
-        } else {
-            text
-        };
-        Run::new().add_text(text)
-    };
+fn paragraph(
+    p: &Para,
+    doc: &Document,
+    logo: Option<&Logo>,
+    links: Option<&mut inline::LinkIds>,
+) -> Option<Paragraph> {
+    let upper = |style: &str| doc.styles.get(style).is_some_and(|s| s.uppercase);
     match p {
-        Para::Text { text, style, .. } => Some(
+        Para::Text { text, style, .. } => Some(inline::add_text(
+            Paragraph::new().style(&style_id(style)),
+            text,
+            upper(style),
+            links,
+        )),
+        Para::Numbered { text, style, .. } => Some(inline::add_text(
             Paragraph::new()
                 .style(&style_id(style))
-                .add_run(run(text, style)),
-        ),
-        Para::Numbered { text, style, .. } => Some(
-            Paragraph::new()
-                .style(&style_id(style))
-                .numbering(NumberingId::new(LIST_NUM), IndentLevel::new(0))
-                .add_run(run(text, style)),
-        ),
+                .numbering(NumberingId::new(LIST_NUM), IndentLevel::new(0)),
+            text,
+            upper(style),
+            links,
+        )),
         // The logo, `height` tall, in a paragraph of its own; its description
         // is added after (`with_picture_descriptions`).
         Para::Logo { height, .. } => logo.map(|l| {
             const EMU_PER_PT: f32 = 12_700.0;
             let w = height * l.width_px as f32 / l.height_px as f32;
-            let pic = docx_rs::Pic::new(&l.png).size(
+            let mut pic = docx_rs::Pic::new(&l.png).size(
                 (w * EMU_PER_PT).round() as u32,
                 (height * EMU_PER_PT).round() as u32,
             );
+            // docx-rs numbers pictures from a counter shared by every job
+            // of the process: the same handout would differ from batch to
+            // batch. A handout has one picture.
+            pic.id = "rIdImage1".into();
             Paragraph::new().add_run(Run::new().add_image(pic))
         }),
         // Rules and spacing are print decoration; a handout keeps to text.

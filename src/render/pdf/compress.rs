@@ -9,10 +9,30 @@ struct Compressed;
 
 impl Kind for Compressed {
     type Key = [u8; 32];
-    type Value = std::sync::Arc<Vec<u8>>;
+    /// The compressed bytes, and the length of what they hold.
+    type Value = std::sync::Arc<(Vec<u8>, usize)>;
     fn cost(_: &Self::Key, value: &Self::Value) -> usize {
-        64 + value.len()
+        64 + value.0.len()
     }
+}
+
+/// `data` compressed so that the result does not end in a carriage return:
+/// lopdf ends every stream with a line feed and `endstream`, and a CR just
+/// before it reads as one CR LF line end, which PDF/A-2 (ISO 19005-2,
+/// 6.1.7.1) does not count in `/Length`: the stream would seem a byte short.
+/// The last byte is the checksum of the data, so the data takes one byte of
+/// `pad` (white space for content and CMaps, a zero after a font's tables)
+/// and is compressed again. Returns the bytes and the length they hold.
+fn deflate_unambiguous(data: &[u8], pad: u8, caches: &Caches) -> Option<(Vec<u8>, usize)> {
+    let c = deflate(data, caches)?;
+    if c.last() != Some(&b'\r') {
+        return Some((c, data.len()));
+    }
+    let mut padded = Vec::with_capacity(data.len() + 1);
+    padded.extend_from_slice(data);
+    padded.push(pad);
+    let c = deflate(&padded, caches)?;
+    Some((c, padded.len()))
 }
 
 /// Compresses every stream not compressed yet (fonts, page content) at zlib's
@@ -28,21 +48,25 @@ pub(super) fn compress(lo: &mut lopdf::Document, caches: &Caches) {
         }
         // Only font files recur across jobs (page content never does): only
         // they are looked up, by their BLAKE3.
-        let packed = if s.content.len() >= 4096 && s.dict.has(b"Length1") {
+        let font = s.dict.has(b"Length1");
+        let packed = if s.content.len() >= 4096 && font {
             let key: [u8; 32] = blake3::hash(&s.content).into();
             caches
                 .try_get_or_make::<Compressed, _>(key, |_| {
-                    deflate(&s.content, caches)
+                    deflate_unambiguous(&s.content, 0, caches)
                         .map(std::sync::Arc::new)
                         .ok_or(())
                 })
                 .ok()
                 .map(|c| c.as_ref().clone())
         } else {
-            deflate(&s.content, caches)
+            deflate_unambiguous(&s.content, if font { 0 } else { b'\n' }, caches)
         };
-        if let Some(c) = packed.filter(|c| c.len() + 19 < s.content.len()) {
+        if let Some((c, holds)) = packed.filter(|(c, _)| c.len() + 19 < s.content.len()) {
             s.dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+            if font {
+                s.dict.set("Length1", Object::Integer(holds as i64));
+            }
             s.set_content(c);
         }
     }
@@ -72,6 +96,26 @@ pub(super) fn deflate(data: &[u8], caches: &Caches) -> Option<Vec<u8>> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn no_compressed_stream_ends_in_a_carriage_return() {
+        use std::io::Read;
+        let caches = crate::cache::Caches::default();
+        // Data whose plain compression ends in CR, found by trying.
+        let data = (0u32..)
+            .map(|i| format!("BT /F1 12 Tf ({i}) Tj ET").into_bytes())
+            .find(|d| super::deflate(d, &caches).unwrap().last() == Some(&b'\r'))
+            .unwrap();
+        let (c, holds) = super::deflate_unambiguous(&data, b'\n', &caches).unwrap();
+        assert_ne!(c.last(), Some(&b'\r'));
+        assert_eq!(holds, data.len() + 1);
+        let mut back = Vec::new();
+        flate2::read::ZlibDecoder::new(&c[..])
+            .read_to_end(&mut back)
+            .unwrap();
+        assert_eq!(&back[..data.len()], &data[..]);
+        assert_eq!(back[data.len()], b'\n');
+    }
+
     #[test]
     fn a_stream_compresses_alike_whatever_the_compressor_compressed_before() {
         use std::io::Read;

@@ -1,0 +1,110 @@
+//! A text's inline markup in Word's terms: `*emphasis*` and `**strong**` as
+//! the character styles `Emphasis` and `Strong` (named, so translators'
+//! tools and Word users see them), links as `w:hyperlink` with their
+//! relationship, `<br>` as a line break. A text without markup stays one run.
+
+use crate::markup::{Piece, has_markup, parse};
+use docx_rs::{BreakType, Hyperlink, HyperlinkData, Paragraph, Run, Style, StyleType};
+
+/// The character styles inline markup uses, unless the layout defines them:
+/// `Emphasis` italic, `Strong` bold, `Hyperlink` underlined in `link`'s colour
+/// (`rrggbb`).
+pub(super) fn character_styles(link: &str) -> [Style; 3] {
+    [
+        Style::new("Emphasis", StyleType::Character)
+            .name("Emphasis")
+            .italic()
+            .q_format(true),
+        Style::new("Strong", StyleType::Character)
+            .name("Strong")
+            .bold()
+            .q_format(true),
+        Style::new("Hyperlink", StyleType::Character)
+            .name("Hyperlink")
+            .color(link)
+            .underline("single"),
+    ]
+}
+
+/// Numbers a document's hyperlinks: docx-rs numbers them from a counter
+/// shared by every job of the process, so the same handout would differ from
+/// batch to batch.
+/// docx-rs also leaves out of the relationships a link inside a content
+/// control, where every text is: each link's id and address are kept here
+/// for the caller to add.
+#[derive(Default)]
+pub(super) struct LinkIds(pub(super) Vec<(String, String)>);
+
+impl LinkIds {
+    fn next(&mut self, address: &str) -> String {
+        let id = format!("rIdHyperlink{}", self.0.len() + 1);
+        self.0.push((id.clone(), address.to_string()));
+        id
+    }
+}
+
+/// `par` with `text` added: white space collapsed, upper-cased when the
+/// style says so, its markup as styled runs and links. Without `links` (a
+/// footer, whose part has no relationships for them) a link is its text.
+pub(super) fn add_text(
+    mut par: Paragraph,
+    text: &str,
+    upper: bool,
+    mut links: Option<&mut LinkIds>,
+) -> Paragraph {
+    let text = text.split_ascii_whitespace().collect::<Vec<_>>().join(" ");
+    let case = |s: &str| {
+        if upper {
+            s.to_uppercase()
+        } else {
+            s.to_string()
+        }
+    };
+    let pieces = match has_markup(&text).then(|| parse(&text)) {
+        // The project's checks stop a text with a mistake; as written if not.
+        Some(Ok(pieces)) => pieces,
+        _ => return par.add_run(Run::new().add_text(case(&text))),
+    };
+    for piece in pieces {
+        match piece {
+            Piece::Break => par = par.add_run(Run::new().add_break(BreakType::TextWrapping)),
+            Piece::Text {
+                text,
+                emphasis,
+                strong,
+                link,
+            } => {
+                let mut run = Run::new().add_text(case(&text));
+                // One style per run: both is the strong style, in italic.
+                run = match (emphasis, strong) {
+                    (true, true) => run.style("Strong").italic(),
+                    (false, true) => run.style("Strong"),
+                    (true, false) => run.style("Emphasis"),
+                    (false, false) => run,
+                };
+                match (link, links.as_deref_mut()) {
+                    (Some(address), Some(ids)) => {
+                        let run = if emphasis || strong {
+                            run
+                        } else {
+                            run.style("Hyperlink")
+                        };
+                        par = par.add_hyperlink(
+                            Hyperlink {
+                                link: HyperlinkData::External {
+                                    rid: ids.next(&address),
+                                    path: address,
+                                },
+                                history: None,
+                                children: Vec::new(),
+                            }
+                            .add_run(run),
+                        );
+                    }
+                    _ => par = par.add_run(run),
+                }
+            }
+        }
+    }
+    par
+}
