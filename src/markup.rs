@@ -175,8 +175,8 @@ fn tokens(text: &str) -> Result<Vec<Token>, Problem> {
     Ok(out)
 }
 
-/// The pieces of `text`: its markup applied, or the first problem found.
-pub fn parse(text: &str) -> Result<Vec<Piece>, Problem> {
+/// The markup of `text` as a tree, or the first problem found.
+pub fn tree(text: &str) -> Result<Vec<Node>, Problem> {
     let toks = tokens(text)?;
     // Which tokens are markers that open or close something: matched with a
     // stack; an opener never closed stays text (a lone `*`), except `**` and
@@ -277,29 +277,6 @@ pub fn parse(text: &str) -> Result<Vec<Piece>, Problem> {
         });
     }
 
-    // Apply: text in the styles of the markers around it.
-    let (mut emphasis, mut strong) = (0u32, 0u32);
-    let mut links: Vec<Option<String>> = Vec::new();
-    let mut out: Vec<Piece> = Vec::new();
-    let push = |s: &str, em: bool, st: bool, link: Option<String>, out: &mut Vec<Piece>| {
-        if s.is_empty() {
-            return;
-        }
-        match out.last_mut() {
-            Some(Piece::Text {
-                text,
-                emphasis,
-                strong,
-                link: l,
-            }) if *emphasis == em && *strong == st && *l == link => text.push_str(s),
-            _ => out.push(Piece::Text {
-                text: s.to_string(),
-                emphasis: em,
-                strong: st,
-                link,
-            }),
-        }
-    };
     // A link's address, known at its `[` from its matching `](…)`.
     let mut addresses: Vec<Option<String>> = vec![None; toks.len()];
     let mut open_links: Vec<usize> = Vec::new();
@@ -314,42 +291,162 @@ pub fn parse(text: &str) -> Result<Vec<Piece>, Problem> {
             _ => {}
         }
     }
-    let current = |links: &Vec<Option<String>>| links.last().cloned().flatten();
+    // The tree: each matched pair of markers a span around what is between.
+    let mut stack: Vec<(Option<Span>, Vec<Node>)> = vec![(None, Vec::new())];
+    let text_into = |stack: &mut Vec<(Option<Span>, Vec<Node>)>, s: &str| {
+        let nodes = &mut stack.last_mut().expect("the root stays").1;
+        match nodes.last_mut() {
+            Some(Node::Text(t)) => t.push_str(s),
+            _ => nodes.push(Node::Text(s.to_string())),
+        }
+    };
     for (t, tok) in toks.iter().enumerate() {
         match (tok, role[t]) {
-            (Token::Text(s), _) => push(s, emphasis > 0, strong > 0, current(&links), &mut out),
-            (Token::Break, _) => out.push(Piece::Break),
-            (Token::Star { .. }, Some((Kind::Emphasis, opens))) => {
-                emphasis = if opens {
-                    emphasis + 1
-                } else {
-                    emphasis.saturating_sub(1)
+            (Token::Text(s), _) => text_into(&mut stack, s),
+            (Token::Break, _) => stack
+                .last_mut()
+                .expect("the root stays")
+                .1
+                .push(Node::Break),
+            (Token::Star { .. } | Token::LinkOpen(_), Some((kind, true))) => {
+                let span = match kind {
+                    Kind::Emphasis => Span::Emphasis,
+                    Kind::Strong => Span::Strong,
+                    Kind::Link => Span::Link(addresses[t].clone().unwrap_or_default()),
+                };
+                stack.push((Some(span), Vec::new()));
+            }
+            (Token::Star { .. } | Token::LinkClose { .. }, Some((_, false))) => {
+                if stack.len() > 1
+                    && let Some((Some(span), children)) = stack.pop()
+                {
+                    stack
+                        .last_mut()
+                        .expect("the root stays")
+                        .1
+                        .push(Node::Span { span, children });
                 }
             }
-            (Token::Star { .. }, Some((Kind::Strong, opens))) => {
-                strong = if opens {
-                    strong + 1
-                } else {
-                    strong.saturating_sub(1)
-                }
+            (Token::Star { strong: s, .. }, _) => {
+                text_into(&mut stack, if *s { "**" } else { "*" })
             }
-            (Token::Star { strong: s, .. }, _) => push(
-                if *s { "**" } else { "*" },
-                emphasis > 0,
-                strong > 0,
-                current(&links),
-                &mut out,
-            ),
-            (Token::LinkOpen(_), Some(_)) => links.push(addresses[t].clone()),
-            (Token::LinkOpen(_), _) => {
-                push("[", emphasis > 0, strong > 0, current(&links), &mut out)
-            }
-            (Token::LinkClose { .. }, _) => {
-                links.pop();
+            (Token::LinkOpen(_), _) => text_into(&mut stack, "["),
+            (Token::LinkClose { .. }, _) => {}
+        }
+    }
+    // Openers never closed (a lone `*`) were dropped from the matching: their
+    // frames do not exist. The root is what remains.
+    while stack.len() > 1 {
+        if let Some((_, children)) = stack.pop() {
+            stack.last_mut().expect("the root stays").1.extend(children);
+        }
+    }
+    Ok(stack.pop().map(|(_, n)| n).unwrap_or_default())
+}
+
+/// A span of marked-up text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Span {
+    /// `*…*`
+    Emphasis,
+    /// `**…**`
+    Strong,
+    /// `[…](address)`
+    Link(String),
+}
+
+/// A text's markup as a tree: spans nest as the author wrote them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Node {
+    /// Text, markers taken out.
+    Text(String),
+    /// `<br>`
+    Break,
+    /// A span around its content.
+    Span {
+        /// Which.
+        span: Span,
+        /// What it holds.
+        children: Vec<Node>,
+    },
+}
+
+/// The pieces of `text`: its markup applied, or the first problem found.
+pub fn parse(text: &str) -> Result<Vec<Piece>, Problem> {
+    fn flatten(nodes: &[Node], em: bool, st: bool, link: &Option<String>, out: &mut Vec<Piece>) {
+        for n in nodes {
+            match n {
+                Node::Break => out.push(Piece::Break),
+                Node::Text(s) => match out.last_mut() {
+                    Some(Piece::Text {
+                        text,
+                        emphasis,
+                        strong,
+                        link: l,
+                    }) if *emphasis == em && *strong == st && l == link => text.push_str(s),
+                    _ => out.push(Piece::Text {
+                        text: s.clone(),
+                        emphasis: em,
+                        strong: st,
+                        link: link.clone(),
+                    }),
+                },
+                Node::Span { span, children } => match span {
+                    Span::Emphasis => flatten(children, true, st, link, out),
+                    Span::Strong => flatten(children, em, true, link, out),
+                    Span::Link(a) => flatten(children, em, st, &Some(a.clone()), out),
+                },
             }
         }
     }
+    let mut out = Vec::new();
+    flatten(&tree(text)?, false, false, &None, &mut out);
+    out.retain(|p| !matches!(p, Piece::Text { text, .. } if text.is_empty()));
     Ok(out)
+}
+
+/// Writes a tree back as marked-up text: spans as their markers (white
+/// space at a span's edge outside them), text escaped where it would read as
+/// markup. The inverse of [`tree`], for translations that come back from a
+/// CAT tool with their inline codes.
+pub fn write_tree(nodes: &[Node]) -> String {
+    fn render(nodes: &[Node], escaping: bool, out: &mut String) {
+        for n in nodes {
+            match n {
+                Node::Break => out.push_str("<br>"),
+                Node::Text(s) => {
+                    for c in s.chars() {
+                        if escaping && ESCAPABLE.contains(&c) {
+                            out.push('\\');
+                        }
+                        out.push(c);
+                    }
+                }
+                Node::Span { span, children } => {
+                    let mut inner = String::new();
+                    render(children, escaping, &mut inner);
+                    let core = inner.trim();
+                    let lead = &inner[..inner.len() - inner.trim_start().len()];
+                    let trail = &inner[inner.trim_end().len()..];
+                    out.push_str(lead);
+                    match span {
+                        Span::Emphasis => out.push_str(&format!("*{core}*")),
+                        Span::Strong => out.push_str(&format!("**{core}**")),
+                        Span::Link(a) => out.push_str(&format!("[{core}]({a})")),
+                    }
+                    out.push_str(trail);
+                }
+            }
+        }
+    }
+    let (mut bare, mut escaped) = (String::new(), String::new());
+    render(nodes, false, &mut bare);
+    render(nodes, true, &mut escaped);
+    if bare != escaped && parse(&bare).ok() == parse(&escaped).ok() {
+        bare
+    } else {
+        escaped
+    }
 }
 
 /// Writes `pieces` back as marked-up text: the inverse of [`parse`], for

@@ -4,6 +4,7 @@
 //! one to the content; the XLIFF round trip (`xliff`), reading translated DOCX
 //! handouts (`docx`), and merging what a translator sends back (`import`).
 
+mod codes;
 mod docx;
 mod import;
 mod xliff;

@@ -2,6 +2,7 @@
 //! note saying where it appears, existing translations as targets), and
 //! reading a translated one back.
 
+use super::codes::{self, Read};
 use super::{Imported, Translation, attr, bad_file, fingerprint, normalise, units};
 use crate::content::Content;
 use crate::diag::Error;
@@ -87,20 +88,26 @@ pub fn export_xliff(
         }
         w.write_event(Event::End(BytesEnd::new("notes")))
             .map_err(xml_err)?;
+        // The text's markup as inline codes, the links' addresses apart.
+        let tree = |text: &str| {
+            let text = normalise(text);
+            crate::markup::tree(&text).unwrap_or_else(|_| vec![crate::markup::Node::Text(text)])
+        };
+        let source = tree(&u.text);
+        let codes = codes::source_codes(&source);
+        codes::write_original_data(&mut w, &codes)?;
         let mut seg = BytesStart::new("segment");
         seg.push_attribute(("state", if current { "translated" } else { "initial" }));
         w.write_event(Event::Start(seg)).map_err(xml_err)?;
         w.write_event(Event::Start(BytesStart::new("source")))
             .map_err(xml_err)?;
-        w.write_event(Event::Text(BytesText::new(&normalise(&u.text))))
-            .map_err(xml_err)?;
+        codes::write(&mut w, &source, &codes)?;
         w.write_event(Event::End(BytesEnd::new("source")))
             .map_err(xml_err)?;
         if let Some(t) = target {
             w.write_event(Event::Start(BytesStart::new("target")))
                 .map_err(xml_err)?;
-            w.write_event(Event::Text(BytesText::new(&normalise(&t.text))))
-                .map_err(xml_err)?;
+            codes::write(&mut w, &tree(&t.text), &codes)?;
             w.write_event(Event::End(BytesEnd::new("target")))
                 .map_err(xml_err)?;
         }
@@ -129,22 +136,37 @@ pub(super) fn entity(name: &str) -> Option<char> {
     })
 }
 
-/// Reads an XLIFF 2.x file: `trgLang` and each unit's target text (inline markup
-/// contributes its text).
+/// Reads an XLIFF 2.x file: `trgLang` and each unit's target text, its
+/// inline codes back as markup. A target that drops, makes up or repeats a
+/// code of its source is an error naming the unit and the code; all of them
+/// are listed at once.
 pub fn read_xliff(path: &Path, xml: &str) -> Result<Imported, Error> {
     let mut r = quick_xml::Reader::from_str(xml);
     let mut out = Imported::default();
     let mut unit: Option<String> = None;
-    let mut in_target = 0usize;
-    let mut text = String::new();
     let mut saw_root = false;
     // Whether the unit's segment is still `initial` (not yet translated).
     let mut initial = false;
+    // The unit's original data (link addresses), by id.
+    let mut data: std::collections::HashMap<String, String> = Default::default();
+    let mut data_id: Option<String> = None;
+    // What is being read: a source or target's content, as a stack of open codes.
+    let mut frames: Vec<(Option<(String, Option<codes::Code>)>, Vec<Read>)> = Vec::new();
+    let mut reading: Option<bool> = None; // Some(true): target, Some(false): source
+    let (mut source, mut target): (Vec<Read>, Vec<Read>) = (Vec::new(), Vec::new());
+    let mut problems: Vec<String> = Vec::new();
+    let bad = |e: &dyn std::fmt::Display| bad_file(path, "an XLIFF file", e);
+    let push_text = |frames: &mut Vec<(Option<(String, Option<codes::Code>)>, Vec<Read>)>,
+                     t: &str| {
+        if let Some((_, items)) = frames.last_mut() {
+            match items.last_mut() {
+                Some(Read::Text(s)) => s.push_str(t),
+                _ => items.push(Read::Text(t.to_string())),
+            }
+        }
+    };
     loop {
-        match r
-            .read_event()
-            .map_err(|e| bad_file(path, "an XLIFF file", e))?
-        {
+        match r.read_event().map_err(|e| bad(&e))? {
             Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == b"xliff" => {
                 saw_root = true;
                 out.language = attr(&e, b"trgLang");
@@ -158,29 +180,77 @@ pub fn read_xliff(path: &Path, xml: &str) -> Result<Imported, Error> {
             }
             Event::Start(e) if e.local_name().as_ref() == b"unit" => {
                 unit = attr(&e, b"id");
-                text.clear();
                 initial = false;
+                data.clear();
+                source.clear();
+                target.clear();
             }
             Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == b"segment" => {
                 initial |= attr(&e, b"state").as_deref() == Some("initial");
             }
-            Event::Start(e) if e.local_name().as_ref() == b"target" => in_target += 1,
-            Event::End(e) if e.local_name().as_ref() == b"target" => {
-                in_target = in_target.saturating_sub(1)
+            Event::Start(e) if e.local_name().as_ref() == b"data" => data_id = attr(&e, b"id"),
+            Event::End(e) if e.local_name().as_ref() == b"data" => data_id = None,
+            Event::Text(t) if data_id.is_some() && reading.is_none() => {
+                let v = t.decode().map_err(|e| bad(&e))?;
+                if let Some(id) = &data_id {
+                    data.entry(id.clone()).or_default().push_str(&v);
+                }
             }
-            Event::Text(t) if in_target > 0 => {
-                text.push_str(&t.decode().map_err(|e| bad_file(path, "an XLIFF file", e))?)
+            Event::Start(e) if matches!(e.local_name().as_ref(), b"source" | b"target") => {
+                reading = Some(e.local_name().as_ref() == b"target");
+                frames = vec![(None, Vec::new())];
             }
-            Event::CData(t) if in_target > 0 => text.push_str(&String::from_utf8_lossy(&t)),
-            Event::GeneralRef(g) if in_target > 0 => {
-                let name = g.decode().map_err(|e| bad_file(path, "an XLIFF file", e))?;
+            Event::End(e) if matches!(e.local_name().as_ref(), b"source" | b"target") => {
+                let items = frames.drain(..).next().map(|f| f.1).unwrap_or_default();
+                if reading == Some(true) {
+                    target.extend(items);
+                } else {
+                    source.extend(items);
+                }
+                reading = None;
+            }
+            Event::Start(e) if reading.is_some() && e.local_name().as_ref() == b"pc" => {
+                let id = attr(&e, b"id").unwrap_or_default();
+                frames.push((Some((id, codes::kind_of(&e, &data))), Vec::new()));
+            }
+            Event::End(e) if reading.is_some() && e.local_name().as_ref() == b"pc" => {
+                if frames.len() > 1
+                    && let Some((Some((id, kind)), children)) = frames.pop()
+                    && let Some((_, items)) = frames.last_mut()
+                {
+                    items.push(Read::Code {
+                        id,
+                        kind,
+                        children: Some(children),
+                    });
+                }
+            }
+            Event::Empty(e) if reading.is_some() && e.local_name().as_ref() == b"ph" => {
+                let id = attr(&e, b"id").unwrap_or_default();
+                let kind = codes::kind_of(&e, &data);
+                if let Some((_, items)) = frames.last_mut() {
+                    items.push(Read::Code {
+                        id,
+                        kind,
+                        children: None,
+                    });
+                }
+            }
+            Event::Text(t) if reading.is_some() => {
+                push_text(&mut frames, &t.decode().map_err(|e| bad(&e))?)
+            }
+            Event::CData(t) if reading.is_some() => {
+                push_text(&mut frames, &String::from_utf8_lossy(&t))
+            }
+            Event::GeneralRef(g) if reading.is_some() => {
+                let name = g.decode().map_err(|e| bad(&e))?;
                 match g
                     .resolve_char_ref()
                     .ok()
                     .flatten()
                     .or_else(|| entity(&name))
                 {
-                    Some(c) => text.push(c),
+                    Some(c) => push_text(&mut frames, c.encode_utf8(&mut [0; 4])),
                     None => {
                         return Err(bad_file(
                             path,
@@ -191,13 +261,21 @@ pub fn read_xliff(path: &Path, xml: &str) -> Result<Imported, Error> {
                 }
             }
             Event::End(e) if e.local_name().as_ref() == b"unit" => {
-                if let Some(id) = unit.take()
-                    && !text.trim().is_empty()
-                {
-                    if initial {
-                        out.initial.insert(id.clone());
+                let Some(id) = unit.take() else { continue };
+                if target.is_empty() {
+                    continue;
+                }
+                match codes::resolve(&target, &codes::read_codes(&source)) {
+                    Ok(nodes) => {
+                        let text = normalise(&crate::markup::write_tree(&nodes));
+                        if !text.trim().is_empty() {
+                            if initial {
+                                out.initial.insert(id.clone());
+                            }
+                            out.texts.insert(id, text);
+                        }
                     }
-                    out.texts.insert(id, normalise(&text));
+                    Err(p) => problems.extend(p.into_iter().map(|p| format!("unit `{id}`: {p}"))),
                 }
             }
             Event::Eof => break,
@@ -209,6 +287,17 @@ pub fn read_xliff(path: &Path, xml: &str) -> Result<Imported, Error> {
             path,
             "an XLIFF file",
             "there is no <xliff> element",
+        ));
+    }
+    if !problems.is_empty() {
+        return Err(Error::Input(
+            problems
+                .into_iter()
+                .map(|p| {
+                    crate::diag::Diagnostic::error(path, format!("the translation's inline codes do not match its source: {p}"))
+                        .with_hint("keep every tag of the source text in the translation (they may move); restore the missing ones from the source, and remove tags the source does not have")
+                })
+                .collect(),
         ));
     }
     Ok(out)
