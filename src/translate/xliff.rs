@@ -136,6 +136,10 @@ pub(super) fn entity(name: &str) -> Option<char> {
     })
 }
 
+/// An open code being read (its id and kind; none for the source or target
+/// itself) and what it holds so far.
+type Frame = (Option<(String, Option<codes::Code>)>, Vec<Read>);
+
 /// Reads an XLIFF 2.x file: `trgLang` and each unit's target text, its
 /// inline codes back as markup. A target that drops, makes up or repeats a
 /// code of its source is an error naming the unit and the code; all of them
@@ -151,13 +155,12 @@ pub fn read_xliff(path: &Path, xml: &str) -> Result<Imported, Error> {
     let mut data: std::collections::HashMap<String, String> = Default::default();
     let mut data_id: Option<String> = None;
     // What is being read: a source or target's content, as a stack of open codes.
-    let mut frames: Vec<(Option<(String, Option<codes::Code>)>, Vec<Read>)> = Vec::new();
+    let mut frames: Vec<Frame> = Vec::new();
     let mut reading: Option<bool> = None; // Some(true): target, Some(false): source
     let (mut source, mut target): (Vec<Read>, Vec<Read>) = (Vec::new(), Vec::new());
     let mut problems: Vec<String> = Vec::new();
     let bad = |e: &dyn std::fmt::Display| bad_file(path, "an XLIFF file", e);
-    let push_text = |frames: &mut Vec<(Option<(String, Option<codes::Code>)>, Vec<Read>)>,
-                     t: &str| {
+    let push_text = |frames: &mut Vec<Frame>, t: &str| {
         if let Some((_, items)) = frames.last_mut() {
             match items.last_mut() {
                 Some(Read::Text(s)) => s.push_str(t),
