@@ -31,6 +31,10 @@ pub struct Organisation {
     #[serde(default)]
     /// Its web address, if any (a link in screen PDFs).
     pub website: Option<String>,
+    /// What it asks readers to do, with its web address, if any (the back
+    /// of a leaflet, the foot of a flyer); it may carry markup.
+    #[serde(default, rename = "call-to-action")]
+    pub call_to_action: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -93,7 +97,7 @@ pub const FIELDS: Fields = Fields {
         "definition",
         "audiences",
     ],
-    organisation: &["name", "website"],
+    organisation: &["name", "website", "call-to-action"],
     definition: &["heading", "text", "note"],
     audience: &["id", "name", "heading", "intro", "messages"],
     message: &["id", "text"],
@@ -538,6 +542,7 @@ mod tests {
             organisation: Organisation {
                 name: "o".into(),
                 website: Some("w".into()),
+                call_to_action: Some("c".into()),
             },
             definition: Definition {
                 heading: "h".into(),

@@ -351,6 +351,16 @@ pub fn resolve(
                     "definition.text",
                     place("definition.text", "text", ""),
                 ),
+                Show::CallToAction => {
+                    if let Some(a) = &c.organisation.call_to_action {
+                        text(
+                            a,
+                            "organisation.call-to-action",
+                            "organisation.call-to-action",
+                            place("organisation.call-to-action", "call-to-action", ""),
+                        )
+                    }
+                }
                 Show::DefinitionNote => {
                     if let Some(n) = &c.definition.note {
                         text(

@@ -225,6 +225,9 @@ pub enum Show {
     DefinitionText,
     #[serde(rename = "definition.note")]
     DefinitionNote,
+    /// The organisation's call to action, if the content has one.
+    #[serde(rename = "organisation.call-to-action")]
+    CallToAction,
     #[serde(rename = "audience.name")]
     AudienceName,
     #[serde(rename = "audience.heading")]

@@ -64,6 +64,11 @@ pub fn each_unit<'c>(
         &c.organisation.name,
         &|| "Name of the organisation (cover and footers)".into(),
     );
+    if let Some(a) = &c.organisation.call_to_action {
+        f(&|| "organisation.call-to-action".into(), a, &|| {
+            "Call to action with the organisation's web address (back of leaflets, foot of flyers, end of handouts); keep its tags".into()
+        });
+    }
     f(
         &|| "definition.heading".into(),
         &c.definition.heading,
@@ -105,6 +110,7 @@ pub fn source_line(src: &SourceFile, id: &str) -> Option<usize> {
         ["message", m] => ("id", m),
         ["audience", a, _] => ("id", a),
         ["organisation", "name"] => ("name", ""),
+        ["organisation", "call-to-action"] => ("call-to-action", ""),
         ["definition", field] => (field, ""),
         [field] => (field, ""),
         _ => return None,
@@ -316,6 +322,9 @@ pub fn apply(content: &Content, t: &Translation) -> (Content, Vec<String>) {
     get("title".into(), &mut c.title);
     get("attribution".into(), &mut c.attribution);
     get("organisation.name".into(), &mut c.organisation.name);
+    if let Some(a) = c.organisation.call_to_action.as_mut() {
+        get("organisation.call-to-action".into(), a);
+    }
     get("definition.heading".into(), &mut c.definition.heading);
     get("definition.text".into(), &mut c.definition.text);
     if let Some(n) = c.definition.note.as_mut() {
