@@ -449,9 +449,13 @@ fn web_addresses_become_links_on_screen_only() {
         }
         out
     };
+    // The message's address, and the shipped call to action's.
     assert_eq!(
         annots("out/en/flyer-workforce-screen.pdf"),
-        ["https://example.org/learn"]
+        [
+            "https://example.org/learn",
+            "https://www.socialserviceworkforce.org"
+        ]
     );
     assert!(annots("out/en/flyer-workforce.pdf").is_empty());
 }

@@ -94,8 +94,11 @@ fn export_edit_import_build_round_trip_through_xliff() {
     for (i, part) in xlf.split("</source>").enumerate() {
         translated.push_str(part);
         if i < units.len() {
+            // A text with inline codes keeps them (the call to action).
+            let source = &part[part.rfind("<source>").unwrap() + "<source>".len()..];
+            let codes = if source.contains("<pc") { source } else { "" };
             translated.push_str(&format!(
-                "</source>\n        <target>ES {} &amp; &lt;{}&gt;</target>",
+                "</source>\n        <target>ES {} &amp; &lt;{}&gt; {codes}</target>",
                 units[i].id, i
             ));
         }
@@ -104,7 +107,7 @@ fn export_edit_import_build_round_trip_through_xliff() {
     let r = p.run(&["import", "es-done.xlf"]);
     r.ok();
     assert!(
-        r.stdout.contains("24 of 24 texts translated"),
+        r.stdout.contains("25 of 25 texts translated"),
         "{}",
         r.stdout
     );
@@ -296,7 +299,7 @@ fn a_stale_text_is_exported_with_its_old_translation_to_check() {
     r.ok();
     assert!(
         r.stdout.contains(
-            "(24 texts for fr: 0 to translate, 1 to check (the source changed since), 23 done)"
+            "(25 texts for fr: 0 to translate, 1 to check (the source changed since), 24 done)"
         ),
         "{}",
         r.stdout
@@ -403,6 +406,7 @@ fn the_handout_puts_each_text_in_a_content_control_tagged_with_its_id() {
             "message.identify-register",
             "message.solidarity",
             "message.convene-advocacy",
+            "organisation.call-to-action",
         ]
     );
     // The footer's text is a content control too.

@@ -92,7 +92,9 @@ fn a_long_web_address_breaks_after_its_scheme_and_links_whole_from_every_line() 
                     !text.trim_end().ends_with("https://") && !text.trim_end().ends_with("http://"),
                     "a line ends inside the scheme: {text}"
                 );
-                for (a, b, u) in &run.links {
+                // (The call to action on the back links elsewhere.)
+                let ours = run.links.iter().filter(|l| !l.2.ends_with("workforce.org"));
+                for (a, b, u) in ours {
                     assert_eq!(u, uri, "each part links to the whole address");
                     parts.push(
                         run.glyphs[*a..*b]

@@ -2,7 +2,8 @@
 //! as `<pc type="fmt" subType="xlf:i">` / `"xlf:b"`, a link as `<pc
 //! type="link">` whose address stays in the unit's `<originalData>` (never in
 //! the translatable text), a line break as `<ph type="fmt" subType="xlf:lb">`;
-//! every code `canDelete="no"`, so a CAT tool shows it as a protected tag.
+//! every code `canDelete="no"`, so a CAT tool shows it as a protected tag
+//! (a link's shows its address, `dispStart`).
 //! Codes are numbered in the source text's order; a translation's codes are
 //! matched to the source's, so they may move and nest otherwise, but none
 //! may be dropped or made up.
@@ -150,10 +151,14 @@ pub(super) fn write(w: &mut W, nodes: &[Node], source: &[Code]) -> Result<(), cr
                             };
                             pc.push_attribute(("subType", sub));
                         }
-                        _ => {
+                        Code::Link(address) => {
                             pc.push_attribute(("type", "link"));
                             pc.push_attribute(("dataRefStart", format!("d{id}").as_str()));
+                            // What a tool shows for the tag; and the address
+                            // still, where a tool loses the original data.
+                            pc.push_attribute(("dispStart", address.as_str()));
                         }
+                        Code::Break => {}
                     }
                     w.write_event(Event::Start(pc)).map_err(err)?;
                     go(w, children, ids)?;
@@ -201,6 +206,7 @@ pub(super) fn kind_of(
         (_, Some("xlf:lb")) => Some(Code::Break),
         (Some("link"), _) => a(b"dataRefStart")
             .and_then(|d| data.get(&d).cloned())
+            .or_else(|| a(b"dispStart"))
             .map(Code::Link),
         _ => None,
     }
