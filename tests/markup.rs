@@ -324,3 +324,51 @@ fn changing_only_the_emphasis_makes_a_translation_stale() {
             .contains("source-text: '**Join the Alliance** and find resources")
     );
 }
+
+#[test]
+fn a_cat_tool_round_trip_through_the_npm_xliff_package() {
+    // The npm package `xliff` (xliff2js, then js2xliff) stands in for a CAT
+    // tool: it reads the codes, a translator fills the targets (moving the
+    // call to action's link first), and it writes the file leafpress imports.
+    let modules = common::repo().join("target/test-tools/node_modules");
+    assert!(
+        modules.join("xliff").exists(),
+        "the npm package `xliff` is not in {modules:?}; tests/run.sh installs it"
+    );
+    let p = Project::shipped();
+    p.run(&["export", "--lang", "fr", "-o", "fr.xlf"]).ok();
+    let o = std::process::Command::new("node")
+        .arg(common::repo().join("tests/tools/xliff_translate.js"))
+        .arg(p.file("fr.xlf"))
+        .arg(p.file("fr-done.xlf"))
+        .env("NODE_PATH", &modules)
+        .output()
+        .expect("node, installed by tests/run.sh");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let written = p.read("fr-done.xlf");
+    assert!(written.contains("<pc id=\"2\""), "{written}");
+    let r = p.run(&["import", "fr-done.xlf"]);
+    r.ok();
+    assert!(
+        r.stdout.contains("25 of 25 texts translated"),
+        "{}",
+        r.stdout
+    );
+    let fr = p.read("content/translations/fr.yaml");
+    assert!(
+        fr.contains("FR [socialserviceworkforce.org](https://www.socialserviceworkforce.org) : **Join the Alliance** and find resources for the workforce at ."),
+        "{fr}"
+    );
+    // The shipped note's lone asterisk came back as a character.
+    assert!(fr.contains("text: FR *Given the diversities"), "{fr}");
+    p.run(&[
+        "build",
+        "--lang",
+        "fr",
+        "--layout",
+        "flyer",
+        "--audience",
+        "workforce",
+    ])
+    .ok();
+}

@@ -14,6 +14,8 @@
 #                   Open XML SDK does: what Word would repair or refuse
 #   page-validation (PyPI) checks each PDF against the veraPDF rule sets for
 #                   PDF/UA-1 (accessibility) and PDF/A-2a (screen files)
+#   nodejs, npm     run the npm package `xliff` (into target/test-tools), which
+#                   reads and writes XLIFF as a CAT tool would
 #
 # Installing needs root (apt-get); as another user, install the list above first.
 set -euo pipefail
@@ -25,6 +27,7 @@ command -v qpdf >/dev/null || need+=(qpdf)
 command -v soffice >/dev/null || need+=(libreoffice-writer-nogui fonts-dejavu-core)
 /usr/bin/python3 -c "import uno" 2>/dev/null || need+=(python3-uno)
 command -v setpriv >/dev/null || need+=(util-linux)
+command -v npm >/dev/null || need+=(nodejs npm)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing what the tests need: ${need[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
@@ -37,5 +40,7 @@ python3 -c "import openxml_audit" 2>/dev/null ||
   python3 -m pip install -q --disable-pip-version-check openxml-audit==0.8.0
 python3 -c "import page" 2>/dev/null ||
   python3 -m pip install -q --disable-pip-version-check page-validation==0.11.0
+[ -d target/test-tools/node_modules/xliff ] ||
+  npm install --silent --no-save --no-audit --no-fund --prefix target/test-tools xliff@6.4.0
 
 cargo test --locked "$@"
