@@ -372,3 +372,56 @@ fn a_cat_tool_round_trip_through_the_npm_xliff_package() {
     ])
     .ok();
 }
+
+#[test]
+fn links_take_the_layouts_link_style() {
+    // The shipped leaflet says `link: { colour: primary, underline: true }`:
+    // the address is its own run in the brand's blue, with a rule under it.
+    let project = common::shipped_project();
+    let jobs = leafpress::list(
+        &project,
+        &leafpress::Filter {
+            audiences: vec!["workforce".into()],
+            layouts: vec!["leaflet".into()],
+            variants: vec![leafpress::Variant::Screen],
+            languages: vec!["en".into()],
+        },
+    )
+    .unwrap();
+    let doc = leafpress::document(&project, &jobs[0], false).unwrap().0;
+    let pages = leafpress::typeset(&project, &doc, leafpress::Variant::Screen).unwrap();
+    let items: Vec<&leafpress::Item> = pages.pages.iter().flat_map(|p| &p.items).collect();
+    let (at, run) = items
+        .iter()
+        .enumerate()
+        .find_map(|(i, it)| match it {
+            leafpress::Item::Text(r)
+                if r.glyphs.iter().map(|g| g.text.as_str()).collect::<String>()
+                    == "socialserviceworkforce.org" =>
+            {
+                Some((i, r))
+            }
+            _ => None,
+        })
+        .expect("the address is a run of its own");
+    assert_eq!(run.colour.rgb, leafpress::Rgb(0x00, 0x53, 0x7F), "primary");
+    assert_eq!(run.links.len(), 1);
+    let rule = items[..at]
+        .iter()
+        .rev()
+        .find_map(|it| match it {
+            leafpress::Item::Rect { x, y, w, h, .. } => Some((*x, *y, *w, *h)),
+            _ => None,
+        })
+        .unwrap();
+    assert!(
+        (rule.0 - run.x).abs() < 0.01 && (rule.2 - run.width).abs() < 0.5,
+        "{rule:?} {}",
+        run.width
+    );
+    assert!(
+        rule.1 > run.baseline && rule.1 < run.baseline + run.size * 0.3,
+        "{rule:?}"
+    );
+    assert!(rule.3 > 0.0 && rule.3 < 2.0);
+}

@@ -28,6 +28,19 @@ pub struct Brand {
     pub logo: Option<LogoSpec>,
 }
 
+/// How links look in a layout.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkStyle {
+    /// A brand colour.
+    #[serde(default)]
+    pub colour: Option<ColourRef>,
+    /// Underlined (screen readers and readers who cannot tell colours apart
+    /// still see it is a link).
+    #[serde(default)]
+    pub underline: bool,
+}
+
 /// The brand's logo: a PNG in the layouts folder, and what it shows for those
 /// who cannot see it (`alt: ""` marks it decorative).
 #[derive(Debug, Clone, Serialize)]
@@ -137,6 +150,10 @@ pub struct Layout {
     /// Screen readers and text extraction follow it.
     #[serde(default, rename = "reading-order")]
     pub reading_order: Vec<String>,
+    /// PDF: how links look (their colour, an underline); as the text around
+    /// them if not given.
+    #[serde(default)]
+    pub link: Option<LinkStyle>,
     /// DOCX: the body, in order.
     #[serde(default)]
     pub content: Vec<Block>,

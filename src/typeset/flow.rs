@@ -3,6 +3,7 @@
 //! and keep-together, and balancing the panels' depth when asked.
 
 use super::set::{Figure, Set};
+use super::style::LinkLook;
 use crate::doc::Origin;
 use crate::layout::{Panel, PanelRect};
 use crate::pages::{GlyphRun, Item, Tag};
@@ -110,65 +111,122 @@ pub(super) fn emit(
             links: line.links.clone(),
             tag: set.tag,
         };
-        if line.faces.is_empty() {
-            items.push((frame.page, Item::Text(run)));
+        let runs = if line.faces.is_empty() {
+            vec![run]
         } else {
-            items.extend(by_face(run, &line.faces).map(|r| (frame.page, Item::Text(r))));
+            by_face(run, &line.faces)
+        };
+        for run in runs {
+            match &st.link {
+                Some(look) => styled_links(run, look, frame.page, items),
+                None => items.push((frame.page, Item::Text(run))),
+            }
         }
     }
 }
 
+/// The glyphs `[a, b)` of `run` as a run of their own, in `face`: its glyph
+/// ranges (ActualText, links) cut to it; a whole text given at a range's
+/// start stays at its start.
+fn slice(run: &GlyphRun, a: usize, b: usize, face: crate::fonts::FaceId) -> GlyphRun {
+    let x0 = run.glyphs[a].x;
+    let x1 = run.glyphs.get(b).map_or(run.width, |g| g.x);
+    let cut = |ranges: &[(usize, usize, String)], keep_text: bool| {
+        ranges
+            .iter()
+            .filter(|r| r.0 < b && r.1 > a)
+            .map(|(s, e, t)| {
+                let text = if keep_text && *s < a {
+                    String::new()
+                } else {
+                    t.clone()
+                };
+                (s.max(&a) - a, e.min(&b) - a, text)
+            })
+            .collect::<Vec<_>>()
+    };
+    GlyphRun {
+        face,
+        x: run.x + x0,
+        glyphs: run.glyphs[a..b]
+            .iter()
+            .map(|g| crate::pages::Glyph {
+                x: g.x - x0,
+                ..g.clone()
+            })
+            .collect(),
+        width: x1 - x0,
+        actual: cut(&run.actual, true),
+        links: cut(&run.links, false),
+        ..run.clone()
+    }
+}
+
 /// A line whose face changes along it, as one run per stretch of a face:
-/// a run is drawn in one face. Each run's glyph ranges (ActualText, links)
-/// are cut to it; a whole text given at a range's start stays at its start.
-fn by_face(
-    run: GlyphRun,
-    faces: &[(usize, crate::fonts::FaceId)],
-) -> impl Iterator<Item = GlyphRun> + '_ {
+/// a run is drawn in one face.
+fn by_face(run: GlyphRun, faces: &[(usize, crate::fonts::FaceId)]) -> Vec<GlyphRun> {
     let mut starts: Vec<(usize, crate::fonts::FaceId)> = Vec::with_capacity(faces.len() + 1);
     if faces.first().is_none_or(|f| f.0 > 0) {
         starts.push((0, run.face));
     }
     starts.extend(faces.iter().copied());
     let n = run.glyphs.len();
-    (0..starts.len()).filter_map(move |i| {
-        let (a, face) = starts[i];
-        let b = starts.get(i + 1).map_or(n, |s| s.0).min(n);
-        if a >= b {
-            return None;
-        }
-        let x0 = run.glyphs[a].x;
-        let x1 = run.glyphs.get(b).map_or(run.width, |g| g.x);
-        let cut = |ranges: &[(usize, usize, String)], keep_text: bool| {
-            ranges
-                .iter()
-                .filter(|r| r.0 < b && r.1 > a)
-                .map(|(s, e, t)| {
-                    let text = if keep_text && *s < a {
-                        String::new()
-                    } else {
-                        t.clone()
-                    };
-                    (s.max(&a) - a, e.min(&b) - a, text)
-                })
-                .collect::<Vec<_>>()
-        };
-        Some(GlyphRun {
-            face,
-            x: run.x + x0,
-            glyphs: run.glyphs[a..b]
-                .iter()
-                .map(|g| crate::pages::Glyph {
-                    x: g.x - x0,
-                    ..g.clone()
-                })
-                .collect(),
-            width: x1 - x0,
-            actual: cut(&run.actual, true),
-            links: cut(&run.links, false),
-            ..run.clone()
+    (0..starts.len())
+        .filter_map(|i| {
+            let (a, face) = starts[i];
+            let b = starts.get(i + 1).map_or(n, |s| s.0).min(n);
+            (a < b).then(|| slice(&run, a, b, face))
         })
-    })
+        .collect()
+}
+
+/// A run with its links in the layout's link style: each link's glyphs a run
+/// of its own in the link colour, underlined (a rule, decoration) if asked.
+fn styled_links(run: GlyphRun, look: &LinkLook, page: usize, items: &mut Vec<(usize, Item)>) {
+    if run.links.is_empty() {
+        items.push((page, Item::Text(run)));
+        return;
+    }
+    let mut cuts: Vec<usize> = vec![0, run.glyphs.len()];
+    for (a, b, _) in &run.links {
+        cuts.extend([*a, *b]);
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    for w in cuts.windows(2) {
+        let (a, b) = (w[0], w[1].min(run.glyphs.len()));
+        if a >= b {
+            continue;
+        }
+        let mut part = slice(&run, a, b, run.face);
+        if run.links.iter().any(|l| l.0 <= a && b <= l.1) {
+            if let Some(c) = look.colour {
+                part.colour = c;
+            }
+            if look.underline {
+                // Under the ink, clear of descenders' tops: a tenth of the size down.
+                let thickness = (part.size * 0.06).max(0.4);
+                let text_w = part
+                    .glyphs
+                    .iter()
+                    .rposition(|g| g.text.as_str() != " ")
+                    .map_or(part.width, |i| {
+                        part.glyphs.get(i + 1).map_or(part.width, |g| g.x)
+                    });
+                items.push((
+                    page,
+                    Item::Rect {
+                        x: part.x,
+                        y: part.baseline + part.size * 0.1,
+                        w: text_w,
+                        h: thickness,
+                        colour: part.colour,
+                    },
+                ));
+            }
+        }
+        items.push((page, Item::Text(part)));
+    }
 }
 
 /// The fewest lines of a paragraph at the foot of a panel (orphans) and at the
@@ -370,6 +428,7 @@ mod tests {
             word_spacing: [0.8, 1.0, 2.0],
             hyphenate: false,
             hyphen_rules: Default::default(),
+            link: None,
         }
     }
 

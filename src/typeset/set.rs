@@ -4,7 +4,7 @@
 
 use super::compose::{Composed, Composer, Line, compose};
 use super::shape::{Fonts, Shaped, shape};
-use super::style::Resolved;
+use super::style::{LinkLook, Resolved};
 use crate::doc::{Origin, Para};
 use crate::layout::{Align, Style, Weight};
 use crate::pages::{Colour, GlyphRun, Tag};
@@ -124,6 +124,10 @@ impl<'a> Typesetter<'a> {
             word_spacing: s.word_spacing,
             hyphenate: s.hyphenate,
             hyphen_rules: s.hyphenation,
+            link: self.layout.layout.link.as_ref().map(|l| LinkLook {
+                colour: l.colour.as_ref().map(|c| self.colour(c.as_str())),
+                underline: l.underline,
+            }),
         }
     }
 

@@ -29,6 +29,15 @@ pub(super) struct Resolved {
     pub(super) word_spacing: [f32; 3],
     pub(super) hyphenate: bool,
     pub(super) hyphen_rules: crate::layout::HyphenRules,
+    /// How links look, if the layout says.
+    pub(super) link: Option<LinkLook>,
+}
+
+/// How links look in a layout: their colour, and whether they are underlined.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct LinkLook {
+    pub(super) colour: Option<Colour>,
+    pub(super) underline: bool,
 }
 
 impl Resolved {
