@@ -708,12 +708,7 @@ for p in d.element.body.iter(qn("w:p")):
     for lang in ["en", "fr"] {
         for a in &c.audiences {
             let path = built().file(&format!("out/{lang}/handout-{}.docx", a.id));
-            let o = std::process::Command::new("python3")
-                .args(["-c", script, path.to_str().unwrap()])
-                .output()
-                .unwrap();
-            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-            let out = String::from_utf8_lossy(&o.stdout);
+            let out = common::python(script, &path);
             assert!(out.contains(&format!("LANG\t{lang}\n")), "{out}");
             let title = out.lines().find_map(|l| l.strip_prefix("TITLE\t")).unwrap();
             assert!(title.contains(" — "), "title and audience: {title}");
@@ -755,18 +750,8 @@ for pr in d.element.body.iter(qn("wp:docPr")):
         ])
         .ok();
         let path = p.file("out/en/handout-workforce.docx");
-        let o = std::process::Command::new("python3")
-            .args(["-c", script, path.to_str().unwrap()])
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        let audit = std::process::Command::new("python3")
-            .args(["-m", "openxml_audit", path.to_str().unwrap()])
-            .output()
-            .unwrap();
-        let report = String::from_utf8_lossy(&audit.stdout);
-        assert!(report.contains("Errors: 0"), "{report}");
-        String::from_utf8_lossy(&o.stdout).into_owned()
+        common::assert_valid_docx(&path);
+        common::python(script, &path)
     };
     assert_eq!(
         pictures(&p),

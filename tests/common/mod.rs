@@ -235,3 +235,28 @@ pub fn png(w: u32, h: u32) -> Vec<u8> {
     wr.finish().unwrap();
     out
 }
+
+/// The output of a Python `script` run on `file` (python-docx and the other
+/// modules tests/run.sh installs); panics with its errors if it fails.
+pub fn python(script: &str, file: &Path) -> String {
+    let o = Command::new("python3")
+        .args(["-c", script, file.to_str().unwrap()])
+        .output()
+        .expect("python3");
+    assert!(
+        o.status.success(),
+        "the script failed on {file:?} (tests/run.sh installs python-docx): {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Asserts openxml-audit finds nothing in a DOCX that Word would repair.
+pub fn assert_valid_docx(docx: &Path) {
+    let audit = Command::new("python3")
+        .args(["-m", "openxml_audit", docx.to_str().unwrap()])
+        .output()
+        .expect("openxml-audit, installed by tests/run.sh");
+    let report = String::from_utf8_lossy(&audit.stdout);
+    assert!(report.contains("Errors: 0"), "{docx:?}: {report}");
+}
