@@ -186,7 +186,7 @@ pub fn import(
     let bytes = std::fs::read(file).map_err(|e| Error::unreadable(file, &e))?;
     let is_docx = bytes.starts_with(b"PK");
     let imported = if is_docx {
-        translate::read_docx(file, &bytes)?
+        translate::read_docx(file, &bytes, &content)?
     } else {
         let text = String::from_utf8(bytes).map_err(|_| {
             Error::Input(vec![Diagnostic::error(

@@ -348,10 +348,12 @@ import sys, docx
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 d = docx.Document(sys.argv[1])
-# Paragraphs sit inside content controls (w:sdt), so walk the body's XML.
+# Each text sits in a content control (w:sdt) inside its paragraph, whose
+# runs python-docx's Paragraph.text does not reach: read the paragraph's w:t.
 for p in d.element.body.iter(qn('w:p')):
+    text = "".join(t.text or "" for t in p.iter(qn('w:t')))
     p = Paragraph(p, d)
-    print(p.style.name + "\t" + p.text)
+    print(p.style.name + "\t" + text)
 # The footer's text sits in a content control too.
 footer = d.sections[0].footer
 print("FOOTER\t" + Paragraph(next(footer._element.iter(qn('w:p'))), footer).text)

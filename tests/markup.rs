@@ -416,3 +416,71 @@ fn links_take_the_layouts_link_style() {
     );
     assert!(rule.3 > 0.0 && rule.3 < 2.0);
 }
+
+#[test]
+fn libreoffice_shows_the_styling_and_keeps_it_through_a_translators_edit() {
+    let p = marked();
+    p.run(&[
+        "build",
+        "--layout",
+        "handout",
+        "--audience",
+        "workforce",
+        "--lang",
+        "en",
+    ])
+    .ok();
+    let handout = p.file("out/en/handout-workforce.docx");
+    // Opened and exported to PDF by LibreOffice: bold and italic faces, the
+    // links live, no field code in the text.
+    let pdf_dir = p.file("lo-pdf");
+    let o = std::process::Command::new("soffice")
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(&pdf_dir)
+        .arg(&handout)
+        .env("HOME", p.path())
+        .output()
+        .expect("LibreOffice, installed by tests/run.sh");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let pdf = pdf_dir.join("handout-workforce.pdf");
+    let fonts = tool("pdffonts", &[pdf.to_str().unwrap()]);
+    assert!(
+        fonts.contains("Bold") && fonts.contains("Oblique"),
+        "{fonts}"
+    );
+    let urls = tool("pdfinfo", &["-url", pdf.to_str().unwrap()]);
+    assert!(urls.contains("https://example.org/learn"), "{urls}");
+    assert!(
+        urls.contains("https://www.socialserviceworkforce.org"),
+        "{urls}"
+    );
+    let text = common::normalise(&tool("pdftotext", &[pdf.to_str().unwrap(), "-"]));
+    assert!(!text.contains("HYPERLINK"), "{text}");
+    assert!(
+        text.contains("Commit to self-care, reflective practice, knowledge-building"),
+        "{text}"
+    );
+    // A translator's edit in LibreOffice (" the " -> " le "), saved as DOCX:
+    // the styling and links come back as markup.
+    let edited = p.file("translated.docx");
+    let o = std::process::Command::new("/usr/bin/python3")
+        .arg(common::repo().join("tests/tools/lo_translate.py"))
+        .arg(&handout)
+        .arg(&edited)
+        .arg(p.file("lo-profile"))
+        .env("HOME", p.path())
+        .output()
+        .expect("python3 with LibreOffice's UNO bridge (python3-uno)");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    p.run(&["import", "--lang", "fr", "translated.docx"]).ok();
+    let fr = p.read("content/translations/fr.yaml");
+    assert!(
+        fr.contains("**Commit** to *self-care*, reflective practice, [knowledge-building](https://example.org/learn), and continuous learning;"),
+        "{fr}"
+    );
+    // (LibreOffice writes the address of a site's root with its `/`.)
+    assert!(
+        fr.contains("**Join le Alliance** and find resources for le workforce at [socialserviceworkforce.org](https://www.socialserviceworkforce.org/)."),
+        "{fr}"
+    );
+}

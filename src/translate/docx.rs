@@ -12,9 +12,18 @@ use quick_xml::events::Event;
 use std::path::Path;
 
 /// Reads a translated handout: the text of each content control, by its tag
-/// (or, where an editor dropped the tag, by the id at the start of its title),
-/// in the body and in the footers.
-pub fn read_docx(path: &Path, bytes: &[u8]) -> Result<Imported, Error> {
+/// (or, where an editor dropped the tag, by the id at the start of its title;
+/// or, where an editor dropped both, by the bookmark named for its id
+/// around it), in the body and in the footers. `content` gives the ids.
+pub fn read_docx(
+    path: &Path,
+    bytes: &[u8],
+    content: &crate::content::Content,
+) -> Result<Imported, Error> {
+    let marks: std::collections::HashMap<String, String> = super::units(content)
+        .into_iter()
+        .map(|u| (super::bookmark(&u.id), u.id))
+        .collect();
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes))
         .map_err(|e| bad_file(path, "a DOCX file", e))?;
     let mut parts: Vec<String> = z
@@ -44,7 +53,7 @@ pub fn read_docx(path: &Path, bytes: &[u8]) -> Result<Imported, Error> {
             std::io::Read::read_to_string(&mut f, &mut rels)
                 .map_err(|e| bad_file(path, "a DOCX file", e))?;
         }
-        read_controls(path, &xml, &targets(&rels), &mut out)?;
+        read_controls(path, &xml, &targets(&rels), &marks, &mut out)?;
     }
     Ok(out)
 }
@@ -88,8 +97,11 @@ fn read_controls(
     path: &Path,
     xml: &str,
     rels: &std::collections::HashMap<String, String>,
+    marks: &std::collections::HashMap<String, String>,
     out: &mut Imported,
 ) -> Result<(), Error> {
+    // The id a bookmark names, if one was met since the last control ended.
+    let mut marked: Option<String> = None;
     let mut r = quick_xml::Reader::from_str(xml);
     // A stack of open content controls: (id, the pieces of its text so far).
     let mut stack: Vec<(Option<String>, Vec<Piece>)> = Vec::new();
@@ -142,6 +154,11 @@ fn read_controls(
                         attr(&e, b"val").and_then(|a| a.split(" — ").next().map(str::to_string));
                 }
             }
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == b"bookmarkStart" => {
+                if let Some(id) = attr(&e, b"name").and_then(|n| marks.get(&n)) {
+                    marked = Some(id.clone());
+                }
+            }
             Event::Start(e) if e.local_name().as_ref() == b"r" => run = RunStyle::default(),
             Event::Start(e) if e.local_name().as_ref() == b"rPr" => in_run_pr = true,
             Event::End(e) if e.local_name().as_ref() == b"rPr" => in_run_pr = false,
@@ -187,7 +204,11 @@ fn read_controls(
                 }
             }
             Event::End(e) if e.local_name().as_ref() == b"sdt" => {
-                if let Some((Some(id), pieces)) = stack.pop() {
+                let popped = stack
+                    .pop()
+                    .map(|(id, pieces)| (id.or(marked.take()), pieces));
+                marked = None;
+                if let Some((Some(id), pieces)) = popped {
                     let text = normalise(&crate::markup::write(&pieces));
                     if !text.trim().is_empty() {
                         out.texts.insert(id, text);

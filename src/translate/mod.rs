@@ -124,6 +124,17 @@ pub fn normalise(text: &str) -> String {
     text.split_ascii_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The name of the bookmark around a text's content control in a handout:
+/// `lp_` and 12 hex digits of the id's SHA-256 (a bookmark name is at most 40
+/// letters, digits and underscores; ids are longer and have dots). Tools that
+/// drop a control's tag keep it.
+pub fn bookmark(id: &str) -> String {
+    format!(
+        "lp_{}",
+        &crate::text::hex(&Sha256::digest(id.as_bytes())[..6])
+    )
+}
+
 /// A short fingerprint of a source text: a translation made from other wording is stale.
 pub fn fingerprint(text: &str) -> String {
     Sha256::digest(normalise(text).as_bytes())[..4]

@@ -143,6 +143,7 @@ pub fn write(
 
     let mut xml = docx.build();
     xml.document = with_control_tags(&xml.document)?;
+    xml.document = controls_inside_paragraphs(&xml.document);
     xml.document = with_picture_descriptions(&xml.document, &doc.body);
     for f in xml.footers.iter_mut() {
         *f = with_footer_controls(f, &footer_controls)?;
@@ -386,6 +387,73 @@ fn with_footer_controls(
 
 /// Gives each content control a `w:tag` with its id (docx-rs writes only the
 /// title, `w:alias`): rewritten with an XML reader and writer, not by hand.
+/// Moves each text's content control inside its paragraph, around its runs,
+/// with a bookmark named for its id around it:
+/// `<w:sdt>…<w:sdtContent><w:p><w:pPr/>runs</w:p>` becomes
+/// `<w:p><w:pPr/><w:bookmarkStart/><w:sdt>…<w:sdtContent>runs</w:sdtContent></w:sdt><w:bookmarkEnd/></w:p>`.
+/// Word and CAT tools read either. LibreOffice (7.4) flattens a paragraph
+/// inside a block-level control to plain text, losing emphasis, strong and
+/// links (a link shows its field code), and keeps them in an inline one; but
+/// it saves an inline control without its title and tag, so the bookmark
+/// carries the id back (`translate::bookmark`). docx-rs writes only the
+/// block-level form.
+fn controls_inside_paragraphs(document: &[u8]) -> Vec<u8> {
+    let xml = String::from_utf8_lossy(document);
+    let mut out = String::with_capacity(xml.len() + 4096);
+    let mut rest: &str = &xml;
+    const OPEN: &str = "<w:sdt><w:sdtPr>";
+    const CONTENT: &str = "<w:sdtContent>";
+    const CLOSE: &str = "</w:sdtContent></w:sdt>";
+    const TAG: &str = "<w:tag w:val=\"";
+    let mut marks = 0;
+    while let Some(at) = rest.find(OPEN) {
+        out.push_str(&rest[..at]);
+        let sdt = &rest[at..];
+        // The control's properties, its one paragraph, and the control's end.
+        let parts = sdt.find(CONTENT).and_then(|c| {
+            let inner = &sdt[c + CONTENT.len()..];
+            let end = inner.find(CLOSE)?;
+            let para = &inner[..end];
+            para.strip_prefix("<w:p")?;
+            let ppr_end = para.find("</w:pPr>")? + "</w:pPr>".len();
+            let runs = para[ppr_end..].strip_suffix("</w:p>")?;
+            (!runs.contains("<w:p ")).then_some((
+                &sdt[..c],
+                &para[..ppr_end],
+                runs,
+                c + CONTENT.len() + end + CLOSE.len(),
+            ))
+        });
+        match parts {
+            Some((props, head, runs, len)) => {
+                let id = props
+                    .find(TAG)
+                    .and_then(|t| props[t + TAG.len()..].split('"').next())
+                    .unwrap_or("");
+                out.push_str(head);
+                marks += 1;
+                out.push_str(&format!(
+                    "<w:bookmarkStart w:id=\"{marks}\" w:name=\"{}\"/>",
+                    crate::translate::bookmark(id)
+                ));
+                out.push_str(props);
+                out.push_str(CONTENT);
+                out.push_str(runs);
+                out.push_str(CLOSE);
+                out.push_str(&format!("<w:bookmarkEnd w:id=\"{marks}\"/>"));
+                out.push_str("</w:p>");
+                rest = &sdt[len..];
+            }
+            None => {
+                out.push_str(OPEN);
+                rest = &sdt[OPEN.len()..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out.into_bytes()
+}
+
 fn with_control_tags(document: &[u8]) -> Result<Vec<u8>, String> {
     use quick_xml::events::{BytesStart, Event};
     let mut r = quick_xml::Reader::from_reader(document);
