@@ -37,6 +37,21 @@ fn marked_and_built() -> Project {
     p
 }
 
+/// The workforce audience's English handout, built.
+fn english_handout(p: &Project) -> std::path::PathBuf {
+    p.run(&[
+        "build",
+        "--layout",
+        "handout",
+        "--audience",
+        "workforce",
+        "--lang",
+        "en",
+    ])
+    .ok();
+    p.file("out/en/handout-workforce.docx")
+}
+
 #[test]
 fn emphasis_and_strong_are_set_in_their_faces_and_read_as_plain_text() {
     let p = marked_and_built();
@@ -135,17 +150,7 @@ fn markup_mistakes_are_located_and_reported_together() {
 #[test]
 fn handouts_use_named_character_styles_and_real_hyperlinks() {
     let p = marked();
-    p.run(&[
-        "build",
-        "--layout",
-        "handout",
-        "--audience",
-        "workforce",
-        "--lang",
-        "en",
-    ])
-    .ok();
-    let path = p.file("out/en/handout-workforce.docx");
+    let path = english_handout(&p);
     let script = r#"
 import sys, docx
 from docx.oxml.ns import qn
@@ -420,17 +425,7 @@ fn links_take_the_layouts_link_style() {
 #[test]
 fn libreoffice_shows_the_styling_and_keeps_it_through_a_translators_edit() {
     let p = marked();
-    p.run(&[
-        "build",
-        "--layout",
-        "handout",
-        "--audience",
-        "workforce",
-        "--lang",
-        "en",
-    ])
-    .ok();
-    let handout = p.file("out/en/handout-workforce.docx");
+    let handout = english_handout(&p);
     // Opened and exported to PDF by LibreOffice: bold and italic faces, the
     // links live, no field code in the text.
     let pdf_dir = p.file("lo-pdf");
