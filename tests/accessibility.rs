@@ -549,12 +549,7 @@ fn links_hold_their_annotations_and_fallback_text_says_its_language() {
 #[test]
 fn the_logo_is_a_figure_with_its_alt_text_or_decoration() {
     let p = Project::shipped();
-    std::fs::write(p.file("layouts/logo.png"), common::png(400, 200)).unwrap();
-    p.edit(
-        "layouts/brand.yaml",
-        "# logo: { file: logo.png",
-        "logo: { file: logo.png",
-    );
+    p.with_logo(&common::png(400, 200));
     let build = |p: &Project| {
         p.run(&[
             "build",
@@ -724,12 +719,7 @@ for p in d.element.body.iter(qn("w:p")):
 #[test]
 fn the_handout_logo_carries_its_description_or_is_marked_decorative() {
     let p = Project::shipped();
-    std::fs::write(p.file("layouts/logo.png"), common::png(400, 200)).unwrap();
-    p.edit(
-        "layouts/brand.yaml",
-        "# logo: { file: logo.png",
-        "logo: { file: logo.png",
-    );
+    p.with_logo(&common::png(400, 200));
     let script = r#"
 import sys, docx
 from docx.oxml.ns import qn

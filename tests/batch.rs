@@ -349,12 +349,7 @@ fn output_folder_that_is_a_file_is_an_error() {
 #[test]
 fn the_brand_logo_is_placed_where_the_layout_says() {
     let p = Project::shipped();
-    std::fs::write(p.file("layouts/logo.png"), common::png(400, 200)).unwrap();
-    p.edit(
-        "layouts/brand.yaml",
-        "# logo: { file: logo.png",
-        "logo: { file: logo.png",
-    );
+    p.with_logo(&common::png(400, 200));
     p.run(&["build", "--layout", "leaflet", "--audience", "workforce"])
         .ok();
     let list = tool(
@@ -377,11 +372,7 @@ fn the_brand_logo_is_placed_where_the_layout_says() {
 #[test]
 fn an_oversized_or_damaged_logo_is_an_input_error() {
     let p = Project::shipped();
-    p.edit(
-        "layouts/brand.yaml",
-        "# logo: { file: logo.png",
-        "logo: { file: logo.png",
-    );
+    p.enable_logo();
     let mut broken = common::png(10, 10);
     broken.truncate(40);
     std::fs::write(p.file("layouts/logo.png"), broken).unwrap();

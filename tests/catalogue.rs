@@ -387,11 +387,7 @@ fn files_linking_outside_the_project() {
 
     let p = Project::shipped();
     std::os::unix::fs::symlink("/etc/passwd", p.file("layouts/logo.png")).unwrap();
-    p.edit(
-        "layouts/brand.yaml",
-        "# logo: { file: logo.png",
-        "logo: { file: logo.png",
-    );
+    p.enable_logo();
     expect(
         &p,
         &["`layouts/logo.png` links to `/etc/passwd`, outside the folder `layouts`"],

@@ -205,11 +205,7 @@ fn a_file_that_is_not_a_font_is_refused() {
 #[test]
 fn missing_or_bad_logo_is_reported() {
     let p = Project::shipped();
-    p.edit(
-        "layouts/brand.yaml",
-        "# logo: { file: logo.png",
-        "logo: { file: logo.png",
-    );
+    p.enable_logo();
     let err = fails(&p);
     assert!(err.contains("cannot read logo"), "{err}");
     assert!(err.contains("layouts/brand.yaml:"), "{err}");

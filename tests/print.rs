@@ -561,12 +561,7 @@ fn a_low_resolution_logo_is_flagged() {
         let mut w = enc.write_header().unwrap();
         w.write_image_data(&[10u8; 60 * 30 * 3]).unwrap();
     }
-    std::fs::write(p.file("layouts/logo.png"), png).unwrap();
-    p.edit(
-        "layouts/brand.yaml",
-        "# logo: { file: logo.png",
-        "logo: { file: logo.png",
-    );
+    p.with_logo(&png);
     let r = p.run(&["build", "--layout", "leaflet", "--audience", "workforce"]);
     r.ok();
     assert!(

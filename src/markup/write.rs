@@ -4,122 +4,51 @@
 
 use super::{ESCAPABLE, Node, Piece, Span, parse};
 
-/// Writes `pieces` back as marked-up text: the inverse of [`parse`], for
-/// translations that come back from a CAT tool or Word with their styling.
-/// White space at a styled stretch's edge goes outside its markers (a
-/// marker hugs its text); characters that would read as markers are escaped.
+/// Writes `pieces` back as marked-up text, as [`write_tree`] writes the tree
+/// they nest into: consecutive pieces in one link, then those strong, then
+/// those emphasised, share a span.
 pub fn write(pieces: &[Piece]) -> String {
-    // Escaped only where it must be: a lone `*` reads as itself unescaped.
-    let bare = write_with(pieces, false);
-    let escaped = write_with(pieces, true);
-    if bare != escaped && parse(&bare).ok() == parse(&escaped).ok() {
-        bare
-    } else {
-        escaped
-    }
+    write_tree(&nest(pieces, 0))
 }
 
-fn write_with(pieces: &[Piece], escaping: bool) -> String {
-    // Styled stretches without their edge spaces, the spaces as plain text.
-    let mut flat: Vec<Piece> = Vec::new();
-    for p in pieces {
-        match p {
-            Piece::Text {
-                text,
-                emphasis,
-                strong,
-                link,
-            } if *emphasis || *strong => {
-                let core = text.trim();
-                let lead = &text[..text.len() - text.trim_start().len()];
-                let trail = &text[text.trim_end().len()..];
-                // Still in the link, if the stretch is.
-                let plain = |s: &str| Piece::Text {
-                    text: s.to_string(),
-                    emphasis: false,
-                    strong: false,
-                    link: link.clone(),
-                };
-                if !lead.is_empty() {
-                    flat.push(plain(lead));
-                }
-                if !core.is_empty() {
-                    flat.push(Piece::Text {
-                        text: core.to_string(),
-                        emphasis: *emphasis,
-                        strong: *strong,
-                        link: link.clone(),
-                    });
-                }
-                if !trail.is_empty() {
-                    flat.push(plain(trail));
-                }
-            }
-            other => flat.push(other.clone()),
-        }
-    }
-    let escape = |s: &str| {
-        let mut out = String::with_capacity(s.len());
-        for c in s.chars() {
-            if escaping && ESCAPABLE.contains(&c) {
-                out.push('\\');
-            }
-            out.push(c);
-        }
-        out
+/// `pieces` as nodes, spanned by what they share at `depth` (0 the link, 1
+/// strong, 2 emphasis) and below.
+fn nest(pieces: &[Piece], depth: u8) -> Vec<Node> {
+    let span_of = |p: &Piece| match p {
+        Piece::Text {
+            link,
+            strong,
+            emphasis,
+            ..
+        } => match depth {
+            0 => link.clone().map(Span::Link),
+            1 => strong.then_some(Span::Strong),
+            2 => emphasis.then_some(Span::Emphasis),
+            _ => None,
+        },
+        Piece::Break => None,
     };
-    let mut out = String::new();
-    let (mut em, mut st, mut link): (bool, bool, Option<&str>) = (false, false, None);
-    let close = |out: &mut String, em: &mut bool, st: &mut bool| {
-        if *em {
-            out.push('*');
-            *em = false;
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < pieces.len() {
+        let span = span_of(&pieces[i]);
+        let run = pieces[i..]
+            .iter()
+            .take_while(|p| span_of(p) == span)
+            .count();
+        let group = &pieces[i..i + run];
+        match span {
+            Some(span) => out.push(Node::Span {
+                span,
+                children: nest(group, depth + 1),
+            }),
+            None if depth < 2 => out.extend(nest(group, depth + 1)),
+            None => out.extend(group.iter().map(|p| match p {
+                Piece::Text { text, .. } => Node::Text(text.clone()),
+                Piece::Break => Node::Break,
+            })),
         }
-        if *st {
-            out.push_str("**");
-            *st = false;
-        }
-    };
-    for p in &flat {
-        match p {
-            Piece::Break => {
-                close(&mut out, &mut em, &mut st);
-                out.push_str("<br>");
-            }
-            Piece::Text {
-                text,
-                emphasis,
-                strong,
-                link: l,
-            } => {
-                let l = l.as_deref();
-                if l != link || *emphasis != em || *strong != st {
-                    close(&mut out, &mut em, &mut st);
-                }
-                if l != link {
-                    if let Some(address) = link {
-                        out.push_str(&format!("]({address})"));
-                    }
-                    if l.is_some() {
-                        out.push('[');
-                    }
-                    link = l;
-                }
-                if *strong && !st {
-                    out.push_str("**");
-                    st = true;
-                }
-                if *emphasis && !em {
-                    out.push('*');
-                    em = true;
-                }
-                out.push_str(&escape(text));
-            }
-        }
-    }
-    close(&mut out, &mut em, &mut st);
-    if let Some(address) = link {
-        out.push_str(&format!("]({address})"));
+        i += run;
     }
     out
 }

@@ -56,6 +56,21 @@ impl Project {
             + 1
     }
 
+    /// Turns on the brand's logo (the line `brand.yaml` ships commented out).
+    pub fn enable_logo(&self) {
+        self.edit(
+            "layouts/brand.yaml",
+            "# logo: { file: logo.png",
+            "logo: { file: logo.png",
+        );
+    }
+
+    /// `png` as the brand's logo, turned on.
+    pub fn with_logo(&self, png: &[u8]) {
+        std::fs::write(self.file("layouts/logo.png"), png).unwrap();
+        self.enable_logo();
+    }
+
     /// Runs leafpress in the project folder.
     pub fn run(&self, args: &[&str]) -> Run {
         run_in(self.path(), args, &[])

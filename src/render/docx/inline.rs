@@ -26,12 +26,11 @@ pub(super) fn character_styles(link: &str) -> [Style; 3] {
     ]
 }
 
-/// Numbers a document's hyperlinks: docx-rs numbers them from a counter
-/// shared by every job of the process, so the same handout would differ from
-/// batch to batch.
-/// docx-rs also leaves out of the relationships a link inside a content
-/// control, where every text is: each link's id and address are kept here
-/// for the caller to add.
+/// A document's hyperlinks, numbered in it, with their addresses for the
+/// caller to add to the relationships. docx-rs numbers them from a counter
+/// shared by every job of the process (the same handout would differ from
+/// batch to batch), and leaves a link inside a content control, where every
+/// text is, out of the relationships.
 #[derive(Default)]
 pub(super) struct LinkIds(pub(super) Vec<(String, String)>);
 

@@ -385,8 +385,6 @@ fn with_footer_controls(
     Ok(w.into_inner())
 }
 
-/// Gives each content control a `w:tag` with its id (docx-rs writes only the
-/// title, `w:alias`): rewritten with an XML reader and writer, not by hand.
 /// Moves each text's content control inside its paragraph, around its runs,
 /// with a bookmark named for its id around it:
 /// `<w:sdt>…<w:sdtContent><w:p><w:pPr/>runs</w:p>` becomes
@@ -454,6 +452,8 @@ fn controls_inside_paragraphs(document: &[u8]) -> Vec<u8> {
     out.into_bytes()
 }
 
+/// Gives each content control a `w:tag` with its id (docx-rs writes only the
+/// title, `w:alias`): rewritten with an XML reader and writer, not by hand.
 fn with_control_tags(document: &[u8]) -> Result<Vec<u8>, String> {
     use quick_xml::events::{BytesStart, Event};
     let mut r = quick_xml::Reader::from_reader(document);

@@ -10,7 +10,7 @@ use crate::fonts::{FaceId, FontBook};
 use crate::pages::{Colour, Item, MARK_WIDTH, Page, Tag};
 use crate::plan::Variant;
 use crate::render::subset::Subsets;
-use printpdf::{Color, Op, PdfPage, Pt, Rect};
+use printpdf::{Color, DictItem, Op, PdfPage, Pt, Rect};
 use std::collections::BTreeMap;
 
 /// An image embedded once: its bytes (to know it again), its name, and its
@@ -54,14 +54,6 @@ impl<'a> Drawing<'a> {
                 None,
             )),
         }
-    }
-
-    /// Raw content-stream bytes in printpdf's stream, through a marker.
-    fn raw(&mut self, ops: &mut Vec<Op>, bytes: Vec<u8>) {
-        ops.push(Op::Marker {
-            id: ops::text_marker(self.texts.len()),
-        });
-        self.texts.push(bytes);
     }
 
     /// A new marked-content id on the current page.
@@ -130,10 +122,13 @@ impl<'a> Drawing<'a> {
                     match *tag {
                         Tag::Block { block, .. } => {
                             let mcid = self.mark(block, Part::Body);
-                            let mut bytes = Vec::new();
-                            ops::begin_marked(&mut bytes, self.types[block as usize], mcid);
-                            bytes.pop();
-                            self.raw(&mut ops, bytes);
+                            let map = [("MCID".to_string(), DictItem::Int(mcid.into()))];
+                            ops.push(Op::BeginMarkedContentWithProperties {
+                                tag: self.types[block as usize].into(),
+                                properties: DictItem::Dict {
+                                    map: map.into_iter().collect(),
+                                },
+                            });
                         }
                         Tag::Artifact => ops.push(Op::BeginMarkedContent {
                             tag: "Artifact".into(),
