@@ -26,6 +26,10 @@ pub struct Face {
     /// Ascender and descender in ems (descender negative).
     pub ascent: f32,
     pub descent: f32,
+    /// Which of U+0000 to U+07FF (Latin, Greek, Cyrillic, Hebrew, Arabic's
+    /// first block) the face covers, looked up once: font fallback asks for
+    /// every character of every paragraph.
+    near: Box<[u64; 32]>,
 }
 
 self_cell::self_cell!(
@@ -82,13 +86,31 @@ impl Face {
     }
 
     /// Shapes `text` (with kerning and the language's forms), from `caches`
-    /// when the same text was shaped before.
-    pub fn shape(&self, text: &str, language: &str, caches: &Caches) -> Arc<[ShapedGlyph]> {
-        let key = (self.digest, format!("{language}\0{text}").into_boxed_str());
-        caches.get_or_make::<ShapedWords>(key, |_| self.shape_now(text, language, caches))
+    /// when the same text was shaped before. `rtl` sets it right to left
+    /// (its bidi level is odd): the glyphs come in display order, the
+    /// text's end first. Otherwise the direction is the script's.
+    pub fn shape(
+        &self,
+        text: &str,
+        language: &str,
+        rtl: bool,
+        caches: &Caches,
+    ) -> Arc<[ShapedGlyph]> {
+        let dir = if rtl { "<" } else { "" };
+        let key = (
+            self.digest,
+            format!("{dir}{language}\0{text}").into_boxed_str(),
+        );
+        caches.get_or_make::<ShapedWords>(key, |_| self.shape_now(text, language, rtl, caches))
     }
 
-    fn shape_now(&self, text: &str, language: &str, caches: &Caches) -> Arc<[ShapedGlyph]> {
+    fn shape_now(
+        &self,
+        text: &str,
+        language: &str,
+        rtl: bool,
+        caches: &Caches,
+    ) -> Arc<[ShapedGlyph]> {
         let mut buf = rustybuzz::UnicodeBuffer::new();
         buf.push_str(text);
         let lang: Option<rustybuzz::Language> = language.parse().ok();
@@ -96,6 +118,9 @@ impl Face {
             buf.set_language(l.clone());
         }
         buf.guess_segment_properties();
+        if rtl {
+            buf.set_direction(rustybuzz::Direction::RightToLeft);
+        }
         let plan = self.plan(&buf, lang.as_ref(), caches);
         let out = rustybuzz::shape_with_plan(self.shaper(), &plan, buf);
         let glyphs: Arc<[ShapedGlyph]> = out
@@ -141,9 +166,21 @@ impl Face {
         })
     }
 
+    /// Whether the face draws `c`. White space, controls and the invisible
+    /// format characters shaping consumes (joiners, direction marks,
+    /// variation selectors) count as drawn by every face.
     pub fn covers(&self, c: char) -> bool {
+        let u = c as u32;
+        if u < 2048 {
+            return self.near[(u / 64) as usize] & (1 << (u % 64)) != 0;
+        }
+        self.looks_up(c)
+    }
+
+    fn looks_up(&self, c: char) -> bool {
         c.is_whitespace()
             || c.is_control()
+            || invisible(c)
             || self.shaper().glyph_index(c).is_some_and(|g| g.0 != 0)
     }
 }
@@ -154,11 +191,26 @@ impl std::fmt::Debug for Face {
     }
 }
 
+/// A face a role falls back to for characters its own faces lack.
+#[derive(Debug, Clone)]
+pub struct Fallback {
+    pub face: FaceId,
+    /// The family's name, for messages.
+    pub family: String,
+    /// The family has no face of the style's weight or slant, so its regular
+    /// face stands in (and a warning says so).
+    pub stand_in: bool,
+}
+
 #[derive(Debug, Default)]
 pub struct FontBook {
     pub faces: Vec<Face>,
     /// (role, bold, italic) -> face.
     by_role: BTreeMap<(String, bool, bool), FaceId>,
+    /// (role, bold, italic) -> the faces tried after it, in order.
+    fallbacks: BTreeMap<(String, bool, bool), Arc<[Fallback]>>,
+    /// Each role's family and its fallback families, for messages.
+    pub families: BTreeMap<String, Vec<String>>,
 }
 
 impl FontBook {
@@ -173,6 +225,30 @@ impl FontBook {
         let mut by_file: BTreeMap<String, FaceId> = BTreeMap::new();
         let mut failed: Vec<String> = Vec::new();
         let mut problems = Vec::new();
+        let mut face = |book: &mut FontBook, file: &String, key: &str| -> Option<FaceId> {
+            if failed.contains(file) {
+                return None;
+            }
+            if let Some(&id) = by_file.get(file) {
+                return Some(id);
+            }
+            match load_face(file, fonts_dir) {
+                Ok(face) => {
+                    book.faces.push(face);
+                    by_file.insert(file.clone(), book.faces.len() - 1);
+                    Some(book.faces.len() - 1)
+                }
+                Err((msg, hint)) => {
+                    failed.push(file.clone());
+                    problems.push(
+                        Diagnostic::error(&brand_src.path, msg)
+                            .with_span(brand_src.span_of(key, file))
+                            .with_hint(hint),
+                    );
+                    None
+                }
+            }
+        };
         for (role, fam) in &brand.fonts {
             let variants = [
                 (&fam.regular, false, false, "regular"),
@@ -181,30 +257,35 @@ impl FontBook {
                 (&fam.bold_italic, true, true, "bold-italic"),
             ];
             for (file, bold, italic, key) in variants {
-                if failed.contains(file) {
-                    continue;
+                if let Some(id) = face(&mut book, file, key) {
+                    book.by_role.insert((role.clone(), bold, italic), id);
                 }
-                let id = match by_file.get(file) {
-                    Some(&id) => id,
-                    None => match load_face(file, fonts_dir) {
-                        Ok(face) => {
-                            book.faces.push(face);
-                            by_file.insert(file.clone(), book.faces.len() - 1);
-                            book.faces.len() - 1
-                        }
-                        Err((msg, hint)) => {
-                            failed.push(file.clone());
-                            problems.push(
-                                Diagnostic::error(&brand_src.path, msg)
-                                    .with_span(brand_src.span_of(key, file))
-                                    .with_hint(hint),
-                            );
-                            continue;
-                        }
-                    },
-                };
-                book.by_role.insert((role.clone(), bold, italic), id);
+                let mut chain = Vec::new();
+                for fb in &fam.fallback {
+                    let own = match (bold, italic) {
+                        (false, false) => Some(&fb.regular),
+                        (true, false) => fb.bold.as_ref(),
+                        (false, true) => fb.italic.as_ref(),
+                        (true, true) => fb.bold_italic.as_ref(),
+                    };
+                    let (file, key) = match own {
+                        Some(f) => (f, key),
+                        None => (&fb.regular, "regular"),
+                    };
+                    if let Some(id) = face(&mut book, file, key) {
+                        chain.push(Fallback {
+                            face: id,
+                            family: fb.family.clone(),
+                            stand_in: own.is_none(),
+                        });
+                    }
+                }
+                book.fallbacks
+                    .insert((role.clone(), bold, italic), chain.into());
             }
+            let mut names = vec![fam.family.clone()];
+            names.extend(fam.fallback.iter().map(|f| f.family.clone()));
+            book.families.insert(role.clone(), names);
         }
         if problems.is_empty() {
             Ok(book)
@@ -217,6 +298,31 @@ impl FontBook {
         self.by_role
             .get(&(role.to_string(), weight == Weight::Bold, italic))
             .copied()
+    }
+
+    /// The faces tried after a role's own face of this weight and slant, in order.
+    pub fn fallbacks_for(&self, role: &str, weight: Weight, italic: bool) -> Arc<[Fallback]> {
+        self.fallbacks
+            .get(&(role.to_string(), weight == Weight::Bold, italic))
+            .cloned()
+            .unwrap_or_else(|| Arc::new([]))
+    }
+
+    /// Each role, with its regular face and the faces it falls back to, in
+    /// order, and the families they belong to.
+    pub fn roles(&self) -> impl Iterator<Item = (&str, Vec<FaceId>, &[String])> {
+        self.families.iter().map(|(role, families)| {
+            let mut faces: Vec<FaceId> = self
+                .face_for(role, Weight::Regular, false)
+                .into_iter()
+                .collect();
+            faces.extend(
+                self.fallbacks_for(role, Weight::Regular, false)
+                    .iter()
+                    .map(|f| f.face),
+            );
+            (role.as_str(), faces, &families[..])
+        })
     }
 
     pub fn face(&self, id: FaceId) -> &Face {
@@ -300,14 +406,27 @@ fn load_face(file: &str, fonts_dir: &Path) -> Result<Face, (String, String)> {
         rustybuzz::Face::from_slice(data, 0)
             .ok_or_else(|| not_a_font("it could not be parsed for shaping"))
     })?;
-    Ok(Face {
+    let mut face = Face {
         file: file.to_string(),
         parsed,
         digest,
         units_per_em,
         ascent,
         descent,
-    })
+        near: Box::new([0; 32]),
+    };
+    for u in 0..2048u32 {
+        if char::from_u32(u).is_some_and(|c| face.looks_up(c)) {
+            face.near[(u / 64) as usize] |= 1 << (u % 64);
+        }
+    }
+    Ok(face)
+}
+
+/// Format characters that shaping consumes and no font need draw: zero-width
+/// (non-)joiners, direction marks and embeddings, variation selectors.
+pub fn invisible(c: char) -> bool {
+    matches!(c, '\u{200c}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{fe00}'..='\u{fe0f}' | '\u{e0100}'..='\u{e01ef}')
 }
 
 #[cfg(test)]

@@ -68,6 +68,17 @@ pub fn hash64<T: std::hash::Hash + ?Sized>(v: &T) -> u64 {
     h.finish()
 }
 
+/// Whether a language (BCP 47 tag, `ar`, `fa-IR`) is written right to left:
+/// its paragraphs run that way unless a style says otherwise.
+pub fn rtl_language(language: &str) -> bool {
+    let primary = language.split(['-', '_']).next().unwrap_or("");
+    matches!(
+        primary.to_ascii_lowercase().as_str(),
+        "ar" | "arc" | "ckb" | "dv" | "fa" | "he" | "iw" | "ks" | "ps" | "sd" | "syr"
+            | "ug" | "ur" | "yi"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,3 +100,4 @@ mod tests {
         );
     }
 }
+

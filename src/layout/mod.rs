@@ -10,7 +10,7 @@ mod style;
 
 pub use names::{ColourRef, FlowRef, FontRef, Names, StyleRef, local_names, with_names};
 pub use panels::{Block, Flow, OverflowPolicy, Panel, PanelRect, Show, Side};
-pub use style::{Align, HyphenRules, Style, Weight};
+pub use style::{Align, Direction, HyphenRules, Style, Weight};
 
 use crate::units::{Cmyk, Insets, Length, Rgb};
 use serde::de::{self, Deserializer};
@@ -102,6 +102,28 @@ pub struct FontFamily {
     pub bold: String,
     pub italic: String,
     pub bold_italic: String,
+    /// Families tried, in order, for the characters this one has no glyph
+    /// for (another script): each grapheme cluster is set in the first that
+    /// covers it.
+    #[serde(default)]
+    pub fallback: Vec<FallbackFamily>,
+}
+
+/// A family a role falls back to. Only the regular face is required: a
+/// style in bold or italic uses it where the family has no such face (with a
+/// warning); naming the regular file for a variant says that is meant
+/// (Arabic and Devanagari have no italic), and quiets the warning.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FallbackFamily {
+    pub family: String,
+    pub regular: String,
+    #[serde(default)]
+    pub bold: Option<String>,
+    #[serde(default)]
+    pub italic: Option<String>,
+    #[serde(default)]
+    pub bold_italic: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]

@@ -21,6 +21,10 @@ pub struct Style {
     pub colour: ColourRef,
     #[serde(default)]
     pub align: Align,
+    /// The paragraph's direction; by default the language's (right to left
+    /// for Arabic, Hebrew, Persian, Urdu and the like).
+    #[serde(default)]
+    pub direction: Option<Direction>,
     #[serde(default)]
     pub space_before: Length,
     #[serde(default)]
@@ -108,9 +112,21 @@ pub enum Weight {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Align {
+    /// Where lines begin: left in left-to-right text, right in right-to-left.
     #[default]
+    Start,
+    /// Where lines end: right in left-to-right text, left in right-to-left.
+    End,
     Left,
     Center,
     Right,
     Justify,
+}
+
+/// Which way a paragraph's lines run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Ltr,
+    Rtl,
 }

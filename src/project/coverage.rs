@@ -17,31 +17,43 @@ pub(super) fn check_coverage(
     let mut out = Vec::new();
     // Each distinct character is looked up in the fonts once: a large content
     // repeats the same few hundred characters millions of times.
-    let mut known: std::collections::HashMap<char, Option<&str>> = Default::default();
+    // A character is missing when a role (body, heading) has no face for it,
+    // its own or a fallback: the message names the families tried.
+    let roles: Vec<(&str, Vec<crate::fonts::FaceId>, &[String])> = fonts.roles().collect();
+    let mut known: std::collections::HashMap<char, Option<usize>> = Default::default();
     let mut check =
         |lang: &str, id: &dyn Fn() -> String, text: &str, src: &SourceFile, span: Option<Span>| {
-            let mut missing: Vec<(char, &str)> = Vec::new();
+            let mut missing: Vec<(char, usize)> = Vec::new();
             for c in text.chars() {
-                let face = *known.entry(c).or_insert_with(|| {
-                    fonts
-                        .faces
+                let role = *known.entry(c).or_insert_with(|| {
+                    roles
                         .iter()
-                        .find(|f| !f.covers(c))
-                        .map(|f| f.file.as_str())
+                        .position(|(_, faces, _)| !faces.iter().any(|&f| fonts.face(f).covers(c)))
                 });
-                if let Some(face) = face
+                if let Some(role) = role
                     && !missing.iter().any(|m| m.0 == c)
                 {
-                    missing.push((c, face));
+                    missing.push((c, role));
                 }
             }
             missing.sort_unstable();
-            for (c, face) in missing {
+            for (c, role) in missing {
+                let (name, _, families) = &roles[role];
+                let tried = families
+                    .iter()
+                    .map(|f| format!("`{f}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let which = if families.len() == 1 {
+                    format!("the font role `{name}`'s family {tried} cannot draw")
+                } else {
+                    format!("none of the families the font role `{name}` tries ({tried}) can draw")
+                };
                 out.push(
                 Diagnostic::error(
                     &src.path,
                     format!(
-                        "{lang}: `{}` has `{c}` (U+{:04X}), which the font `{face}` cannot draw",
+                        "{lang}: `{}` has `{c}` (U+{:04X}), which {which}",
                         id(),
                         c as u32
                     ),
@@ -51,7 +63,7 @@ pub(super) fn check_coverage(
                         .or_else(|| src.text.find(c).map(|o| Span::at_offset(&src.text, o))),
                 )
                 .with_hint(
-                    "replace the character, or add fonts that cover it to fonts/ and brand.yaml",
+                    "replace the character, or add a font that has it to fonts/ and name it under the role's `fallback:` in brand.yaml",
                 ),
             );
             }

@@ -4,6 +4,7 @@
 
 use super::breaking::{self, Item};
 use super::hyphenate;
+use super::runs::{self, Run};
 use super::shape::{Fonts, Split, Styled, shape, words};
 use super::style::Resolved;
 use crate::fonts::FaceId;
@@ -58,6 +59,9 @@ pub struct Composed {
     pub(super) breaks: Vec<breaking::Break>,
     /// Words left alone on a justified line (they cannot be spread to the measure).
     pub(super) lone_words: Vec<String>,
+    /// Fallback families whose regular face stood in for the style's bold
+    /// or italic.
+    pub(super) stand_ins: Vec<String>,
 }
 
 /// Breaks a paragraph into lines no wider than `width`.
@@ -70,6 +74,8 @@ pub(super) fn compose(
     composer: Composer,
 ) -> Composed {
     let (text, styled) = styled(&normalise(text, false), st);
+    let (styled, stand_ins) = runs::split(fonts.book, st, &text, styled);
+    let bidi = styled.iter().any(|s| s.level > 0);
     let mut words = words(fonts, st, language, &text, &styled);
     let space = shape(fonts, st.face, st.size, 0.0, language, " ");
     let (space_glyph, space_w) = (space.glyphs.into_iter().next(), space.width);
@@ -176,6 +182,7 @@ pub(super) fn compose(
             lines: Vec::new(),
             breaks: Vec::new(),
             lone_words: Vec::new(),
+            stand_ins,
         };
     }
     let params = breaking::Params {
@@ -219,6 +226,8 @@ pub(super) fn compose(
         // The word being laid and its first glyph on the line.
         let mut last_word: Option<(usize, usize)> = None;
         let mut compound_rest = compound_continued.then_some(0);
+        // With right-to-left text: the line's runs, to show in bidi order.
+        let mut line_runs: Vec<Run> = Vec::new();
         for i in from..br.at {
             match (items[i], elems[i]) {
                 (Item::Box { .. }, Elem::Frag { word, k }) => {
@@ -280,6 +289,19 @@ pub(super) fn compose(
                             face_from(&mut faces, glyphs.len() + g - g0, f, st.face);
                         }
                     }
+                    if bidi {
+                        // The runs of the word on this line, or where a
+                        // fragment starts inside one.
+                        let inside = w.runs.iter().rev().find(|r| r.0 <= g0);
+                        for r in inside.into_iter().chain(w.runs.iter().filter(|r| r.0 > g0 && r.0 < g1)) {
+                            let (g, pen) = if r.0 <= g0 { (g0, x0) } else { (r.0, r.1) };
+                            line_runs.push(Run {
+                                from: glyphs.len() + g - g0,
+                                x: pen - x0 + x,
+                                level: r.2,
+                            });
+                        }
+                    }
                     glyphs.extend(w.shaped.glyphs[g0..g1].iter().map(|g| Glyph {
                         id: g.id,
                         x: g.x - x0 + x,
@@ -302,6 +324,13 @@ pub(super) fn compose(
                     }
                     if let Some(s) = compound_rest.take() {
                         actual.push((s, glyphs.len(), String::new()));
+                    }
+                    if bidi && let Some((word, _)) = last_word {
+                        line_runs.push(Run {
+                            from: glyphs.len(),
+                            x,
+                            level: words[word].space_level,
+                        });
                     }
                     if let Some(sg) = &space_glyph {
                         if !faces.is_empty() {
@@ -368,6 +397,13 @@ pub(super) fn compose(
             let starts_here = !matches!(elems.get(from.wrapping_sub(1)), Some(Elem::Split { word: pw }) if *pw == word)
                 || from == 0;
             let hg = hyphen.glyphs.first().map(|g| g.id).unwrap_or(0);
+            if let Some(last) = line_runs.last().copied() {
+                line_runs.push(Run {
+                    from: glyphs.len(),
+                    x,
+                    ..last
+                });
+            }
             if !faces.is_empty() {
                 face_from(&mut faces, glyphs.len(), st.face, st.face);
             }
@@ -390,6 +426,17 @@ pub(super) fn compose(
             let t: String = glyphs.iter().map(|g| g.text.as_str()).collect();
             lone_words.push(t.trim().to_string());
         }
+        if line_runs.iter().any(|r| r.level > 0) {
+            runs::reorder(
+                &mut glyphs,
+                x,
+                &line_runs,
+                st.face,
+                &mut faces,
+                &mut links,
+                &mut actual,
+            );
+        }
         lines.push(Line {
             glyphs: glyphs.into(),
             width: x,
@@ -411,6 +458,7 @@ pub(super) fn compose(
         lines,
         breaks,
         lone_words,
+        stand_ins,
     }
 }
 
@@ -450,6 +498,7 @@ fn styled(text: &str, st: &Resolved) -> (String, Vec<Styled>) {
                     to: out.len(),
                     face: st.face_of(emphasis, strong),
                     link,
+                    level: 0,
                 });
             }
             crate::markup::Piece::Break => out.push('\n'),

@@ -89,7 +89,7 @@ pub(super) fn emit(
             items.push((
                 frame.page,
                 Item::Text(GlyphRun {
-                    x: frame.x,
+                    x: frame.x + run.x,
                     baseline,
                     tag: match set.tag {
                         Tag::Block { block, .. } => Tag::Block { block, label: true },
@@ -417,6 +417,8 @@ mod tests {
                 rgb: crate::units::Rgb(0, 0, 0),
             },
             align: Align::Left,
+            rtl: false,
+            fallbacks: std::array::from_fn(|_| (0, std::sync::Arc::from([]))),
             space_before: 0.0,
             space_after: 0.0,
             ascent: 0.8,

@@ -11,6 +11,7 @@ mod flow;
 pub mod hyphenate;
 mod set;
 mod shape;
+mod runs;
 mod structure;
 mod style;
 

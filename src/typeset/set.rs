@@ -6,7 +6,7 @@ use super::compose::{Composed, Composer, Line, compose};
 use super::shape::{Fonts, Shaped, shape};
 use super::style::{LinkLook, Resolved};
 use crate::doc::{Origin, Para};
-use crate::layout::{Align, Style, Weight};
+use crate::layout::{Direction, Style, Weight};
 use crate::pages::{Colour, GlyphRun, Tag};
 use crate::project::{NamedLayout, Project};
 
@@ -101,14 +101,30 @@ impl<'a> Typesetter<'a> {
         // Emphasis turns italic on (or off, in an italic style); strong is bold.
         let variant = |emphasis: bool, strong: bool| {
             let weight = if strong { Weight::Bold } else { s.weight };
-            book.face_for(s.font.as_str(), weight, s.italic != emphasis)
-                .unwrap_or(face)
+            let italic = s.italic != emphasis;
+            (
+                book.face_for(s.font.as_str(), weight, italic)
+                    .unwrap_or(face),
+                book.fallbacks_for(s.font.as_str(), weight, italic),
+            )
+        };
+        let fallbacks = [
+            variant(false, false),
+            variant(true, false),
+            variant(false, true),
+            variant(true, true),
+        ];
+        let rtl = match s.direction {
+            Some(d) => d == Direction::Rtl,
+            None => crate::text::rtl_language(self.language),
         };
         Resolved {
             face,
-            emphasis: variant(true, false),
-            strong: variant(false, true),
-            strong_emphasis: variant(true, true),
+            emphasis: fallbacks[1].0,
+            strong: fallbacks[2].0,
+            strong_emphasis: fallbacks[3].0,
+            rtl,
+            fallbacks,
             size: s.size.0 * self.scale,
             leading: s.leading() * self.scale,
             colour: self.colour(s.colour.as_str()),
@@ -131,7 +147,19 @@ impl<'a> Typesetter<'a> {
         }
     }
 
-    pub(super) fn lone_word_warnings(&self, c: &Composed, origin: &Origin) {
+    pub(super) fn lone_word_warnings(&self, c: &Composed, origin: &Origin, style: &str) {
+        for family in &c.stand_ins {
+            let s = &self.layout.layout.styles[style];
+            let look = match (s.weight == Weight::Bold, s.italic) {
+                (true, true) => "bold italic",
+                (true, false) => "bold",
+                _ => "italic",
+            };
+            self.warnings.borrow_mut().push(format!(
+                "{}: style `{style}` is {look}, but the fallback family `{family}` has no {look} face, so its regular face is used; name the file to use for it in brand.yaml (its regular file, if upright is meant)",
+                origin.what
+            ));
+        }
         for w in &c.lone_words {
             self.warnings.borrow_mut().push(format!(
                 "{}: a justified line holds only `{w}`, which cannot be spread to the measure without stretching past the style's maximum word space",
@@ -206,11 +234,14 @@ impl<'a> Typesetter<'a> {
             } => {
                 let st = self.style(style);
                 let c = compose(fonts, &st, self.language, text, width, self.composer);
-                self.lone_word_warnings(&c, origin);
+                self.lone_word_warnings(&c, origin, style);
                 let lines = c
                     .lines
                     .into_iter()
-                    .map(|l| align(l, st.align, width))
+                    .map(|l| {
+                        let x = st.line_x(l.width, width);
+                        (l, x)
+                    })
                     .collect();
                 Set {
                     lines,
@@ -236,13 +267,16 @@ impl<'a> Typesetter<'a> {
                     width - indent,
                     self.composer,
                 );
-                self.lone_word_warnings(&c, origin);
+                self.lone_word_warnings(&c, origin, style);
+                // The number stands where lines start: on the left, or on
+                // the right in right-to-left text, the indent with it.
+                let lead = if st.rtl { 0.0 } else { indent };
                 let lines = c
                     .lines
                     .into_iter()
                     .map(|l| {
-                        let (l, x) = align(l, st.align, width - indent);
-                        (l, x + indent)
+                        let x = st.line_x(l.width, width - indent);
+                        (l, x + lead)
                     })
                     .collect();
                 let nst = number_style
@@ -264,7 +298,7 @@ impl<'a> Typesetter<'a> {
                     face: nst.face,
                     size: nst.size,
                     colour: nst.colour,
-                    x: 0.0,
+                    x: if st.rtl { width - w } else { 0.0 },
                     baseline: 0.0,
                     glyphs: glyphs.into(),
                     width: w,
@@ -281,13 +315,4 @@ impl<'a> Typesetter<'a> {
             }
         }
     }
-}
-
-pub(super) fn align(l: Line, a: Align, width: f32) -> (Line, f32) {
-    let x = match a {
-        Align::Left | Align::Justify => 0.0,
-        Align::Center => ((width - l.width) / 2.0).max(0.0),
-        Align::Right => (width - l.width).max(0.0),
-    };
-    (l, x)
 }

@@ -33,38 +33,86 @@ pub(super) fn shape(
     language: &str,
     text: &str,
 ) -> Shaped {
+    shape_run(fonts, face, size, tracking, language, text, false)
+}
+
+/// [`shape`], right to left when `rtl` (glyphs in display order: the text's
+/// end first, each cluster's text on its first glyph).
+pub(super) fn shape_run(
+    fonts: Fonts<'_>,
+    face: FaceId,
+    size: f32,
+    tracking: f32,
+    language: &str,
+    text: &str,
+    rtl: bool,
+) -> Shaped {
     let f = fonts.book.face(face);
     let scale = size / f.units_per_em;
     let track = tracking * size / 1000.0;
-    let shaped = f.shape(text, language, fonts.caches);
+    let shaped = f.shape(text, language, rtl, fonts.caches);
     let mut glyphs = Vec::with_capacity(shaped.len());
     let mut clusters = Vec::with_capacity(shaped.len());
     let mut pen = 0.0f32;
-    for (i, g) in shaped.iter().enumerate() {
-        let start = g.cluster as usize;
-        let first_of_cluster = i == 0 || shaped[i - 1].cluster != g.cluster;
-        let end = shaped[i + 1..]
-            .iter()
-            .map(|g| g.cluster as usize)
-            .find(|&c| c != start)
-            .unwrap_or(text.len());
-        let piece = if first_of_cluster && start <= end {
-            text.get(start..end).unwrap_or("").into()
-        } else {
-            GlyphText::default()
-        };
+    for g in shaped.iter() {
         glyphs.push(Glyph {
             id: g.id,
             x: pen + g.x_offset as f32 * scale,
-            text: piece,
+            text: GlyphText::default(),
         });
-        clusters.push(start);
+        clusters.push(g.cluster as usize);
         pen += g.x_advance as f32 * scale + track;
     }
+    cluster_texts(text, &mut glyphs, &clusters, rtl);
     Shaped {
         glyphs,
         clusters,
         width: pen,
+    }
+}
+
+/// Gives each glyph the text it stands for, for text extraction: a
+/// cluster's text goes to its glyphs one character each where there are as
+/// many of both (a base and its marks, in the text's order: right to left,
+/// a cluster's glyphs come last first), and otherwise all to its first glyph
+/// in the text's order (a ligature, a conjunct).
+fn cluster_texts(text: &str, glyphs: &mut [Glyph], clusters: &[usize], rtl: bool) {
+    let mut i = 0;
+    while i < glyphs.len() {
+        let start = clusters[i];
+        let mut j = i + 1;
+        while j < glyphs.len() && clusters[j] == start {
+            j += 1;
+        }
+        // The cluster ends where the next one in text order starts.
+        let end = if rtl {
+            clusters
+                .iter()
+                .filter(|&&c| c > start)
+                .min()
+                .copied()
+                .unwrap_or(text.len())
+        } else {
+            clusters.get(j).copied().unwrap_or(text.len())
+        };
+        let piece = text.get(start..end.max(start)).unwrap_or("");
+        let cluster = &mut glyphs[i..j];
+        if rtl {
+            cluster.reverse();
+        }
+        if cluster.len() > 1 && piece.chars().count() == cluster.len() {
+            let mut at = 0;
+            for (g, c) in cluster.iter_mut().zip(piece.chars()) {
+                g.text = piece[at..at + c.len_utf8()].into();
+                at += c.len_utf8();
+            }
+        } else if let Some(first) = cluster.first_mut() {
+            first.text = piece.into();
+        }
+        if rtl {
+            cluster.reverse();
+        }
+        i = j;
     }
 }
 
@@ -87,23 +135,47 @@ pub(super) struct Word {
     /// the first glyph of each stretch and its face; empty when the whole
     /// word is in the style's own face.
     pub(super) faces: Vec<(usize, FaceId)>,
+    /// Where each shaped run of the word starts (its first glyph and the pen
+    /// there) and its bidi level; empty when the paragraph is all left to
+    /// right (level 0).
+    pub(super) runs: Vec<(usize, f32, u8)>,
+    /// The bidi level of the space after the word.
+    pub(super) space_level: u8,
 }
 
-/// A stretch `[from, to)` of a paragraph's text (bytes) in one face, and the
-/// address of the link it is part of.
+/// A stretch `[from, to)` of a paragraph's text (bytes) in one face, at one
+/// bidi level (odd: right to left), and the address of the link it is part of.
 #[derive(Debug, Clone)]
 pub(super) struct Styled {
     pub(super) from: usize,
     pub(super) to: usize,
     pub(super) face: FaceId,
     pub(super) link: Option<String>,
+    pub(super) level: u8,
 }
+
+/// The bidi level of the text at byte `at`.
+fn level_at(styled: &[Styled], at: usize) -> u8 {
+    styled
+        .iter()
+        .find(|s| s.from <= at && at < s.to)
+        .map_or(0, |s| s.level)
+}
+
+/// What [`shape_styled`] gives: the word's glyphs, where its face changes,
+/// its link (glyph range, address, the linked text), and its runs.
+type StyledWord = (
+    Shaped,
+    Vec<(usize, FaceId)>,
+    Option<(usize, usize, String, String)>,
+    Vec<(usize, f32, u8)>,
+);
 
 /// `text` (from byte `at` of its paragraph) shaped in the faces `styled`
 /// gives it: each stretch shaped on its own (kerning does not cross a
-/// change of face) and set after the one before. The faces and the link
-/// (glyph range, address, the linked text) come with it.
-#[allow(clippy::type_complexity)]
+/// change of face or direction) and set after the one before (a line puts
+/// them in display order once it is broken). With `bidi`, where each run
+/// starts and its level.
 fn shape_styled(
     fonts: Fonts<'_>,
     st: &Resolved,
@@ -111,11 +183,8 @@ fn shape_styled(
     text: &str,
     at: usize,
     styled: &[Styled],
-) -> (
-    Shaped,
-    Vec<(usize, FaceId)>,
-    Option<(usize, usize, String, String)>,
-) {
+    bidi: bool,
+) -> StyledWord {
     let end = at + text.len();
     let mut out = Shaped {
         glyphs: Vec::new(),
@@ -123,11 +192,16 @@ fn shape_styled(
         width: 0.0,
     };
     let mut faces = Vec::new();
+    let mut runs = Vec::new();
     let mut link: Option<(usize, usize, String, String)> = None;
     for s in styled.iter().filter(|s| s.to > at && s.from < end) {
         let (a, b) = (s.from.max(at) - at, s.to.min(end) - at);
-        let part = shape(fonts, s.face, st.size, st.tracking, language, &text[a..b]);
+        let rtl = s.level % 2 == 1;
+        let part = shape_run(fonts, s.face, st.size, st.tracking, language, &text[a..b], rtl);
         let first = out.glyphs.len();
+        if bidi {
+            runs.push((first, out.width, s.level));
+        }
         if faces.last().map_or(st.face, |f: &(usize, FaceId)| f.1) != s.face {
             faces.push((first, s.face));
         }
@@ -149,7 +223,7 @@ fn shape_styled(
             }
         }
     }
-    (out, faces, link)
+    (out, faces, link, runs)
 }
 
 /// Where a word may be split, and how.
@@ -196,6 +270,8 @@ pub(super) fn words(
     text: &str,
     styled: &[Styled],
 ) -> Vec<Word> {
+    // Any text right to left: words keep their runs, for lines to reorder.
+    let bidi = styled.iter().any(|s| s.level > 0);
     // (text, space after, hard break after) of each piece between opportunities.
     let mut pieces: Vec<(&str, bool, bool)> = Vec::new();
     let mut start = 0;
@@ -235,7 +311,9 @@ pub(super) fn words(
                     .iter()
                     .find(|s| s.from <= at && at < s.to)
                     .map_or(st.face, |s| s.face);
+                // An address reads left to right wherever it stands.
                 let shaped = shape(fonts, face, st.size, st.tracking, language, &token);
+                let level = level_at(styled, at);
                 let glyph_at = |byte: usize| {
                     shaped
                         .clusters
@@ -266,6 +344,7 @@ pub(super) fn words(
                     uri,
                     token[from..to].to_string(),
                 ));
+                let end = at + token.len();
                 out.push(Word {
                     text: token,
                     shaped,
@@ -278,6 +357,12 @@ pub(super) fn words(
                     } else {
                         vec![(0, face)]
                     },
+                    runs: if bidi {
+                        vec![(0, 0.0, level + level % 2)]
+                    } else {
+                        Vec::new()
+                    },
+                    space_level: level_at(styled, end),
                 });
                 i = j + 1;
             }
@@ -285,11 +370,11 @@ pub(super) fn words(
                 let (piece, space_after, hard_break) = pieces[i];
                 // Pieces are slices of `text`: their place in it, by address.
                 let at = piece.as_ptr() as usize - text.as_ptr() as usize;
-                let (shaped, faces, link) = if styled.is_empty() {
+                let (shaped, faces, link, runs) = if styled.is_empty() {
                     let shaped = shape(fonts, st.face, st.size, st.tracking, language, piece);
-                    (shaped, Vec::new(), None)
+                    (shaped, Vec::new(), None, Vec::new())
                 } else {
-                    shape_styled(fonts, st, language, piece, at, styled)
+                    shape_styled(fonts, st, language, piece, at, styled, bidi)
                 };
                 out.push(Word {
                     text: piece.to_string(),
@@ -299,6 +384,8 @@ pub(super) fn words(
                     hard_break,
                     link,
                     faces,
+                    runs,
+                    space_level: level_at(styled, at + piece.len()),
                 });
                 i += 1;
             }

@@ -1,7 +1,8 @@
 //! A paragraph style resolved for setting: the layout's style with its face
 //! found in the fonts, its colour in the brand, and its sizes scaled.
 
-use crate::fonts::FaceId;
+use crate::fonts::{FaceId, Fallback};
+use std::sync::Arc;
 use crate::layout::Align;
 use crate::pages::Colour;
 
@@ -17,6 +18,10 @@ pub(super) struct Resolved {
     pub(super) leading: f32,
     pub(super) colour: Colour,
     pub(super) align: Align,
+    /// The paragraph runs right to left.
+    pub(super) rtl: bool,
+    /// For each of the four faces above, the faces tried after it.
+    pub(super) fallbacks: [(FaceId, Arc<[Fallback]>); 4],
     pub(super) space_before: f32,
     pub(super) space_after: f32,
     /// Ascender and descender in ems (descender negative).
@@ -48,6 +53,26 @@ impl Resolved {
             (true, false) => self.emphasis,
             (false, true) => self.strong,
             (true, true) => self.strong_emphasis,
+        }
+    }
+
+    /// The faces tried after `face` (one of this style's) for what it lacks.
+    pub(super) fn fallbacks_of(&self, face: FaceId) -> &[Fallback] {
+        self.fallbacks
+            .iter()
+            .find(|f| f.0 == face)
+            .map_or(&[], |f| &f.1[..])
+    }
+
+    /// Where a line of `width` starts in a measure of `measure`.
+    pub(super) fn line_x(&self, width: f32, measure: f32) -> f32 {
+        let room = (measure - width).max(0.0);
+        match (self.align, self.rtl) {
+            (Align::Left, _) | (Align::Start | Align::Justify, false) | (Align::End, true) => 0.0,
+            (Align::Center, _) => room / 2.0,
+            (Align::Right, _) | (Align::Start | Align::Justify, true) | (Align::End, false) => {
+                room
+            }
         }
     }
 }

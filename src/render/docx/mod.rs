@@ -212,6 +212,8 @@ fn word_style(name: &str, st: &TextStyle) -> Style {
                 .line_rule(LineSpacingType::AtLeast),
         )
         .align(match st.align {
+            Align::Start => AlignmentType::Start,
+            Align::End => AlignmentType::End,
             Align::Left => AlignmentType::Left,
             Align::Center => AlignmentType::Center,
             Align::Right => AlignmentType::Right,
