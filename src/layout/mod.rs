@@ -126,6 +126,15 @@ pub struct FallbackFamily {
     pub bold_italic: Option<String>,
 }
 
+/// Whether a layout's sides are mirrored for right-to-left languages.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mirror {
+    Auto,
+    #[default]
+    Never,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 /// What a layout makes.
@@ -176,6 +185,11 @@ pub struct Layout {
     /// them if not given.
     #[serde(default)]
     pub link: Option<LinkStyle>,
+    /// PDF: `auto` mirrors each side for right-to-left languages (panels,
+    /// their padding, folds), so a leaflet opens the way its reader reads;
+    /// `never` (the default) keeps the sheet as designed.
+    #[serde(default)]
+    pub mirror: Mirror,
     /// DOCX: the body, in order.
     #[serde(default)]
     pub content: Vec<Block>,

@@ -59,6 +59,18 @@ pub struct PanelRect {
 }
 
 impl Side {
+    /// [`Side::rects`], mirrored left to right when `mirror` (a right-to-left
+    /// language): the first panel of a row lies at its right end.
+    pub fn rects_facing(&self, pw: f32, ph: f32, mirror: bool) -> Vec<PanelRect> {
+        let mut rects = self.rects(pw, ph);
+        if mirror {
+            for r in &mut rects {
+                r.x = pw - r.x - r.w;
+            }
+        }
+        rects
+    }
+
     /// Where each panel of this side lies on a `pw` × `ph` page: sizes left out
     /// stretch to the page edge or to the next panel, so one layout fits A4 and Letter.
     pub fn rects(&self, pw: f32, ph: f32) -> Vec<PanelRect> {

@@ -18,14 +18,30 @@ pub(super) struct Frame {
     pub(super) page: usize,
 }
 
-pub(super) fn frame(p: &Panel, r: PanelRect, page: usize) -> Frame {
+/// A panel's text frame: its rectangle inside its padding (left and right
+/// swapped on a mirrored side).
+pub(super) fn frame(p: &Panel, r: PanelRect, page: usize, mirror: bool) -> Frame {
+    let (left, right) = if mirror {
+        (p.padding.right, p.padding.left)
+    } else {
+        (p.padding.left, p.padding.right)
+    };
     Frame {
         name: p.name.clone(),
-        x: r.x + p.padding.left,
+        x: r.x + left,
         y: r.y + p.padding.top,
-        w: r.w - p.padding.left - p.padding.right,
+        w: r.w - left - right,
         h: r.h - p.padding.top - p.padding.bottom,
         page,
+    }
+}
+
+/// Where a figure `w` wide starts in `frame`: at the side lines start from.
+fn start(set: &Set, frame: &Frame, w: f32) -> f32 {
+    if set.st.rtl {
+        frame.x + frame.w - w
+    } else {
+        frame.x
     }
 }
 
@@ -48,7 +64,7 @@ pub(super) fn emit(
             items.push((
                 frame.page,
                 Item::Rect {
-                    x: frame.x,
+                    x: start(set, frame, w),
                     y,
                     w,
                     h,
@@ -62,7 +78,7 @@ pub(super) fn emit(
             items.push((
                 frame.page,
                 Item::Image {
-                    x: frame.x,
+                    x: start(set, frame, w),
                     y,
                     w,
                     h,

@@ -18,7 +18,7 @@ mod style;
 pub use compose::Composer;
 
 use crate::doc::{Document, Origin, Para};
-use crate::layout::{MarkKind, OverflowPolicy};
+use crate::layout::{MarkKind, Mirror, OverflowPolicy};
 use crate::pages::{Area, Item, Link, MARK_GAP, MARK_LEN, Page, Pages, PanelArea, marks};
 use crate::plan::Variant;
 use crate::project::Project;
@@ -102,6 +102,8 @@ pub fn typeset(
         warnings: Default::default(),
     };
     let (pw, ph) = layout.page_dims();
+    let mirror =
+        layout.layout.mirror == Mirror::Auto && crate::text::rtl_language(&doc.language);
     let print = variant == Variant::Print;
     // A screen file is cut to the trim: no bleed, no marks.
     let bleed = if print {
@@ -145,9 +147,9 @@ pub fn typeset(
                 panels: side
                     .panels
                     .iter()
-                    .zip(side.rects(pw, ph))
+                    .zip(side.rects_facing(pw, ph, mirror))
                     .map(|(p, r)| {
-                        let f = frame(p, r, si);
+                        let f = frame(p, r, si, mirror);
                         PanelArea {
                             name: f.name,
                             panel: Area {
@@ -191,7 +193,7 @@ pub fn typeset(
     // Backgrounds first, so text is drawn over them; an edge on the trim line
     // runs out into the bleed so trimming leaves no white hairline.
     for (si, side) in layout.layout.sides.iter().enumerate() {
-        for (p, r) in side.panels.iter().zip(side.rects(pw, ph)) {
+        for (p, r) in side.panels.iter().zip(side.rects_facing(pw, ph, mirror)) {
             if let Some(bg) = &p.background {
                 let (mut x0, mut y0, mut x1, mut y1) = (r.x, r.y, r.x + r.w, r.y + r.h);
                 let near = |a: f32, b: f32| (a - b).abs() < 0.01;
@@ -224,8 +226,8 @@ pub fn typeset(
     // Fixed panel content: top-down from the top, and stacked up from the bottom.
     let mut flow_frames: BTreeMap<&str, Vec<Frame>> = BTreeMap::new();
     for (si, side) in layout.layout.sides.iter().enumerate() {
-        for (p, r) in side.panels.iter().zip(side.rects(pw, ph)) {
-            let fr = frame(p, r, si);
+        for (p, r) in side.panels.iter().zip(side.rects_facing(pw, ph, mirror)) {
+            let fr = frame(p, r, si, mirror);
             let content = &doc.panels[&p.name];
             let rank = ranks[p.name.as_str()];
             let mut set_all = |paras: &[Para], part: u32| -> Vec<Set> {
