@@ -158,6 +158,10 @@ pub struct Document {
 #[derive(Debug, Clone)]
 pub struct TextStyle {
     pub family: String,
+    /// The family for complex scripts (Arabic, Devanagari: Word's `w:cs`
+    /// font): the first of the role's fallback families that draws the
+    /// document's letters its own family lacks; the family itself otherwise.
+    pub script_family: String,
     pub bold: bool,
     pub italic: bool,
     pub size: f32,
@@ -429,14 +433,19 @@ pub fn resolve(
     };
 
     let l = &layout.layout;
+    let title = &c.title;
     let styles = l
         .styles
         .iter()
         .map(|(name, s)| {
             let c = p.brand.colours[s.colour.as_str()];
-            let family = p.brand.fonts[s.font.as_str()].family.clone();
+            let role = &p.brand.fonts[s.font.as_str()];
+            let family = role.family.clone();
+            let script_family = script_family(p, s.font.as_str(), title)
+                .unwrap_or_else(|| family.clone());
             let ts = TextStyle {
                 family,
+                script_family,
                 bold: s.weight == Weight::Bold,
                 italic: s.italic,
                 size: s.size.0,
@@ -491,4 +500,18 @@ pub fn resolve(
         footer: resolve_blocks(&l.footer),
     };
     Ok((doc, warnings))
+}
+
+/// The fallback family of font role `role` that draws the first letter of
+/// `sample` (the title, in the job's language) the role's own face lacks.
+fn script_family(p: &Project, role: &str, sample: &str) -> Option<String> {
+    let own = p.fonts.face_for(role, Weight::Regular, false)?;
+    let letter = sample
+        .chars()
+        .find(|&c| c.is_alphabetic() && !p.fonts.face(own).covers(c))?;
+    p.fonts
+        .fallbacks_for(role, Weight::Regular, false)
+        .iter()
+        .find(|f| p.fonts.face(f.face).covers(letter))
+        .map(|f| f.family.clone())
 }

@@ -79,6 +79,14 @@ pub fn rtl_language(language: &str) -> bool {
     )
 }
 
+/// Whether a character is of a right-to-left class (Hebrew, Arabic, Syriac,
+/// Thaana, N'Ko and their presentation forms), or a mark that opens right
+/// to left text: only then does a paragraph need the bidi algorithm.
+pub fn strong_rtl(c: char) -> bool {
+    matches!(c as u32, 0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF | 0x10800..=0x10FFF | 0x1E800..=0x1EFFF)
+        || matches!(c, '\u{200f}' | '\u{202b}' | '\u{202e}' | '\u{2067}')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,5 +107,13 @@ mod tests {
             ("2025-01-01T00:00:00Z".into(), "D:20250101000000Z".into())
         );
     }
-}
 
+    #[test]
+    fn right_to_left_is_found() {
+        assert!(strong_rtl('ب'));
+        assert!(strong_rtl('א'));
+        assert!(!strong_rtl('a'));
+        assert!(!strong_rtl('क'));
+        assert!(rtl_language("ar") && rtl_language("fa-IR") && !rtl_language("hi"));
+    }
+}

@@ -14,14 +14,6 @@ use crate::pages::Glyph;
 use unicode_bidi::{BidiInfo, Level};
 use unicode_segmentation::UnicodeSegmentation;
 
-/// Whether a character is of a right-to-left class (Hebrew, Arabic, Syriac,
-/// Thaana, N'Ko and their presentation forms), or a mark that opens right
-/// to left text: only then does a paragraph need the bidi algorithm.
-fn strong_rtl(c: char) -> bool {
-    matches!(c as u32, 0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF | 0x10800..=0x10FFF | 0x1E800..=0x1EFFF)
-        || matches!(c, '\u{200f}' | '\u{202b}' | '\u{202e}' | '\u{2067}')
-}
-
 /// Cuts `text` into stretches of one face and one bidi level, starting from
 /// the markup's stretches (`styled`; empty means all in the style's face).
 /// Empty when all of it is in the style's face, left to right and unlinked
@@ -94,7 +86,7 @@ pub(super) fn split(
             ..s
         });
     }
-    if st.rtl || text.chars().any(strong_rtl) {
+    if st.rtl || text.chars().any(crate::text::strong_rtl) {
         out = by_level(text, st.rtl, out);
     }
     if out
@@ -294,11 +286,4 @@ mod tests {
         assert_eq!(display_order(&runs), vec![0, 2, 1, 3]);
     }
 
-    #[test]
-    fn right_to_left_is_found() {
-        assert!(strong_rtl('ب'));
-        assert!(strong_rtl('א'));
-        assert!(!strong_rtl('a'));
-        assert!(!strong_rtl('क'));
-    }
 }

@@ -62,7 +62,12 @@ pub(super) fn add_text(
     let pieces = match has_markup(&text).then(|| parse(&text)) {
         // The project's checks stop a text with a mistake; as written if not.
         Some(Ok(pieces)) => pieces,
-        _ => return par.add_run(Run::new().add_text(case(&text))),
+        _ => {
+            for part in by_script(&text) {
+                par = par.add_run(Run::new().add_text(case(part)));
+            }
+            return par;
+        }
     };
     for piece in pieces {
         match piece {
@@ -73,7 +78,13 @@ pub(super) fn add_text(
                 strong,
                 link,
             } => {
-                let mut run = Run::new().add_text(case(&text));
+                // Latin inside right-to-left text in runs of its own (see `by_script`).
+                let parts = by_script(&text);
+                let (last, before) = parts.split_last().expect("one part at least");
+                for part in before {
+                    par = par.add_run(Run::new().add_text(case(part)));
+                }
+                let mut run = Run::new().add_text(case(last));
                 // One style per run: both is the strong style, in italic.
                 run = match (emphasis, strong) {
                     (true, true) => run.style("Strong").italic(),
@@ -106,4 +117,35 @@ pub(super) fn add_text(
         }
     }
     par
+}
+
+/// `text` cut where it changes between right-to-left letters and letters
+/// of left-to-right scripts (spaces and punctuation go with what is before
+/// them), so a right-to-left handout marks only its right-to-left runs
+/// `w:rtl` and Word sets a Latin name in the Latin font. Whole when it has
+/// no right-to-left letter.
+pub(super) fn by_script(text: &str) -> Vec<&str> {
+    if !text.chars().any(crate::text::strong_rtl) {
+        return vec![text];
+    }
+    let mut parts = Vec::new();
+    let (mut from, mut rtl) = (0, None);
+    for (at, c) in text.char_indices() {
+        let this = if crate::text::strong_rtl(c) {
+            Some(true)
+        } else if c.is_alphabetic() {
+            Some(false)
+        } else {
+            None
+        };
+        if let (Some(now), Some(was)) = (this, rtl)
+            && now != was
+        {
+            parts.push(&text[from..at]);
+            from = at;
+        }
+        rtl = this.or(rtl);
+    }
+    parts.push(&text[from..]);
+    parts
 }

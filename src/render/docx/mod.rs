@@ -51,7 +51,7 @@ pub fn write(
         );
     if let Some(normal) = doc.styles.get("Normal") {
         docx = docx
-            .default_fonts(fonts(&normal.family))
+            .default_fonts(fonts(normal))
             .default_size((normal.size * 2.0).round() as usize);
     }
     // docx-rs starts with a plain `Normal`; ours replaces it rather than duplicating the id.
@@ -145,6 +145,12 @@ pub fn write(
     xml.document = with_control_tags(&xml.document)?;
     xml.document = controls_inside_paragraphs(&xml.document);
     xml.document = with_picture_descriptions(&xml.document, &doc.body);
+    if crate::text::rtl_language(&doc.language) {
+        xml.document = right_to_left(&xml.document);
+        for f in xml.footers.iter_mut() {
+            *f = right_to_left(f);
+        }
+    }
     for f in xml.footers.iter_mut() {
         *f = with_footer_controls(f, &footer_controls)?;
     }
@@ -190,18 +196,71 @@ pub fn write(
     )
 }
 
-fn fonts(family: &str) -> RunFonts {
+/// The style's fonts: its family, and for complex scripts (Arabic,
+/// Devanagari) the family that has them.
+fn fonts(st: &TextStyle) -> RunFonts {
     RunFonts::new()
-        .ascii(family)
-        .hi_ansi(family)
-        .cs(family)
-        .east_asia(family)
+        .ascii(&st.family)
+        .hi_ansi(&st.family)
+        .cs(&st.script_family)
+        .east_asia(&st.family)
+}
+
+/// Marks every paragraph of a right-to-left document `w:bidi` and every
+/// run but those of Latin letters alone `w:rtl` (Word then orders the line
+/// right to left, puts list numbers on the right, and sets the runs in the
+/// complex-script font and language).
+/// Whether the run starting `xml` holds letters of left-to-right scripts
+/// and none of right-to-left ones.
+fn latin_run(xml: &str) -> bool {
+    let run = &xml[..xml.find("</w:r>").unwrap_or(xml.len())];
+    let text = run.split("<w:t").skip(1).filter_map(|t| {
+        let body = &t[t.find('>')? + 1..];
+        Some(&body[..body.find('<').unwrap_or(body.len())])
+    });
+    let (mut ltr, mut rtl) = (false, false);
+    for c in text.flat_map(str::chars) {
+        rtl |= crate::text::strong_rtl(c);
+        ltr |= c.is_alphabetic() && !crate::text::strong_rtl(c);
+    }
+    ltr && !rtl
+}
+
+fn right_to_left(document: &[u8]) -> Vec<u8> {
+    let xml = String::from_utf8_lossy(document);
+    let mut out = String::with_capacity(xml.len() + xml.len() / 8);
+    let mut rest: &str = &xml;
+    while let Some(at) = rest.find(['<']) {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        if let Some(r) = rest.strip_prefix("<w:pPr>") {
+            out.push_str("<w:pPr><w:bidi />");
+            rest = r;
+        } else if rest.starts_with("<w:r>") && latin_run(rest) {
+            out.push_str("<w:r>");
+            rest = &rest[5..];
+        } else if let Some(r) = rest.strip_prefix("<w:r><w:rPr />") {
+            out.push_str("<w:r><w:rPr><w:rtl /></w:rPr>");
+            rest = r;
+        } else if let Some(r) = rest.strip_prefix("<w:r><w:rPr>") {
+            out.push_str("<w:r><w:rPr><w:rtl />");
+            rest = r;
+        } else if let Some(r) = rest.strip_prefix("<w:r>") {
+            out.push_str("<w:r><w:rPr><w:rtl /></w:rPr>");
+            rest = r;
+        } else {
+            out.push('<');
+            rest = &rest[1..];
+        }
+    }
+    out.push_str(rest);
+    out.into_bytes()
 }
 
 fn word_style(name: &str, st: &TextStyle) -> Style {
     let mut s = Style::new(style_id(name), StyleType::Paragraph)
         .name(name)
-        .fonts(fonts(&st.family))
+        .fonts(fonts(st))
         .size((st.size * 2.0).round() as usize)
         .color(st.colour.rgb.hex())
         .line_spacing(
