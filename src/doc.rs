@@ -441,8 +441,8 @@ pub fn resolve(
             let c = p.brand.colours[s.colour.as_str()];
             let role = &p.brand.fonts[s.font.as_str()];
             let family = role.family.clone();
-            let script_family = script_family(p, s.font.as_str(), title)
-                .unwrap_or_else(|| family.clone());
+            let script_family =
+                script_family(p, s.font.as_str(), title).unwrap_or_else(|| family.clone());
             let ts = TextStyle {
                 family,
                 script_family,

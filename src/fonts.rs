@@ -13,6 +13,7 @@ use std::sync::Arc;
 /// Index of a face in the book.
 pub type FaceId = usize;
 
+/// A font face: its file in `fonts/` and its metrics.
 pub struct Face {
     /// File name inside `fonts/`.
     pub file: String,
@@ -22,9 +23,11 @@ pub struct Face {
     /// found for every font on every run, and BLAKE3 took a third of the time
     /// SHA-256 did over the shipped 2.2 MB of fonts.
     pub digest: [u8; 32],
+    /// Font units per em: glyph advances are in these.
     pub units_per_em: f32,
-    /// Ascender and descender in ems (descender negative).
+    /// Ascender in ems.
     pub ascent: f32,
+    /// Descender in ems (negative).
     pub descent: f32,
     /// Which of U+0000 to U+07FF (Latin, Greek, Cyrillic, Hebrew, Arabic's
     /// first block) the face covers, looked up once: font fallback asks for

@@ -65,6 +65,7 @@ pub use batch::{BuildOptions, BuildReport, JobOutcome, Trial, interrupt, try_all
 pub use content::{Audience, Content, Definition, Head, Message, Organisation};
 pub use diag::{Diagnostic, Error, Severity, Span};
 pub use doc::{Document, Origin, Para, Role};
+pub use fonts::Face;
 pub use layout::Format;
 pub use manifest::{Manifest, OutputRow, Status, manifest_name, merge_manifests};
 pub use pages::{

@@ -74,8 +74,19 @@ pub fn rtl_language(language: &str) -> bool {
     let primary = language.split(['-', '_']).next().unwrap_or("");
     matches!(
         primary.to_ascii_lowercase().as_str(),
-        "ar" | "arc" | "ckb" | "dv" | "fa" | "he" | "iw" | "ks" | "ps" | "sd" | "syr"
-            | "ug" | "ur" | "yi"
+        "ar" | "arc"
+            | "ckb"
+            | "dv"
+            | "fa"
+            | "he"
+            | "iw"
+            | "ks"
+            | "ps"
+            | "sd"
+            | "syr"
+            | "ug"
+            | "ur"
+            | "yi"
     )
 }
 

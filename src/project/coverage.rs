@@ -21,35 +21,38 @@ pub(super) fn check_coverage(
     // its own or a fallback: the message names the families tried.
     let roles: Vec<(&str, Vec<crate::fonts::FaceId>, &[String])> = fonts.roles().collect();
     let mut known: std::collections::HashMap<char, Option<usize>> = Default::default();
-    let mut check =
-        |lang: &str, id: &dyn Fn() -> String, text: &str, src: &SourceFile, span: Option<Span>| {
-            let mut missing: Vec<(char, usize)> = Vec::new();
-            for c in text.chars() {
-                let role = *known.entry(c).or_insert_with(|| {
-                    roles
-                        .iter()
-                        .position(|(_, faces, _)| !faces.iter().any(|&f| fonts.face(f).covers(c)))
-                });
-                if let Some(role) = role
-                    && !missing.iter().any(|m| m.0 == c)
-                {
-                    missing.push((c, role));
-                }
-            }
-            missing.sort_unstable();
-            for (c, role) in missing {
-                let (name, _, families) = &roles[role];
-                let tried = families
+    let mut check = |lang: &str,
+                     id: &dyn Fn() -> String,
+                     text: &str,
+                     src: &SourceFile,
+                     span: Option<Span>| {
+        let mut missing: Vec<(char, usize)> = Vec::new();
+        for c in text.chars() {
+            let role = *known.entry(c).or_insert_with(|| {
+                roles
                     .iter()
-                    .map(|f| format!("`{f}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let which = if families.len() == 1 {
-                    format!("the font role `{name}`'s family {tried} cannot draw")
-                } else {
-                    format!("none of the families the font role `{name}` tries ({tried}) can draw")
-                };
-                out.push(
+                    .position(|(_, faces, _)| !faces.iter().any(|&f| fonts.face(f).covers(c)))
+            });
+            if let Some(role) = role
+                && !missing.iter().any(|m| m.0 == c)
+            {
+                missing.push((c, role));
+            }
+        }
+        missing.sort_unstable();
+        for (c, role) in missing {
+            let (name, _, families) = &roles[role];
+            let tried = families
+                .iter()
+                .map(|f| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let which = if families.len() == 1 {
+                format!("the font role `{name}`'s family {tried} cannot draw")
+            } else {
+                format!("none of the families the font role `{name}` tries ({tried}) can draw")
+            };
+            out.push(
                 Diagnostic::error(
                     &src.path,
                     format!(
@@ -66,8 +69,8 @@ pub(super) fn check_coverage(
                     "replace the character, or add a font that has it to fonts/ and name it under the role's `fallback:` in brand.yaml",
                 ),
             );
-            }
-        };
+        }
+    };
     crate::translate::each_unit(content, |id, text, _| {
         check(&content.language, id, text, content_src, None)
     });

@@ -95,6 +95,11 @@ pub struct Project {
 }
 
 impl Project {
+    /// A font face the project's pages name by id (its file, its metrics).
+    pub fn face(&self, id: crate::fonts::FaceId) -> &crate::fonts::Face {
+        self.fonts.face(id)
+    }
+
     /// What the content says besides its audiences (title, definition, ...).
     pub fn head(&self) -> &Head {
         &self.head

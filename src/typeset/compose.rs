@@ -293,7 +293,10 @@ pub(super) fn compose(
                         // The runs of the word on this line, or where a
                         // fragment starts inside one.
                         let inside = w.runs.iter().rev().find(|r| r.0 <= g0);
-                        for r in inside.into_iter().chain(w.runs.iter().filter(|r| r.0 > g0 && r.0 < g1)) {
+                        for r in inside
+                            .into_iter()
+                            .chain(w.runs.iter().filter(|r| r.0 > g0 && r.0 < g1))
+                        {
                             let (g, pen) = if r.0 <= g0 { (g0, x0) } else { (r.0, r.1) };
                             line_runs.push(Run {
                                 from: glyphs.len() + g - g0,
@@ -333,11 +336,19 @@ pub(super) fn compose(
                         });
                     }
                     if let Some(sg) = &space_glyph {
-                        if !faces.is_empty() {
-                            face_from(&mut faces, glyphs.len(), st.face, st.face);
-                        }
+                        // A space between words in a fallback face is set in
+                        // that face's space, so the line stays one run.
+                        let face = faces.last().map_or(st.face, |f| f.1);
+                        let id = if face == st.face {
+                            sg.id
+                        } else {
+                            shape(fonts, face, st.size, 0.0, language, " ")
+                                .glyphs
+                                .first()
+                                .map_or(sg.id, |g| g.id)
+                        };
                         glyphs.push(Glyph {
-                            id: sg.id,
+                            id,
                             x,
                             text: " ".into(),
                         });

@@ -91,6 +91,13 @@ pub(super) fn emit(
         None => {}
     }
     let st = &set.st;
+    // Right-to-left lines keep to the right edge of a panel wider than the
+    // measure they were set at.
+    let from_right = if st.rtl {
+        (frame.w - set.measure).max(0.0)
+    } else {
+        0.0
+    };
     // Centre the font's ascender-to-descender box in the leading.
     let half_gap = (st.leading - st.size * (st.ascent - st.descent)) / 2.0;
     for (i, (line, dx)) in set.lines[from..to].iter().enumerate() {
@@ -105,7 +112,7 @@ pub(super) fn emit(
             items.push((
                 frame.page,
                 Item::Text(GlyphRun {
-                    x: frame.x + run.x,
+                    x: frame.x + run.x + from_right,
                     baseline,
                     tag: match set.tag {
                         Tag::Block { block, .. } => Tag::Block { block, label: true },
@@ -119,7 +126,7 @@ pub(super) fn emit(
             face: st.face,
             size: st.size,
             colour: st.colour,
-            x: frame.x + dx,
+            x: frame.x + dx + from_right,
             baseline,
             glyphs: line.glyphs.clone(),
             width: line.width,
@@ -464,6 +471,7 @@ mod tests {
             faces: Vec::new(),
         };
         Set {
+            measure: 5.0,
             lines: vec![(line, 0.0); lines],
             number: None,
             st: style(),

@@ -9,9 +9,9 @@ pub mod breaking;
 mod compose;
 mod flow;
 pub mod hyphenate;
+mod runs;
 mod set;
 mod shape;
-mod runs;
 mod structure;
 mod style;
 
@@ -102,8 +102,7 @@ pub fn typeset(
         warnings: Default::default(),
     };
     let (pw, ph) = layout.page_dims();
-    let mirror =
-        layout.layout.mirror == Mirror::Auto && crate::text::rtl_language(&doc.language);
+    let mirror = layout.layout.mirror == Mirror::Auto && crate::text::rtl_language(&doc.language);
     let print = variant == Variant::Print;
     // A screen file is cut to the trim: no bleed, no marks.
     let bleed = if print {
@@ -129,7 +128,7 @@ pub fn typeset(
         .map(|(si, side)| {
             // Folds lie where panels meet side by side.
             let mut folds: Vec<f32> = side
-                .rects(pw, ph)
+                .rects_facing(pw, ph, mirror)
                 .iter()
                 .map(|r| r.x)
                 .filter(|&x| x > 0.01 && x < pw - 0.01)

@@ -80,11 +80,7 @@ pub(super) fn split(
                 (face, from) = (want, at);
             }
         }
-        out.push(Styled {
-            from,
-            face,
-            ..s
-        });
+        out.push(Styled { from, face, ..s });
     }
     if st.rtl || text.chars().any(crate::text::strong_rtl) {
         out = by_level(text, st.rtl, out);
@@ -285,5 +281,4 @@ mod tests {
         let runs: Vec<Run> = [0, 1, 1, 0].iter().map(|&l| run(l)).collect();
         assert_eq!(display_order(&runs), vec![0, 2, 1, 3]);
     }
-
 }

@@ -18,6 +18,9 @@ pub(super) struct Set {
     /// A rule or the logo, drawn instead of lines.
     pub(super) figure: Option<Figure>,
     pub(super) space: f32,
+    /// The measure its lines were set at (a flow sets at its narrowest
+    /// panel's): right-to-left lines are moved to a wider panel's right edge.
+    pub(super) measure: f32,
     pub(super) origin: Option<Origin>,
     /// Its block in the document's structure (set by the caller, which knows
     /// where a reader meets it), or decoration.
@@ -171,6 +174,7 @@ impl<'a> Typesetter<'a> {
     pub(super) fn set(&self, para: &Para, width: f32) -> Set {
         let fonts = self.fonts();
         let empty = |st: Resolved| Set {
+            measure: width,
             lines: Vec::new(),
             number: None,
             st,

@@ -197,7 +197,15 @@ fn shape_styled(
     for s in styled.iter().filter(|s| s.to > at && s.from < end) {
         let (a, b) = (s.from.max(at) - at, s.to.min(end) - at);
         let rtl = s.level % 2 == 1;
-        let part = shape_run(fonts, s.face, st.size, st.tracking, language, &text[a..b], rtl);
+        let part = shape_run(
+            fonts,
+            s.face,
+            st.size,
+            st.tracking,
+            language,
+            &text[a..b],
+            rtl,
+        );
         let first = out.glyphs.len();
         if bidi {
             runs.push((first, out.width, s.level));

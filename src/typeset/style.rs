@@ -2,9 +2,9 @@
 //! found in the fonts, its colour in the brand, and its sizes scaled.
 
 use crate::fonts::{FaceId, Fallback};
-use std::sync::Arc;
 use crate::layout::Align;
 use crate::pages::Colour;
+use std::sync::Arc;
 
 /// The paragraph's style, resolved against the brand and fonts.
 pub(super) struct Resolved {
@@ -70,9 +70,7 @@ impl Resolved {
         match (self.align, self.rtl) {
             (Align::Left, _) | (Align::Start | Align::Justify, false) | (Align::End, true) => 0.0,
             (Align::Center, _) => room / 2.0,
-            (Align::Right, _) | (Align::Start | Align::Justify, true) | (Align::End, false) => {
-                room
-            }
+            (Align::Right, _) | (Align::Start | Align::Justify, true) | (Align::End, false) => room,
         }
     }
 }

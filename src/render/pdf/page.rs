@@ -153,6 +153,7 @@ impl<'a> Drawing<'a> {
                     let scale = 1000.0 / face.units_per_em;
                     let used = self.used.entry(run.face).or_default();
                     let mut glyphs = Vec::with_capacity(run.glyphs.len());
+                    let mut retold: Vec<(usize, usize, String)> = Vec::new();
                     for (i, g) in run.glyphs.iter().enumerate() {
                         // The viewer advances by the width in /W (truncated to 1/1000 em,
                         // as printpdf writes it); the TJ adjustment moves the pen from
@@ -165,10 +166,29 @@ impl<'a> Drawing<'a> {
                         let adjust = -((next_x - g.x) - w_pdf) * 1000.0 / run.size;
                         let adjust = if adjust.abs() < 0.001 { 0.0 } else { adjust };
                         let gid = remap.get(g.id).unwrap_or(0);
-                        // printpdf keeps the last text given for a glyph.
-                        used.insert(gid, g.text.as_str());
+                        // A glyph's ToUnicode text is the first it was
+                        // given; where it stands for other text here (a
+                        // base that carries its marks, a mark whose text
+                        // its base carries), an ActualText span says so.
+                        let t = g.text.as_str();
+                        let own = match used.get(&gid) {
+                            None => {
+                                used.insert(gid, t);
+                                false
+                            }
+                            Some(&m) => m != t,
+                        };
+                        if own && !run.actual.iter().any(|(a, b, _)| *a <= i && i < *b) {
+                            retold.push((i, i + 1, t.to_string()));
+                        }
                         glyphs.push((gid, adjust));
                     }
+                    let actual: std::borrow::Cow<[(usize, usize, String)]> = if retold.is_empty() {
+                        std::borrow::Cow::Borrowed(&run.actual)
+                    } else {
+                        retold.extend(run.actual.iter().cloned());
+                        std::borrow::Cow::Owned(retold)
+                    };
                     // Segments: plain glyphs, and glyphs whose text is given by
                     // ActualText (the halves of a hyphenated word), each placed at
                     // its own start so positions stay exact.
@@ -179,7 +199,7 @@ impl<'a> Drawing<'a> {
                         Variant::Print => &[],
                     };
                     let mut cuts: Vec<usize> = vec![0, glyphs.len()];
-                    for (a, b, _) in run.actual.iter().chain(links) {
+                    for (a, b, _) in actual.iter().chain(links) {
                         cuts.push(*a);
                         cuts.push(*b);
                     }
@@ -200,8 +220,7 @@ impl<'a> Drawing<'a> {
                         if a >= b {
                             continue;
                         }
-                        let actual = run
-                            .actual
+                        let actual = actual
                             .iter()
                             .find(|(s, e, _)| *s == a && *e == b)
                             .map(|(_, _, t)| t);
