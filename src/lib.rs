@@ -264,6 +264,22 @@ pub const STARTER: &[(&str, &[u8])] = &[
         "fonts/NotoSans-BoldItalic.ttf",
         include_bytes!("../fonts/NotoSans-BoldItalic.ttf"),
     ),
+    (
+        "fonts/NotoSansArabic-Regular.ttf",
+        include_bytes!("../fonts/NotoSansArabic-Regular.ttf"),
+    ),
+    (
+        "fonts/NotoSansArabic-Bold.ttf",
+        include_bytes!("../fonts/NotoSansArabic-Bold.ttf"),
+    ),
+    (
+        "fonts/NotoSansDevanagari-Regular.ttf",
+        include_bytes!("../fonts/NotoSansDevanagari-Regular.ttf"),
+    ),
+    (
+        "fonts/NotoSansDevanagari-Bold.ttf",
+        include_bytes!("../fonts/NotoSansDevanagari-Bold.ttf"),
+    ),
     ("fonts/OFL.txt", include_bytes!("../fonts/OFL.txt")),
 ];
 

@@ -42,7 +42,7 @@ fn an_overflowing_job_fails_alone_names_layout_panel_message_and_keeps_the_old_f
         r.stdout
     );
     assert!(
-        r.stdout.contains("4 written, 12 up to date, 2 failed"),
+        r.stdout.contains("10 written, 24 up to date, 2 failed"),
         "{}",
         r.stdout
     );
@@ -118,11 +118,11 @@ fn an_overflowing_job_fails_alone_names_layout_panel_message_and_keeps_the_old_f
     );
     let r = p.run(&["build"]);
     r.ok();
-    // The audience's six outputs are made again (the failed two, the handout
-    // that showed the long text, the French ones whose stale-text warning
-    // goes); nothing else is.
+    // The audience's twelve outputs are made again (the failed two, the
+    // handout that showed the long text, the French, Arabic and Hindi ones
+    // whose stale-text warning goes); nothing else is.
     assert!(
-        r.stdout.contains("6 written, 12 up to date, 0 failed"),
+        r.stdout.contains("12 written, 24 up to date, 0 failed"),
         "{}",
         r.stdout
     );
@@ -148,28 +148,31 @@ fn outputs_the_content_no_longer_makes_are_removed_or_kept_as_orphans() {
         "content/messages.yaml",
         &format!("{}{}", &content[..start], &content[end..]),
     );
-    let fr = p.read("content/translations/fr.yaml");
-    let kept: String = fr
-        .split_inclusive('\n')
-        .fold((String::new(), false), |(mut out, skipping), line| {
-            let entry = line.starts_with("  ") && !line.starts_with("    ");
-            let skip = if entry {
-                line.contains("media-public") || line.contains("message.") && !fr_keeps(line)
-            } else {
-                skipping
-            };
-            if !skip {
-                out.push_str(line);
-            }
-            (out, skip)
-        })
-        .0;
-    p.write("content/translations/fr.yaml", &kept);
+    for lang in ["fr", "ar", "hi"] {
+        let file = format!("content/translations/{lang}.yaml");
+        let fr = p.read(&file);
+        let kept: String = fr
+            .split_inclusive('\n')
+            .fold((String::new(), false), |(mut out, skipping), line| {
+                let entry = line.starts_with("  ") && !line.starts_with("    ");
+                let skip = if entry {
+                    line.contains("media-public") || line.contains("message.") && !fr_keeps(line)
+                } else {
+                    skipping
+                };
+                if !skip {
+                    out.push_str(line);
+                }
+                (out, skip)
+            })
+            .0;
+        p.write(&file, &kept);
+    }
 
     let r = p.run(&["build", "--keep-orphans"]);
     r.ok();
     assert!(
-        r.stdout.contains("6 outputs the content no longer makes"),
+        r.stdout.contains("12 outputs the content no longer makes"),
         "{}",
         r.stdout
     );
@@ -185,7 +188,7 @@ fn outputs_the_content_no_longer_makes_are_removed_or_kept_as_orphans() {
         .filter(|r| r.status == leafpress::Status::Orphan)
         .map(|r| r.path.as_str())
         .collect();
-    assert_eq!(orphans.len(), 6, "{orphans:?}");
+    assert_eq!(orphans.len(), 12, "{orphans:?}");
     assert!(orphans.iter().all(|o| o.contains("media-public")));
     assert!(p.file("out/en/leaflet-media-public.pdf").exists());
     assert!(
@@ -196,13 +199,13 @@ fn outputs_the_content_no_longer_makes_are_removed_or_kept_as_orphans() {
     let r = p.run(&["build"]);
     r.ok();
     assert!(
-        r.stdout.contains("6 outputs the content no longer makes"),
+        r.stdout.contains("12 outputs the content no longer makes"),
         "{}",
         r.stdout
     );
     assert!(r.stdout.contains("removed"), "{}", r.stdout);
     let m: leafpress::Manifest = serde_json::from_str(&p.read("out/manifest.json")).unwrap();
-    assert_eq!(m.outputs.len(), 12);
+    assert_eq!(m.outputs.len(), 24);
     assert!(m.outputs.iter().all(|r| !r.path.contains("media-public")));
     for f in [
         "en/leaflet-media-public.pdf",
@@ -265,7 +268,7 @@ fn filters_select_jobs_and_list_shows_them() {
     let p = Project::shipped();
     let r = p.run(&["list"]);
     r.ok();
-    assert_eq!(r.stdout.lines().count(), 18, "{}", r.stdout);
+    assert_eq!(r.stdout.lines().count(), 36, "{}", r.stdout);
     let r = p.run(&[
         "list",
         "--audience",
@@ -308,8 +311,9 @@ fn check_validates_and_writes_nothing() {
     let r = p.run(&["check"]);
     r.ok();
     assert!(
-        r.stdout
-            .contains("ok: 3 audiences, 3 layouts, 2 languages (en, fr), 18 outputs to build"),
+        r.stdout.contains(
+            "ok: 3 audiences, 3 layouts, 4 languages (en, ar, fr, hi), 36 outputs to build"
+        ),
         "{}",
         r.stdout
     );

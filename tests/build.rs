@@ -29,8 +29,8 @@ fn out(rel: &str) -> PathBuf {
 fn build_writes_every_audience_times_layout_and_a_true_manifest() {
     let (p, m) = shipped();
     let c = shipped_content();
-    // Every audience × layout, in English and in the shipped French.
-    assert_eq!(m.outputs.len(), c.audiences.len() * 3 * 2);
+    // Every audience × layout, in English and in the shipped French, Arabic and Hindi.
+    assert_eq!(m.outputs.len(), c.audiences.len() * 3 * 4);
     for a in &c.audiences {
         for (layout, lang) in ["leaflet", "flyer", "handout"]
             .into_iter()

@@ -434,7 +434,7 @@ fn check_lays_out_every_output_and_finds_what_build_would() {
     let check = p.run(&["check"]);
     assert_eq!(check.code, 1, "{}", check.stderr);
     assert!(
-        check.stderr.contains("2 outputs of 18 would fail to build"),
+        check.stderr.contains("2 outputs of 36 would fail to build"),
         "{}",
         check.stderr
     );

@@ -18,7 +18,7 @@ fn an_edit_rebuilds_only_the_outputs_that_show_it() {
     let r = p.run(&["build", "--no-preview"]);
     r.ok();
     assert!(
-        r.stdout.contains("6 written, 12 up to date, 0 failed"),
+        r.stdout.contains("12 written, 24 up to date, 0 failed"),
         "{}",
         r.stdout
     );
@@ -38,7 +38,7 @@ fn an_edit_rebuilds_only_the_outputs_that_show_it() {
     );
     let r = p.run(&["build", "--no-preview"]);
     assert!(
-        r.stdout.contains("0 written, 18 up to date"),
+        r.stdout.contains("0 written, 36 up to date"),
         "{}",
         r.stdout
     );
@@ -50,7 +50,7 @@ fn an_edit_rebuilds_only_the_outputs_that_show_it() {
     );
     let r = p.run(&["build", "--no-preview"]);
     assert!(
-        r.stdout.contains("3 written, 15 up to date"),
+        r.stdout.contains("3 written, 33 up to date"),
         "{}",
         r.stdout
     );
@@ -70,7 +70,7 @@ fn an_edit_rebuilds_only_the_outputs_that_show_it() {
     );
     let r = p.run(&["build", "--no-preview"]);
     assert!(
-        r.stdout.contains("18 written, 0 up to date"),
+        r.stdout.contains("36 written, 0 up to date"),
         "{}",
         r.stdout
     );
@@ -82,14 +82,14 @@ fn a_rebuild_skips_what_is_up_to_date_and_notices_hand_edits() {
     let r = p.run(&["build"]);
     r.ok();
     assert!(
-        r.stdout.contains("18 written, 0 up to date, 0 failed"),
+        r.stdout.contains("36 written, 0 up to date, 0 failed"),
         "{}",
         r.stdout
     );
     let r = p.run(&["build"]);
     r.ok();
     assert!(
-        r.stdout.contains("0 written, 18 up to date, 0 failed"),
+        r.stdout.contains("0 written, 36 up to date, 0 failed"),
         "{}",
         r.stdout
     );
@@ -99,7 +99,7 @@ fn a_rebuild_skips_what_is_up_to_date_and_notices_hand_edits() {
     let r = p.run(&["build"]);
     r.ok();
     assert!(
-        r.stdout.contains("2 written, 16 up to date"),
+        r.stdout.contains("2 written, 34 up to date"),
         "{}",
         r.stdout
     );
@@ -128,7 +128,7 @@ fn a_rebuild_skips_what_is_up_to_date_and_notices_hand_edits() {
     let r = p.run(&["build"]);
     r.ok();
     assert!(
-        r.stdout.contains("1 written, 17 up to date"),
+        r.stdout.contains("1 written, 35 up to date"),
         "{}",
         r.stdout
     );
@@ -141,14 +141,14 @@ fn a_rebuild_skips_what_is_up_to_date_and_notices_hand_edits() {
     let r = p.run(&["build"]);
     r.ok();
     assert!(
-        r.stdout.contains("6 written, 12 up to date"),
+        r.stdout.contains("12 written, 24 up to date"),
         "{}",
         r.stdout
     );
     // --force rebuilds all.
     let r = p.run(&["build", "--force"]);
     assert!(
-        r.stdout.contains("18 written, 0 up to date"),
+        r.stdout.contains("36 written, 0 up to date"),
         "{}",
         r.stdout
     );
@@ -167,10 +167,10 @@ fn shards_split_the_jobs_and_their_manifests_merge_into_the_whole() {
         r.ok();
         let m: leafpress::Manifest =
             serde_json::from_str(&p.read(&format!("out/manifest.shard-{k}-of-3.json"))).unwrap();
-        assert_eq!(m.outputs.len(), 6, "shard {k}");
+        assert_eq!(m.outputs.len(), 12, "shard {k}");
         seen += m.outputs.len();
     }
-    assert_eq!(seen, 18);
+    assert_eq!(seen, 36);
     let r = p.run(&[
         "merge-manifests",
         "out/manifest.shard-1-of-3.json",

@@ -403,8 +403,8 @@ fn screen_variant_is_rgb_trimmed_markless_smaller_and_listed_as_screen() {
     assert_eq!(variant("en/handout-workforce.docx"), None);
     assert_eq!(
         m.outputs.len(),
-        30,
-        "(6 print + 6 screen PDFs + 3 handouts) × English and French"
+        60,
+        "(6 print + 6 screen PDFs + 3 handouts) × English, French, Arabic and Hindi"
     );
 }
 

@@ -14,6 +14,8 @@
 #                   Open XML SDK does: what Word would repair or refuse
 #   page-validation (PyPI) checks each PDF against the veraPDF rule sets for
 #                   PDF/UA-1 (accessibility) and PDF/A-2a (screen files)
+#   libharfbuzz-bin hb-shape: HarfBuzz's own shaping, which every Arabic and
+#                   Hindi line leafpress sets is compared with
 #   nodejs, npm     run the npm package `xliff` (into target/test-tools), which
 #                   reads and writes XLIFF as a CAT tool would
 #
@@ -28,6 +30,7 @@ command -v soffice >/dev/null || need+=(libreoffice-writer-nogui fonts-dejavu-co
 /usr/bin/python3 -c "import uno" 2>/dev/null || need+=(python3-uno)
 command -v setpriv >/dev/null || need+=(util-linux)
 command -v npm >/dev/null || need+=(nodejs npm)
+command -v hb-shape >/dev/null || need+=(libharfbuzz-bin)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing what the tests need: ${need[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive

@@ -217,12 +217,12 @@ fn shrink_sets_a_longer_text_smaller_and_says_so() {
         r.stdout
     );
     let m: leafpress::Manifest = serde_json::from_str(&p.read("out/manifest.json")).unwrap();
-    assert!(
-        m.outputs[0]
-            .warnings
-            .iter()
-            .any(|w| w.contains("instead of 15.0 pt"))
-    );
+    let en = m
+        .outputs
+        .iter()
+        .find(|o| o.path == "en/leaflet-workforce.pdf")
+        .unwrap();
+    assert!(en.warnings.iter().any(|w| w.contains("instead of 15.0 pt")));
 }
 
 #[test]

@@ -141,6 +141,16 @@ mod tests {
     }
 
     #[test]
+    fn hindi_has_patterns_and_arabic_none() {
+        // hyph-utf8's Hindi patterns come with the crate; Arabic is not
+        // hyphenated, so it has none and its words stay whole.
+        let d = dictionary("hi").expect("Hindi patterns");
+        let p = points(&d, "प्रतिबद्धताएँ", &HyphenRules::default());
+        assert!(!p.is_empty());
+        assert!(dictionary("ar").is_none());
+    }
+
+    #[test]
     fn english_words_get_points_and_others_stay_whole() {
         let d = dictionary("en").unwrap();
         let r = HyphenRules::default();
