@@ -462,3 +462,109 @@ fn arabic_and_hindi_translator_kits_come_back() {
         assert!(after.contains("✓"), "{lang}: edit imported");
     }
 }
+
+#[test]
+fn each_cluster_is_set_in_the_first_family_that_has_it() {
+    let p = Project::shipped();
+    p.edit(
+        "content/messages.yaml",
+        "Commit to self-care",
+        "Commit (café, مرحبا بالعالم, नमस्ते क्षमता) to self-care",
+    );
+    let project = leafpress::check(&leafpress::Paths {
+        content: p.file("content"),
+        layouts: p.file("layouts"),
+        fonts: p.file("fonts"),
+    })
+    .unwrap();
+    let jobs = leafpress::list(
+        &project,
+        &leafpress::Filter {
+            audiences: vec!["workforce".into()],
+            layouts: vec!["flyer".into()],
+            variants: vec![Variant::Screen],
+            languages: vec!["en".into()],
+        },
+    )
+    .unwrap();
+    let doc = leafpress::document(&project, &jobs[0], false).unwrap().0;
+    let pages = leafpress::typeset(&project, &doc, Variant::Screen).unwrap();
+    let mut by_face: Vec<(String, String)> = Vec::new();
+    let mut arabic_ids: Vec<u16> = Vec::new();
+    for item in pages.pages.iter().flat_map(|pg| &pg.items) {
+        if let Item::Text(r) = item {
+            let face = project.face(r.face).file.clone();
+            let mut glyphs: Vec<&str> = r.glyphs.iter().map(|g| g.text.as_str()).collect();
+            if face.starts_with("NotoSansArabic") {
+                glyphs.reverse();
+                arabic_ids.extend(r.glyphs.iter().map(|g| g.id));
+            }
+            by_face.push((face, glyphs.concat()));
+        }
+    }
+    let in_face =
+        |file: &str, text: &str| by_face.iter().any(|(f, t)| f == file && t.contains(text));
+    // Arabic in the Arabic family, shaped as one run (the words join and
+    // lam-alef is one glyph), Devanagari in its family (क्ष one cluster),
+    // the Latin around them, accents and all, in the role's own family.
+    assert!(
+        in_face("NotoSansArabic-Regular.ttf", "مرحبا بالعالم"),
+        "{by_face:?}"
+    );
+    assert!(
+        in_face("NotoSansDevanagari-Regular.ttf", "नमस्ते क्षमता"),
+        "{by_face:?}"
+    );
+    assert!(in_face("NotoSans-Regular.ttf", "café"), "{by_face:?}");
+    // Joined as HarfBuzz joins them, the letters in their contextual forms.
+    let hb = hb_shape(
+        &common::repo().join("fonts/NotoSansArabic-Regular.ttf"),
+        "مرحبا بالعالم",
+        true,
+        "en",
+    );
+    let ids: Vec<u16> = hb.iter().map(|g| g.0).collect();
+    // Then the comma and space after it, in the Arabic face (which has them)
+    // but left to right, as the English paragraph runs (UAX #9, N1).
+    assert_eq!(arabic_ids[..ids.len()], ids[..]);
+    assert_eq!(arabic_ids.len(), ids.len() + 2);
+}
+
+#[test]
+fn a_fallback_family_without_italic_stands_in_with_a_warning_naming_the_style() {
+    let p = Project::shipped();
+    p.edit(
+        "layouts/brand.yaml",
+        "        italic: NotoSansArabic-Regular.ttf\n",
+        "",
+    );
+    let r = p.run(&[
+        "build",
+        "--lang",
+        "ar",
+        "--layout",
+        "leaflet",
+        "--audience",
+        "workforce",
+    ]);
+    r.ok();
+    let all = format!("{}{}", r.stdout, r.stderr);
+    assert!(
+        all.contains(
+            "style `note` is italic, but the fallback family `Noto Sans Arabic` has no italic face, so its regular face is used"
+        ),
+        "{all}"
+    );
+    // With the regular file named for italic, as shipped: no warning.
+    let p = Project::shipped();
+    let r = p.run(&[
+        "build",
+        "--lang",
+        "ar",
+        "--layout",
+        "leaflet",
+        "--audience",
+        "workforce",
+    ]);
+    assert!(!format!("{}{}", r.stdout, r.stderr).contains("has no italic face"));
+}
