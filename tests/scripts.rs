@@ -350,12 +350,7 @@ fn right_to_left_leaflets_are_mirrored_and_never_keeps_the_sheet() {
     // `mirror: never` keeps the sheet as designed.
     let p = Project::shipped();
     p.edit("layouts/leaflet.yaml", "mirror: auto", "mirror: never");
-    let never = leafpress::check(&leafpress::Paths {
-        content: p.file("content"),
-        layouts: p.file("layouts"),
-        fonts: p.file("fonts"),
-    })
-    .unwrap();
+    let never = p.load();
     let kept = pages(&never, "ar", "leaflet", Variant::Print);
     assert!((panel(&kept, 0, "front-cover").panel.x - 197.0 * mm).abs() < 0.1);
 }
@@ -471,12 +466,7 @@ fn each_cluster_is_set_in_the_first_family_that_has_it() {
         "Commit to self-care",
         "Commit (café, مرحبا بالعالم, नमस्ते क्षमता) to self-care",
     );
-    let project = leafpress::check(&leafpress::Paths {
-        content: p.file("content"),
-        layouts: p.file("layouts"),
-        fonts: p.file("fonts"),
-    })
-    .unwrap();
+    let project = p.load();
     let jobs = leafpress::list(
         &project,
         &leafpress::Filter {

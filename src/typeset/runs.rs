@@ -165,10 +165,10 @@ pub(super) fn reorder(
     let mut x = runs.first().map_or(0.0, |r| r.x);
     for &k in &order {
         let r = runs[k];
-        for i in r.from..end(k) {
+        for (i, g) in glyphs.iter().enumerate().take(end(k)).skip(r.from) {
             out.push(Glyph {
-                x: glyphs[i].x - r.x + x,
-                ..glyphs[i].clone()
+                x: g.x - r.x + x,
+                ..g.clone()
             });
             moved.push(i);
         }

@@ -47,6 +47,16 @@ impl Project {
         self.write(rel, &text.replacen(from, to, 1));
     }
 
+    /// This project, loaded and checked by the library.
+    pub fn load(&self) -> leafpress::Project {
+        leafpress::check(&leafpress::Paths {
+            content: self.file("content"),
+            layouts: self.file("layouts"),
+            fonts: self.file("fonts"),
+        })
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
     /// 1-based number of the first line of `rel` containing `needle`.
     pub fn line_of(&self, rel: &str, needle: &str) -> usize {
         self.read(rel)
