@@ -449,12 +449,61 @@ fn arabic_and_hindi_translator_kits_come_back() {
         let intro = text_of(&texts, "message.solidarity");
         assert!(x.contains(&intro), "{lang}: target text in the XLIFF");
         // A translator's edit comes back into the translation.
-        let edited = x.replacen(&intro, &format!("{intro} ✓"), 1);
+        // A word the translator adds, in the language's own script.
+        let added = if lang == "ar" {
+            "جديد"
+        } else {
+            "नया"
+        };
+        let edited = x.replacen(&intro, &format!("{intro} {added}"), 1);
         std::fs::write(&xlf, edited).unwrap();
         p.run(&["import", xlf.to_str().unwrap()]).ok();
         let after = p.read(&format!("content/translations/{lang}.yaml"));
         assert_ne!(before, after);
-        assert!(after.contains("✓"), "{lang}: edit imported");
+        assert!(
+            after.contains(&format!("{intro} {added}")),
+            "{lang}: edit imported"
+        );
+
+        // The handout, edited in place by a translator, comes back too.
+        p.run(&[
+            "build",
+            "--lang",
+            lang,
+            "--audience",
+            "workforce",
+            "--layout",
+            "handout",
+        ])
+        .ok();
+        let docx = p.file(&format!("out/{lang}/handout-workforce.docx"));
+        let edited = p.file("edited.docx");
+        let intro = text_of(&texts, "message.self-care");
+        let mut src = zip::ZipArchive::new(std::fs::File::open(&docx).unwrap()).unwrap();
+        let mut out = zip::ZipWriter::new(std::fs::File::create(&edited).unwrap());
+        for i in 0..src.len() {
+            let mut f = src.by_index(i).unwrap();
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut f, &mut bytes).unwrap();
+            if f.name() == "word/document.xml" {
+                let xml = String::from_utf8(bytes).unwrap();
+                assert!(xml.contains(&intro), "{lang}: the text in the handout");
+                bytes = xml
+                    .replacen(&intro, &format!("{intro} {added}"), 1)
+                    .into_bytes();
+            }
+            out.start_file(f.name(), zip::write::SimpleFileOptions::default())
+                .unwrap();
+            std::io::Write::write_all(&mut out, &bytes).unwrap();
+        }
+        out.finish().unwrap();
+        p.run(&["import", "--lang", lang, edited.to_str().unwrap()])
+            .ok();
+        assert!(
+            p.read(&format!("content/translations/{lang}.yaml"))
+                .contains(&format!("{intro} {added}")),
+            "{lang}: the handout's edit imported"
+        );
     }
 }
 
