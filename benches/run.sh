@@ -11,7 +11,7 @@ trap 'rm -rf "$work"' EXIT
 cp -r content layouts fonts "$work/"
 cd "$work"
 "$bin" build --quiet
-echo "== the shipped batch, rebuilt (18 outputs: 3 audiences x 3 layouts x en, fr)"
+echo "== the shipped batch, rebuilt (36 outputs: 3 audiences x 3 layouts x en, fr, ar, hi)"
 hyperfine --warmup 3 --runs 20 "$bin build --quiet --force"
 echo "== the first build, into an empty output folder"
 hyperfine --warmup 3 --runs 20 --prepare "rm -rf out" "$bin build --quiet"
