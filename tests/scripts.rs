@@ -282,6 +282,35 @@ fn arabic_pdfs_extract_in_logical_order_with_ligatures_mapped_to_their_letters()
             ],
         );
         assert!(qdf.contains("/Lang (ar)"), "the catalog's language");
+        // The address inside the Arabic call to action reads left to right
+        // and its link covers it: the annotation's box is the address's
+        // (the full stop after it, on its left, is not part of it).
+        let rect: Vec<f32> = qdf
+            .split("/Rect [")
+            .nth(1)
+            .unwrap()
+            .split(']')
+            .next()
+            .unwrap()
+            .split_whitespace()
+            .map(|n| n.parse().unwrap())
+            .collect();
+        let bbox = tool("pdftotext", &["-bbox", pdf.to_str().unwrap(), "-"]);
+        let word = bbox
+            .lines()
+            .find(|l| l.contains("socialserviceworkforce.org</word>"))
+            .unwrap();
+        let attr = |name: &str| -> f32 {
+            let at = word.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+            word[at..at + word[at..].find('"').unwrap()]
+                .parse()
+                .unwrap()
+        };
+        assert!((rect[2] - attr("xMax")).abs() < 1.0, "{rect:?} {word}");
+        assert!(
+            rect[0] >= attr("xMin") && rect[0] < attr("xMin") + 6.0,
+            "{rect:?} {word}"
+        );
     }
 }
 
