@@ -86,9 +86,9 @@ pub fn points(dict: &Dictionary, word: &str, rules: &HyphenRules, caches: &Cache
         return Vec::new();
     }
     // Hyphenate the letters, not the punctuation around them.
-    let start = word.find(|c: char| c.is_alphabetic()).unwrap_or(word.len());
+    let start = word.find(letter).unwrap_or(word.len());
     let end = word
-        .rfind(|c: char| c.is_alphabetic())
+        .rfind(letter)
         .map(|i| i + word[i..].chars().next().map_or(1, char::len_utf8))
         .unwrap_or(start);
     if start >= end {
@@ -97,9 +97,7 @@ pub fn points(dict: &Dictionary, word: &str, rules: &HyphenRules, caches: &Cache
     let core = &word[start..end];
     let letters = core.chars().count();
     if letters < rules.min_word
-        || !core
-            .chars()
-            .all(|c| c.is_alphabetic() || c == '\'' || c == '’')
+        || !core.chars().all(|c| letter(c) || c == '\'' || c == '’')
     {
         return Vec::new();
     }
@@ -119,6 +117,14 @@ pub fn points(dict: &Dictionary, word: &str, rules: &HyphenRules, caches: &Cache
         })
         .map(|b| b + start)
         .collect()
+}
+
+/// Whether `c` is part of a word's letters: a letter, or a mark that
+/// belongs to one (an accent, a Devanagari virama or nukta, which are not
+/// alphabetic in Unicode's sense), or a joiner.
+fn letter(c: char) -> bool {
+    c.is_alphabetic()
+        || matches!(c as u32, 0x0300..=0x036F | 0x0900..=0x0DFF | 0x200C | 0x200D)
 }
 
 /// Where the patterns break `word`.
