@@ -96,9 +96,7 @@ pub fn points(dict: &Dictionary, word: &str, rules: &HyphenRules, caches: &Cache
     }
     let core = &word[start..end];
     let letters = core.chars().count();
-    if letters < rules.min_word
-        || !core.chars().all(|c| letter(c) || c == '\'' || c == '’')
-    {
+    if letters < rules.min_word || !core.chars().all(|c| letter(c) || c == '\'' || c == '’') {
         return Vec::new();
     }
     if core
@@ -123,8 +121,7 @@ pub fn points(dict: &Dictionary, word: &str, rules: &HyphenRules, caches: &Cache
 /// belongs to one (an accent, a Devanagari virama or nukta, which are not
 /// alphabetic in Unicode's sense), or a joiner.
 fn letter(c: char) -> bool {
-    c.is_alphabetic()
-        || matches!(c as u32, 0x0300..=0x036F | 0x0900..=0x0DFF | 0x200C | 0x200D)
+    c.is_alphabetic() || matches!(c as u32, 0x0300..=0x036F | 0x0900..=0x0DFF | 0x200C | 0x200D)
 }
 
 /// Where the patterns break `word`.
