@@ -33,6 +33,20 @@ enum Command {
     /// Build, then rebuild what changed whenever a file under the content,
     /// layouts or fonts folder is saved (Ctrl-C to stop).
     Watch(BuildArgs),
+    /// Build and watch as `watch` does, and serve the review page on this
+    /// machine: every open page updates itself when a rebuild ends, and shows
+    /// a failed build's problems until they are fixed (Ctrl-C to stop).
+    Serve {
+        #[command(flatten)]
+        build: BuildArgs,
+        /// The port (0: any free one; the address is printed at start).
+        #[arg(long, value_name = "PORT", default_value_t = 8470)]
+        port: u16,
+        /// The address to listen on; anything but 127.0.0.1 or ::1 makes the
+        /// page visible to the network.
+        #[arg(long, value_name = "ADDRESS", default_value = "127.0.0.1")]
+        host: String,
+    },
     /// Combine the manifests of sharded builds into one.
     MergeManifests {
         /// The shard manifests.
@@ -216,7 +230,7 @@ fn main() {
     };
     // What a failed command did not do, said after its problems.
     let undone = match &cli.command {
-        Command::Build(_) | Command::Watch(_) => "nothing was built",
+        Command::Build(_) | Command::Watch(_) | Command::Serve { .. } => "nothing was built",
         Command::Import { .. } => "nothing was imported",
         Command::Export { .. } | Command::MergeManifests { .. } | Command::Init { .. } => {
             "nothing was written"
@@ -391,5 +405,6 @@ fn run(cli: Cli) -> Result<u8, Error> {
             cli::build(&args)
         }
         Command::Watch(args) => cli::watch(&args),
+        Command::Serve { build, port, host } => cli::serve::serve(&build, &host, port),
     }
 }

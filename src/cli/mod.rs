@@ -1,6 +1,8 @@
 //! The commands that run batches: `build` (with its progress, summary and
 //! Ctrl-C) and `watch`. They use only the library's front door.
 
+pub(crate) mod serve;
+
 use super::{BuildArgs, print_diagnostics, print_job_errors, report_error};
 use leafpress::{BuildOptions, Error, JobOutcome, count};
 use std::io::IsTerminal;
@@ -200,12 +202,21 @@ pub(crate) fn build(args: &BuildArgs) -> Result<u8, Error> {
 /// good outputs stay; the output folder is not watched, so a build never
 /// triggers another.
 pub(crate) fn watch(args: &BuildArgs) -> Result<u8, Error> {
-    use notify::{RecursiveMode, Watcher};
-    let report = |r: Result<u8, Error>| {
+    watch_with(args, |r| {
         if let Err(e) = r {
-            report_error(&e, "the last good outputs stay");
+            report_error(e, "the last good outputs stay");
         }
-    };
+    })
+}
+
+/// Builds, then rebuilds whenever an input is saved, telling `done` how each
+/// build went.
+pub(crate) fn watch_with(
+    args: &BuildArgs,
+    mut done: impl FnMut(&Result<u8, Error>),
+) -> Result<u8, Error> {
+    use notify::{RecursiveMode, Watcher};
+    let mut report = |r: Result<u8, Error>| done(&r);
     report(build(args));
     let (tx, rx) = std::sync::mpsc::channel();
     let mut watcher = notify::recommended_watcher(move |e: notify::Result<notify::Event>| {

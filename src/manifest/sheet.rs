@@ -1,6 +1,7 @@
-//! The contact sheet: `out/index.html`, a static page showing every output of
-//! the manifest as thumbnails grouped by language and audience. It works opened
-//! from disk: no server, no network, no script.
+//! The contact sheet: `out/index.html`, a page showing every output of the
+//! manifest as thumbnails grouped by language and audience. It works opened
+//! from disk: no server, no network. Served by `leafpress serve`, its script
+//! follows each rebuild and shows a failed build's problems.
 
 use crate::manifest::{OutputRow, Status};
 
@@ -49,9 +50,13 @@ h3 {{ font-size: 1rem; margin: 1rem 0 .5rem; color: #00537f; }}
 .card .name {{ font-weight: bold; word-break: break-all; margin: .4rem 0 .2rem; }}
 .card .warn {{ color: #a4262c; }} .pages a {{ margin-right: .4rem; }}
 .card.failed, .card.orphan {{ border: 2px solid #a4262c; }}
+#problems {{ background: #fbe9ea; border: 2px solid #a4262c; border-radius: 6px; padding: .6rem 1rem; margin: 1rem 0; }}
+#problems pre {{ white-space: pre-wrap; font-size: .85rem; margin: .5rem 0 0; }}
 .card .state {{ display: flex; align-items: center; justify-content: center; text-align: center; height: 160px; padding: 0 .5rem; background: #fbe9ea; color: #a4262c; font-weight: bold; }}
 </style></head><body>
 <h1>{t}</h1><p>{n} outputs. Open a thumbnail for the page, a name for the file.</p>
+<div id="problems" role="alert" hidden><strong>The last build failed: the pages below are from the last good build.</strong><pre></pre></div>
+<main id="sheet">
 "#,
         t = esc(title),
     ));
@@ -146,6 +151,37 @@ h3 {{ font-size: 1rem; margin: 1rem 0 .5rem; color: #00537f; }}
     if group.is_some() {
         s.push_str("</div>\n");
     }
+    s.push_str("</main>\n");
+    s.push_str(LIVE);
     s.push_str("</body></html>\n");
     w.write_all(s.as_bytes())
 }
+
+/// Served by `leafpress serve`, the page follows each rebuild: it fetches
+/// itself again and swaps the cards in (fresh pictures, the reader's place
+/// kept), and shows a failed build's problems until a build succeeds. Opened
+/// from disk, it does nothing.
+const LIVE: &str = r#"<script>
+(function () {
+  if (!/^https?:$/.test(location.protocol) || !window.EventSource) return;
+  var banner = document.getElementById("problems"), shown = null;
+  new EventSource("/events").addEventListener("build", function (ev) {
+    var s = JSON.parse(ev.data);
+    banner.hidden = !s.problems;
+    banner.querySelector("pre").textContent = s.problems || "";
+    if (shown === null || shown === s.generation) { shown = s.generation; return; }
+    shown = s.generation;
+    fetch("/?g=" + s.generation, { cache: "no-store" }).then(function (r) { return r.text(); }).then(function (html) {
+      var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("sheet");
+      if (!fresh) return;
+      fresh.querySelectorAll("img").forEach(function (img) {
+        img.setAttribute("src", img.getAttribute("src") + "?g=" + s.generation);
+      });
+      var y = window.scrollY;
+      document.getElementById("sheet").replaceWith(fresh);
+      window.scrollTo(0, y);
+    });
+  });
+})();
+</script>
+"#;
