@@ -16,6 +16,9 @@
 #                   PDF/UA-1 (accessibility) and PDF/A-2a (screen files)
 #   libharfbuzz-bin hb-shape: HarfBuzz's own shaping, which every Arabic and
 #                   Hindi line leafpress sets is compared with
+#   chromium, chromium-driver, selenium (PyPI)
+#                   a reviewer's browser on `leafpress serve`'s page, driven
+#                   headless; axe-core (npm) checks the page's accessibility
 #   nodejs, npm     run the npm package `xliff` (into target/test-tools), which
 #                   reads and writes XLIFF as a CAT tool would
 #
@@ -31,6 +34,8 @@ command -v soffice >/dev/null || need+=(libreoffice-writer-nogui fonts-dejavu-co
 command -v setpriv >/dev/null || need+=(util-linux)
 command -v npm >/dev/null || need+=(nodejs npm)
 command -v hb-shape >/dev/null || need+=(libharfbuzz-bin)
+command -v chromium >/dev/null || need+=(chromium)
+command -v chromedriver >/dev/null || need+=(chromium-driver)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing what the tests need: ${need[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
@@ -43,7 +48,10 @@ python3 -c "import openxml_audit" 2>/dev/null ||
   python3 -m pip install -q --disable-pip-version-check openxml-audit==0.8.0
 python3 -c "import page" 2>/dev/null ||
   python3 -m pip install -q --disable-pip-version-check page-validation==0.11.0
-[ -d target/test-tools/node_modules/xliff ] ||
-  npm install --silent --no-save --no-audit --no-fund --prefix target/test-tools xliff@6.4.0
+python3 -c "import selenium" 2>/dev/null ||
+  python3 -m pip install -q --disable-pip-version-check selenium==4.27.1
+# Both at once: npm removes what a later install into the folder does not name.
+[ -d target/test-tools/node_modules/xliff ] && [ -d target/test-tools/node_modules/axe-core ] ||
+  npm install --silent --no-save --no-audit --no-fund --prefix target/test-tools xliff@6.4.0 axe-core@4.10.2
 
 cargo test --locked "$@"

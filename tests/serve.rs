@@ -284,3 +284,51 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn a_reviewers_browser_sees_every_output_and_the_page_follows_each_save() {
+    let p = Project::shipped();
+    let s = Server::start(&p, &["--lang", "fr"]);
+    let m: leafpress::Manifest = serde_json::from_str(&p.read("out/manifest.json")).unwrap();
+    let shot = p.file("review.png");
+    let axe = common::repo().join("target/test-tools/node_modules/axe-core/axe.min.js");
+    let seen = common::tool(
+        "python3",
+        &[
+            common::repo()
+                .join("tests/tools/review_page.py")
+                .to_str()
+                .unwrap(),
+            &format!("http://{}/", s.addr),
+            p.path().to_str().unwrap(),
+            axe.to_str().unwrap(),
+            shot.to_str().unwrap(),
+        ],
+    );
+    eprintln!("{seen}");
+    let seen: serde_json::Value = serde_json::from_str(seen.trim()).unwrap();
+    // A card for every output, every picture described.
+    assert_eq!(seen["cards"].as_u64(), Some(m.outputs.len() as u64));
+    assert_eq!(seen["images_without_alt"], 0);
+    // The author's save shows on the open page within 2 s, with no reload.
+    assert!(seen["update_seconds"].as_f64().unwrap() < 2.0, "{seen}");
+    assert_eq!(seen["reloaded"], false);
+    // A mistake shows as a banner naming the file and line, and goes when fixed.
+    assert!(
+        seen["banner"].as_str().unwrap().contains("messages.yaml:"),
+        "{seen}"
+    );
+    assert!(seen["banner_gone_seconds"].as_f64().unwrap() < 5.0);
+    // No console errors; no serious or critical accessibility violation.
+    assert_eq!(seen["console"], serde_json::json!([]), "{seen}");
+    let bad: Vec<&serde_json::Value> = seen["axe"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+        .collect();
+    assert!(bad.is_empty(), "{bad:?}");
+    assert!(std::fs::metadata(&shot).unwrap().len() > 10_000);
+    // Kept for people to look at (the README's picture is made from it).
+    let _ = std::fs::copy(&shot, common::repo().join("target/review-page.png"));
+}

@@ -40,6 +40,7 @@ pub fn write_html(
         r#"<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{t} — outputs</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <style>
 body {{ font-family: "Noto Sans", system-ui, sans-serif; margin: 2rem; color: #231f20; background: #f6f7f9; }}
 h1 {{ font-size: 1.5rem; margin: 0 0 .25rem; }} h2 {{ font-size: 1.2rem; margin: 2rem 0 .5rem; border-bottom: 2px solid #ee7d11; padding-bottom: .2rem; }}
@@ -54,8 +55,8 @@ h3 {{ font-size: 1rem; margin: 1rem 0 .5rem; color: #00537f; }}
 #problems pre {{ white-space: pre-wrap; font-size: .85rem; margin: .5rem 0 0; }}
 .card .state {{ display: flex; align-items: center; justify-content: center; text-align: center; height: 160px; padding: 0 .5rem; background: #fbe9ea; color: #a4262c; font-weight: bold; }}
 </style></head><body>
-<h1>{t}</h1><p>{n} outputs. Open a thumbnail for the page, a name for the file.</p>
-<div id="problems" role="alert" hidden><strong>The last build failed: the pages below are from the last good build.</strong><pre></pre></div>
+<header><h1>{t}</h1><p>{n} outputs. Open a thumbnail for the page, a name for the file.</p>
+<div id="problems" role="alert" hidden><strong>The last build failed: the pages below are from the last good build.</strong><pre></pre></div></header>
 <main id="sheet">
 "#,
         t = esc(title),

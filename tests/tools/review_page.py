@@ -1,0 +1,109 @@
+"""Drives the review page of a running `leafpress serve` in headless Chromium
+(Debian's chromium and chromium-driver, through Selenium), as a reviewer's
+browser would, and prints what it saw as JSON.
+
+    python3 review_page.py URL PROJECT_DIR AXE_JS SCREENSHOT
+
+It loads the page, counts the cards, then edits a message in the project's
+content/messages.yaml and waits for the open page to show the new preview
+without reloading; then breaks the YAML and waits for the problems banner,
+and fixes it and waits for the banner to go. Last, it runs axe-core on the
+page. Every wait is bounded; the times are reported.
+"""
+
+import json
+import pathlib
+import sys
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+
+url, project, axe_js, screenshot = sys.argv[1:5]
+messages = pathlib.Path(project) / "content" / "messages.yaml"
+
+opts = webdriver.ChromeOptions()
+opts.binary_location = "/usr/bin/chromium"
+for flag in [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1920,1200",
+]:
+    opts.add_argument(flag)
+opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+out = {}
+
+
+def wait(what, ok, limit):
+    start = time.monotonic()
+    while time.monotonic() - start < limit:
+        if ok():
+            return round(time.monotonic() - start, 3)
+        time.sleep(0.05)
+    raise SystemExit(f"timed out after {limit} s waiting for {what}")
+
+
+try:
+    driver.get(url)
+    wait("the page", lambda: driver.execute_script("return document.readyState") == "complete", 10)
+    out["cards"] = driver.execute_script("return document.querySelectorAll('.card').length")
+    out["images_without_alt"] = driver.execute_script(
+        "return [...document.images].filter(i => !i.alt).length"
+    )
+    # A mark on the open page: gone if the page were reloaded.
+    driver.execute_script("window.__reviewer_was_here = true")
+    sel = "img[src^='en/flyer-workforce.p1.png']"
+    before = driver.execute_script(f"return document.querySelector(\"{sel}\").src")
+    text = messages.read_text(encoding="utf-8")
+    messages.write_text(
+        text.replace("Commit to self-care", "Commit, each week, to self-care", 1),
+        encoding="utf-8",
+    )
+    out["update_seconds"] = wait(
+        "the new preview",
+        lambda: driver.execute_script(
+            f"var i = document.querySelector(\"{sel}\"); return i && i.src"
+        )
+        not in (None, before),
+        10,
+    )
+    out["reloaded"] = not driver.execute_script("return window.__reviewer_was_here === true")
+    # A mistake: the banner shows the problem; fixed, it goes.
+    good = messages.read_text(encoding="utf-8")
+    messages.write_text(good.replace("\naudiences:", "\n  oops: [\naudiences:", 1), encoding="utf-8")
+    out["banner_seconds"] = wait(
+        "the problems banner",
+        lambda: driver.execute_script(
+            "var b = document.getElementById('problems'); return !b.hidden && b.textContent"
+        ),
+        10,
+    )
+    out["banner"] = driver.execute_script("return document.getElementById('problems').textContent")
+    messages.write_text(good, encoding="utf-8")
+    out["banner_gone_seconds"] = wait(
+        "the banner to go",
+        lambda: driver.execute_script("return document.getElementById('problems').hidden"),
+        10,
+    )
+    driver.save_screenshot(screenshot)
+    # axe-core, in the page as it is now.
+    driver.execute_script(pathlib.Path(axe_js).read_text(encoding="utf-8"))
+    result = driver.execute_async_script(
+        "var done = arguments[arguments.length - 1];"
+        "axe.run(document).then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length}))));"
+    )
+    out["axe"] = result
+    out["console"] = [
+        e["message"] for e in driver.get_log("browser") if e["level"] in ("SEVERE", "WARNING")
+    ]
+finally:
+    driver.quit()
+print(json.dumps(out))
