@@ -105,6 +105,7 @@ fn an_overflowing_job_fails_alone_names_layout_panel_message_and_keeps_the_old_f
     assert!(sheet.contains("from an earlier build, out of date"));
     assert!(sheet.contains("does not fit even at the minimum size"));
     assert!(!sheet.contains(r#"<img src="en/flyer-workforce.p1.png""#));
+    assert!(!sheet.contains(r#"src="en/flyer-workforce.p1.png""#));
     assert!(
         p.read("out/manifest.json")
             .contains(r#""status": "failed""#)

@@ -281,19 +281,23 @@ fn the_manifest_lists_previews_and_the_contact_sheet_links_everything() {
             "links {}",
             r.path
         );
-        if let Some(pv) = r.previews.first() {
-            assert!(html.contains(&format!("src=\"{pv}\"")), "thumbnail {pv}");
+        // Every page, not only the first.
+        for pv in &r.previews {
+            assert!(html.contains(&format!("src=\"{pv}\"")), "page {pv}");
         }
     }
     assert!(html.contains("aria-label=\"Word document\""), "DOCX icon");
-    assert!(html.contains("<h2>Language: en</h2>") && html.contains("<h3>workforce</h3>"));
-    // Nothing from the network; its one script (the live review of `leafpress
-    // serve`) does nothing opened from disk.
+    // Audiences and languages by their names.
+    assert!(html.contains("<h2>Members of the social service workforce</h2>"));
+    assert!(html.contains(">English</p>"));
+    // Nothing from the network; its scripts (the filters, and the live
+    // review of `leafpress serve`, which does nothing opened from disk) are
+    // in the page.
     assert!(
         !html.contains("http://") && !html.contains("https://"),
         "no network"
     );
-    assert_eq!(html.matches("<script").count(), 1);
+    assert_eq!(html.matches("<script").count(), 2);
     assert!(html.contains("if (!/^https?:$/.test(location.protocol)"));
 }
 

@@ -310,6 +310,19 @@ fn a_reviewers_browser_sees_every_output_and_the_page_follows_each_save() {
     // A card for every output, every picture described.
     assert_eq!(seen["cards"].as_u64(), Some(m.outputs.len() as u64));
     assert_eq!(seen["images_without_alt"], 0);
+    // English and French side by side.
+    let sbs = &seen["side_by_side"];
+    assert_eq!(sbs["en_top"], sbs["fr_top"], "{sbs}");
+    assert!(sbs["fr_left"].as_f64() > sbs["en_right"].as_f64(), "{sbs}");
+    assert!(sbs["width"].as_f64().unwrap() >= 400.0, "{sbs}");
+    // Filtering by language shows that language alone; a search finds the
+    // audience by its name.
+    assert_eq!(seen["french_only"]["languages"], serde_json::json!(["fr"]));
+    assert_eq!(
+        seen["french_only"]["shown"].as_u64(),
+        Some(m.outputs.len() as u64 / 2)
+    );
+    assert_eq!(seen["search_media"], serde_json::json!(["media-public"]));
     // The author's save shows on the open page within 2 s, with no reload.
     assert!(seen["update_seconds"].as_f64().unwrap() < 2.0, "{seen}");
     assert_eq!(seen["reloaded"], false);

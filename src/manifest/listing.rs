@@ -94,12 +94,21 @@ impl Listing<'_> {
         bytes(self.key(a).2).cmp(bytes(self.key(b).2))
     }
 
-    /// Contact sheet order: by language, audience, then path.
+    /// Contact sheet order: by audience, then file name (layout and
+    /// variant), then language, the content's own first: a reviewer sees one
+    /// output in every language side by side.
     pub fn sheet_order(&self, a: Listed, b: Listed) -> std::cmp::Ordering {
+        fn name(p: PathParts<'_>) -> impl Iterator<Item = u8> + '_ {
+            p.into_iter()
+                .flat_map(str::bytes)
+                .skip_while(|&b| b != b'/')
+                .skip(1)
+        }
         let (ka, kb) = (self.key(a), self.key(b));
-        (ka.0, ka.1)
-            .cmp(&(kb.0, kb.1))
-            .then_with(|| self.path_order(a, b))
+        let source = self.project.head.language.as_str();
+        ka.1.cmp(kb.1)
+            .then_with(|| name(ka.2).cmp(name(kb.2)))
+            .then_with(|| (ka.0 != source, ka.0).cmp(&(kb.0 != source, kb.0)))
     }
 
     pub fn row(&self, at: Listed) -> std::io::Result<OutputRow> {

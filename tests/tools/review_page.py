@@ -58,6 +58,28 @@ try:
     out["images_without_alt"] = driver.execute_script(
         "return [...document.images].filter(i => !i.alt).length"
     )
+    # English and French of one output side by side: the same row, French
+    # to the right, each at least 400 px wide at 1920 px.
+    out["side_by_side"] = driver.execute_script(
+        """var o = document.querySelector("section.audience[data-audience=workforce] section.output[data-layout=flyer]");
+           var en = o.querySelector("article[data-language=en]").getBoundingClientRect();
+           var fr = o.querySelector("article[data-language=fr]").getBoundingClientRect();
+           return {en_left: en.left, en_right: en.right, fr_left: fr.left, en_top: en.top, fr_top: fr.top, width: en.width};"""
+    )
+    # The filters: French only, then a search.
+    out["french_only"] = driver.execute_script(
+        """var s = document.getElementById("f-language"); s.value = "fr"; s.dispatchEvent(new Event("change"));
+           var shown = [...document.querySelectorAll("article.card")].filter(c => !c.hidden && c.offsetParent !== null);
+           var langs = new Set(shown.map(c => c.dataset.language));
+           s.value = ""; s.dispatchEvent(new Event("change"));
+           return {shown: shown.length, languages: [...langs]};"""
+    )
+    out["search_media"] = driver.execute_script(
+        """var t = document.getElementById("f-text"); t.value = "media and general"; t.dispatchEvent(new Event("input"));
+           var shown = [...document.querySelectorAll("section.audience")].filter(s => !s.hidden).map(s => s.dataset.audience);
+           t.value = ""; t.dispatchEvent(new Event("input"));
+           return shown;"""
+    )
     # A mark on the open page: gone if the page were reloaded.
     driver.execute_script("window.__reviewer_was_here = true")
     sel = "img[src^='en/flyer-workforce.p1.png']"
