@@ -115,6 +115,27 @@ try:
         lambda: driver.execute_script("return document.getElementById('problems').hidden"),
         10,
     )
+    # The page has swapped in the last build's cards.
+    gen = driver.execute_async_script(
+        "var done = arguments[0]; fetch('/status.json').then(r => r.json()).then(s => done(s.generation));"
+    )
+    wait(
+        "the last build's cards",
+        lambda: driver.execute_script("return document.querySelector('#sheet img').src").endswith(f"?g={gen}"),
+        10,
+    )
+    # The pages in view load (those further down wait until scrolled to).
+    in_view = """return [...document.images].filter(i => { var r = i.getBoundingClientRect();
+                   return r.bottom > 0 && r.top < innerHeight; })"""
+    out["pages_in_view_seconds"] = wait(
+        "the pages in view",
+        lambda: driver.execute_script(in_view + ".every(i => i.complete && i.naturalWidth > 0)"),
+        10,
+    )
+    out["pages_loaded"] = driver.execute_script(
+        "return [...document.images].filter(i => i.complete && i.naturalWidth > 0).length"
+    )
+    out["pages"] = driver.execute_script("return document.images.length")
     driver.save_screenshot(screenshot)
     # axe-core, in the page as it is now.
     driver.execute_script(pathlib.Path(axe_js).read_text(encoding="utf-8"))
