@@ -130,13 +130,24 @@ impl Backend for DocxBackend {
         _variant: Variant,
         opts: &MakeOptions,
     ) -> Result<Rendered, JobError> {
-        let bytes = docx::write(doc, project.logo.as_ref(), opts.epoch, &project.caches)
-            .map_err(|e| JobError { reasons: vec![e] })?;
+        // The handout, and for reviewers an approximate picture of its
+        // pages set by our typesetter (Word lays the file out itself).
+        let (bytes, previews) = rayon::join(
+            || docx::write(doc, project.logo.as_ref(), opts.epoch, &project.caches),
+            || match opts.preview_dpi {
+                Some(dpi) => {
+                    let pages = crate::typeset::handout_preview(project, doc);
+                    subset::subset_fonts(&pages, &project.fonts, &project.caches)
+                        .and_then(|subsets| png::previews(&pages, &subsets, dpi, &project.caches))
+                }
+                None => Ok(Vec::new()),
+            },
+        );
         Ok(Rendered {
-            file: Output::hashed(bytes),
+            file: Output::hashed(bytes.map_err(|e| JobError { reasons: vec![e] })?),
             pages: None,
             warnings: Vec::new(),
-            previews: Vec::new(),
+            previews: previews.map_err(|e| JobError { reasons: vec![e] })?,
         })
     }
 }

@@ -286,7 +286,14 @@ fn the_manifest_lists_previews_and_the_contact_sheet_links_everything() {
             assert!(html.contains(&format!("src=\"{pv}\"")), "page {pv}");
         }
     }
-    assert!(html.contains("aria-label=\"Word document\""), "DOCX icon");
+    // Handouts as an approximate picture of their pages, said to be one.
+    let handout = m
+        .outputs
+        .iter()
+        .find(|r| r.path == "en/handout-workforce.docx")
+        .unwrap();
+    assert!(!handout.previews.is_empty());
+    assert!(html.contains("Approximate preview: Word lays out the handout itself"));
     // Audiences and languages by their names.
     assert!(html.contains("<h2>Members of the social service workforce</h2>"));
     assert!(html.contains(">English</p>"));

@@ -343,7 +343,10 @@ fn a_reviewers_browser_sees_every_output_and_the_page_follows_each_save() {
     assert!(bad.is_empty(), "{bad:?}");
     assert!(std::fs::metadata(&shot).unwrap().len() > 10_000);
     // Pages load as they come into view, not all at once.
-    assert!(seen["pages_loaded"].as_u64() < seen["pages"].as_u64(), "{seen}");
+    assert!(
+        seen["pages_loaded"].as_u64() < seen["pages"].as_u64(),
+        "{seen}"
+    );
     // Kept for people to look at (the README's picture is made from it).
     let _ = std::fs::copy(&shot, common::repo().join("target/review-page.png"));
 }

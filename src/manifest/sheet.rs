@@ -99,6 +99,7 @@ h3 {{ font-size: 1rem; margin: 1.2rem 0 .5rem; color: #00537f; }}
 .card .icon {{ display: block; width: 120px; height: 150px; }}
 .card .name {{ font-weight: bold; word-break: break-all; margin: .4rem 0 .2rem; }}
 .card .warn {{ color: #a4262c; }}
+.card .approx {{ font-style: italic; color: #4b4c4e; margin-top: .3rem; }}
 .badge {{ display: inline-block; background: #fbe9ea; color: #a4262c; border: 1px solid #a4262c; border-radius: 3px; padding: 0 .3rem; font-weight: bold; margin: 0 .3rem .3rem 0; }}
 .card.failed, .card.orphan {{ border: 2px solid #a4262c; }}
 .card .state {{ padding: .5rem; background: #fbe9ea; color: #a4262c; font-weight: bold; }}
@@ -225,6 +226,9 @@ fn card(s: &mut String, r: &OutputRow, name: &str) {
             ));
         }
         s.push_str("</div>");
+        if r.format == "docx" {
+            s.push_str("<div class=\"approx\" lang=\"en\">Approximate preview: Word lays out the handout itself, so its lines and pages may break differently.</div>");
+        }
     } else if current && r.format == "docx" {
         s.push_str(DOCX_ICON);
     }

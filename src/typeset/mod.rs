@@ -8,6 +8,7 @@
 pub mod breaking;
 mod compose;
 mod flow;
+mod handout;
 pub mod hyphenate;
 mod runs;
 mod set;
@@ -16,6 +17,7 @@ mod structure;
 mod style;
 
 pub use compose::Composer;
+pub use handout::handout_preview;
 
 use crate::doc::{Document, Origin, Para};
 use crate::layout::{MarkKind, Mirror, OverflowPolicy};
