@@ -18,6 +18,8 @@ import time
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.keys import Keys
 
 url, project, axe_js, screenshot = sys.argv[1:5]
 messages = pathlib.Path(project) / "content" / "messages.yaml"
@@ -57,6 +59,23 @@ try:
     out["cards"] = driver.execute_script("return document.querySelectorAll('.card').length")
     out["images_without_alt"] = driver.execute_script(
         "return [...document.images].filter(i => !i.alt).length"
+    )
+    # From the keyboard: Tab reaches the filters in order, then the pages.
+    focus = []
+    for _ in range(5):
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+        focus.append(driver.execute_script(
+            "var e = document.activeElement; return e.id || e.tagName.toLowerCase()"
+        ))
+    out["tab_order"] = focus
+    # Choosing a language with the keyboard filters too.
+    driver.execute_script("document.getElementById('f-language').focus()")
+    ActionChains(driver).send_keys(Keys.ARROW_DOWN).perform()
+    out["keyboard_filter_hidden"] = driver.execute_script(
+        "return [...document.querySelectorAll('article.card')].filter(c => c.hidden).length"
+    )
+    driver.execute_script(
+        "var s = document.getElementById('f-language'); s.value = ''; s.dispatchEvent(new Event('change'))"
     )
     # English and French of one output side by side: the same row, French
     # to the right, each at least 400 px wide at 1920 px.
