@@ -18,14 +18,7 @@ const MOST_PAGES: usize = 12;
 /// The handout `doc` laid out on pages, as a screen file would show them.
 pub fn handout_preview(project: &Project, doc: &Document) -> Pages {
     let layout = project.layout(&doc.layout).expect("job layouts exist");
-    let ts = Typesetter {
-        project,
-        layout,
-        language: &doc.language,
-        composer: Composer::TotalFit,
-        scale: 1.0,
-        warnings: Default::default(),
-    };
+    let ts = Typesetter::new(project, layout, &doc.language, Composer::TotalFit);
     let (pw, ph, m) = (doc.page_width, doc.page_height, doc.margins);
     let frame = |page: usize| Frame {
         name: format!("page {}", page + 1),

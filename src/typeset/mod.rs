@@ -76,14 +76,7 @@ pub fn composition_quality(
     composer: Composer,
 ) -> (f32, f32) {
     let layout = project.layout(layout).expect("known layout");
-    let ts = Typesetter {
-        project,
-        layout,
-        language,
-        composer,
-        scale: 1.0,
-        warnings: Default::default(),
-    };
+    let ts = Typesetter::new(project, layout, language, composer);
     let st = ts.style(style);
     let c = compose::compose(ts.fonts(), &st, language, text, width, composer);
     breaking::quality(&c.breaks)
@@ -95,14 +88,7 @@ pub fn typeset(
     variant: Variant,
 ) -> Result<Pages, Vec<Overflow>> {
     let layout = project.layout(&doc.layout).expect("job layouts exist");
-    let ts = Typesetter {
-        project,
-        layout,
-        language: &doc.language,
-        composer: Composer::TotalFit,
-        scale: 1.0,
-        warnings: Default::default(),
-    };
+    let ts = Typesetter::new(project, layout, &doc.language, Composer::TotalFit);
     let (pw, ph) = layout.page_dims();
     let mirror = layout.layout.mirror == Mirror::Auto && crate::text::rtl_language(&doc.language);
     let print = variant == Variant::Print;

@@ -66,6 +66,23 @@ pub(super) struct Typesetter<'a> {
 }
 
 impl<'a> Typesetter<'a> {
+    /// A typesetter for `layout` in `language`, at the styles' own sizes.
+    pub(super) fn new(
+        project: &'a Project,
+        layout: &'a NamedLayout,
+        language: &'a str,
+        composer: Composer,
+    ) -> Typesetter<'a> {
+        Typesetter {
+            project,
+            layout,
+            language,
+            composer,
+            scale: 1.0,
+            warnings: Default::default(),
+        }
+    }
+
     /// A copy with the same project, layout and language.
     pub(super) fn clone_shallow(&self) -> Typesetter<'a> {
         Typesetter {
