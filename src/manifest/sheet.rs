@@ -249,7 +249,8 @@ fn card(s: &mut String, r: &OutputRow, name: &str) {
         s.push_str(&format!("<div class=\"warn\">✖ {}</div>", esc(e)));
     }
     if let Some(t) = &r.title {
-        s.push_str(&format!("<div>{}</div>", esc(t)));
+        // Its own direction: an Arabic title reads right to left.
+        s.push_str(&format!("<div dir=\"auto\">{}</div>", esc(t)));
     }
     let pages = r
         .pages
