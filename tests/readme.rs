@@ -84,6 +84,10 @@ fn every_command_in_the_readme_runs_as_written() {
     .unwrap();
     for args in &commands {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        if args[0] == "watch" {
+            assert!(keeps_running(&p, &args, "watching"), "leafpress watch");
+            continue;
+        }
         let r = p.run(&args);
         assert_eq!(
             r.code,
@@ -94,6 +98,27 @@ fn every_command_in_the_readme_runs_as_written() {
             r.stderr
         );
     }
+}
+
+/// Starts a command that runs until stopped (`watch`), and says whether it
+/// printed `ready` (after its first build) before being stopped.
+fn keeps_running(p: &Project, args: &[&str], ready: &str) -> bool {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_leafpress"))
+        .args(args)
+        .current_dir(p.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let out = child.stdout.take().unwrap();
+    let seen = std::io::BufReader::new(out)
+        .lines()
+        .map_while(Result::ok)
+        .any(|l| l.starts_with(ready));
+    let _ = child.kill();
+    let _ = child.wait();
+    seen
 }
 
 #[test]
