@@ -342,10 +342,12 @@ pub(super) fn compose(
                         let id = if face == st.face {
                             sg.id
                         } else {
-                            shape(fonts, face, st.size, 0.0, language, " ")
-                                .glyphs
-                                .first()
-                                .map_or(sg.id, |g| g.id)
+                            fonts
+                                .book
+                                .face(face)
+                                .shaper()
+                                .glyph_index(' ')
+                                .map_or(sg.id, |g| g.0)
                         };
                         glyphs.push(Glyph {
                             id,
