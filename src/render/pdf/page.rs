@@ -172,6 +172,22 @@ impl<'a> Drawing<'a> {
                         // its base carries), an ActualText span says so.
                         let t = g.text.as_str();
                         let own = match used.get(&gid) {
+                            // A glyph that stands for no text of its own (a
+                            // reph, a conjunct's second half) still needs a
+                            // ToUnicode entry (PDF/UA-1, ISO 14289-1 7.21.7):
+                            // the text of its cluster, on the glyph before it;
+                            // its ActualText (empty) keeps it from being read twice.
+                            None if t.is_empty() => {
+                                let cluster = run.glyphs[..i]
+                                    .iter()
+                                    .rev()
+                                    .chain(&run.glyphs[i + 1..])
+                                    .map(|g| g.text.as_str())
+                                    .find(|t| !t.is_empty())
+                                    .unwrap_or("\u{fffd}");
+                                used.insert(gid, cluster);
+                                true
+                            }
                             None => {
                                 used.insert(gid, t);
                                 false
