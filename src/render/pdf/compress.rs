@@ -20,17 +20,20 @@ impl Kind for Compressed {
 /// lopdf ends every stream with a line feed and `endstream`, and a CR just
 /// before it reads as one CR LF line end, which PDF/A-2 (ISO 19005-2,
 /// 6.1.7.1) does not count in `/Length`: the stream would seem a byte short.
-/// The last byte is the checksum of the data, so the data takes one byte of
-/// `pad` (white space for content and CMaps, a zero after a font's tables)
-/// and is compressed again. Returns the bytes and the length they hold.
-fn deflate_unambiguous(data: &[u8], pad: u8, caches: &Caches) -> Option<(Vec<u8>, usize)> {
+/// The last byte is the low byte of the Adler-32 sum of the data's bytes, so
+/// the data takes one more byte, a line feed, and is compressed again: that
+/// moves the sum by 10, whatever it was, so the new last byte is never a CR.
+/// A line feed is white space in content and CMaps, and a font file ignores
+/// bytes after its tables (its `Length1` says the new length). A zero would
+/// not do: it leaves the sum, so the last byte, as it was.
+fn deflate_unambiguous(data: &[u8], caches: &Caches) -> Option<(Vec<u8>, usize)> {
     let c = deflate(data, caches)?;
     if c.last() != Some(&b'\r') {
         return Some((c, data.len()));
     }
     let mut padded = Vec::with_capacity(data.len() + 1);
     padded.extend_from_slice(data);
-    padded.push(pad);
+    padded.push(b'\n');
     let c = deflate(&padded, caches)?;
     Some((c, padded.len()))
 }
@@ -53,14 +56,14 @@ pub(super) fn compress(lo: &mut lopdf::Document, caches: &Caches) {
             let key: [u8; 32] = blake3::hash(&s.content).into();
             caches
                 .try_get_or_make::<Compressed, _>(key, |_| {
-                    deflate_unambiguous(&s.content, 0, caches)
+                    deflate_unambiguous(&s.content, caches)
                         .map(std::sync::Arc::new)
                         .ok_or(())
                 })
                 .ok()
                 .map(|c| c.as_ref().clone())
         } else {
-            deflate_unambiguous(&s.content, if font { 0 } else { b'\n' }, caches)
+            deflate_unambiguous(&s.content, caches)
         };
         if let Some((c, holds)) = packed.filter(|(c, _)| c.len() + 19 < s.content.len()) {
             s.dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
@@ -105,7 +108,7 @@ mod tests {
             .map(|i| format!("BT /F1 12 Tf ({i}) Tj ET").into_bytes())
             .find(|d| super::deflate(d, &caches).unwrap().last() == Some(&b'\r'))
             .unwrap();
-        let (c, holds) = super::deflate_unambiguous(&data, b'\n', &caches).unwrap();
+        let (c, holds) = super::deflate_unambiguous(&data, &caches).unwrap();
         assert_ne!(c.last(), Some(&b'\r'));
         assert_eq!(holds, data.len() + 1);
         let mut back = Vec::new();
