@@ -239,21 +239,21 @@ pub fn run(
     let sheet = match opts.shard {
         Some(_) => None,
         None => {
+            let texts = stage_streamed(&opts.out_dir.join("texts.js"), false, |w| {
+                crate::manifest::texts::write_js(w, project)
+            })?;
             let title = format!("{} — outputs", project.head.title);
             let mut by_group = listed.rows();
             by_group.sort_by(|a, b| listed.sheet_order(*a, *b));
-            Some(stage_streamed(
-                &opts.out_dir.join("index.html"),
-                false,
-                |w| {
-                    crate::manifest::sheet::write_html(
-                        w,
-                        &title,
-                        by_group.len(),
-                        by_group.iter().map(|&at| listed.row(at)),
-                    )
-                },
-            )?)
+            let page = stage_streamed(&opts.out_dir.join("index.html"), false, |w| {
+                crate::manifest::sheet::write_html(
+                    w,
+                    &title,
+                    by_group.len(),
+                    by_group.iter().map(|&at| listed.row(at)),
+                )
+            })?;
+            Some([texts, page])
         }
     };
     // One flush to disk covers the outputs, the manifest and the contact sheet,
@@ -261,8 +261,8 @@ pub fn run(
     // commit each).
     flush_to_disk(&opts.out_dir)?;
     manifest.commit(Some(&retired))?;
-    if let Some(sheet) = sheet {
-        sheet.commit(Some(&retired))?;
+    for staged in sheet.into_iter().flatten() {
+        staged.commit(Some(&retired))?;
     }
     // Removed only once the manifest no longer names them.
     for f in &orphans.files {

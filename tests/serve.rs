@@ -331,9 +331,31 @@ fn a_reviewers_browser_sees_every_output_and_the_page_follows_each_save() {
         Some(m.outputs.len() as u64 / 2)
     );
     assert_eq!(seen["search_media"], serde_json::json!(["media-public"]));
+    // …and words inside a message, in the language they are written in; each
+    // word may be in a different text of the card.
+    assert_eq!(
+        seen["search_english_words"],
+        serde_json::json!(["workforce en"]),
+        "{seen}"
+    );
+    assert_eq!(
+        seen["search_french_words"],
+        serde_json::json!(["workforce fr"]),
+        "{seen}"
+    );
+    assert_eq!(
+        seen["search_two_places"],
+        serde_json::json!(["workforce fr"]),
+        "{seen}"
+    );
     // The author's save shows on the open page within 2 s, with no reload.
     assert!(seen["update_seconds"].as_f64().unwrap() < 2.0, "{seen}");
     assert_eq!(seen["reloaded"], false);
+    assert_eq!(
+        seen["search_after_save"],
+        serde_json::json!(["workforce en"]),
+        "{seen}"
+    );
     // A mistake shows as a banner naming the file and line, and goes when fixed.
     assert!(
         seen["banner"].as_str().unwrap().contains("messages.yaml:"),
@@ -392,5 +414,11 @@ fn a_thousand_audiences_load_fast_and_stay_usable() {
     // …a search answers at once, and a page far down loads when scrolled to.
     assert!(seen["search_seconds"].as_f64().unwrap() < 0.5, "{seen}");
     assert_eq!(seen["search_found"], serde_json::json!(["gen-777"]));
+    // Words inside one message find its audience, the texts loaded with it.
+    assert_eq!(seen["text_search_found"], serde_json::json!(["gen-777"]));
+    assert!(
+        seen["text_search_seconds"].as_f64().unwrap() < 1.0,
+        "{seen}"
+    );
     assert_eq!(seen["last_loaded"], true);
 }

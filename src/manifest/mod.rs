@@ -1,10 +1,11 @@
 //! The manifest: `manifest.json`'s rows (one per output), the row store that
 //! holds them while a batch runs, their order (`listing`), the contact sheet
-//! made from them, and merging the manifests of a sharded build.
+//! made from them with its search index (`texts`), and merging the manifests of a sharded build.
 
 pub mod listing;
 pub mod rowstore;
 pub mod sheet;
+pub mod texts;
 
 use crate::diag::Error;
 use serde::{Deserialize, Serialize};

@@ -113,7 +113,7 @@ a:focus, select:focus, input:focus {{ outline: 3px solid #ee7d11; outline-offset
 <label for="f-audience">Audience<select id="f-audience"><option value="">All audiences</option></select></label>
 <label for="f-language">Language<select id="f-language"><option value="">All languages</option></select></label>
 <label for="f-layout">Layout<select id="f-layout"><option value="">All layouts</option></select></label>
-<label for="f-text">Search<input id="f-text" type="search" placeholder="Words in names, titles, warnings"></label>
+<label for="f-text">Search<input id="f-text" type="search" placeholder="Words of the texts, names, warnings"></label>
 </form></header>
 <main id="sheet">
 "#,
@@ -269,10 +269,14 @@ fn card(s: &mut String, r: &OutputRow, name: &str) {
     s.push_str("</article>\n");
 }
 
-/// Filters by audience, language and layout, and a search over the cards'
-/// words: the choices are read from the page itself, so it works from disk.
+/// Filters by audience, language and layout, and a search for words: a card
+/// is shown when each word is in its names and warnings, the texts its
+/// outputs share, or its audience's texts in its language. The choices are
+/// read from the page itself, and the texts from `texts.js`, loaded as a
+/// script when the search box is first used, so it works from disk.
 const FILTERS: &str = r#"<script>
 (function () {
+  var texts = null, asked = false;
   function fill(id, items) {
     var sel = document.getElementById(id);
     Object.keys(items).sort(function (a, b) { return items[a].localeCompare(items[b]); }).forEach(function (k) {
@@ -287,16 +291,31 @@ const FILTERS: &str = r#"<script>
     document.querySelectorAll("section.output").forEach(function (s) { y[s.dataset.layout] = s.dataset.layout; });
     fill("f-audience", a); fill("f-language", l); fill("f-layout", y);
   }
+  function loadTexts(generation) {
+    asked = true;
+    var s = document.createElement("script");
+    s.src = "texts.js" + (generation ? "?g=" + generation : "");
+    s.onload = s.onerror = function () { s.remove(); };
+    document.head.appendChild(s);
+  }
+  window.leafpressTexts = function (t) { texts = t; apply(); };
+  window.leafpressReloadTexts = function (generation) { if (asked) loadTexts(generation); };
+  function found(words, card, audience) {
+    var own = card.dataset.search, lang = card.dataset.language,
+        shared = texts && texts.shared[lang] || "", said = texts && (texts.audiences[audience] || {})[lang] || "";
+    return words.every(function (w) { return own.indexOf(w) >= 0 || shared.indexOf(w) >= 0 || said.indexOf(w) >= 0; });
+  }
   function apply() {
     var a = document.getElementById("f-audience").value, l = document.getElementById("f-language").value,
-        y = document.getElementById("f-layout").value, t = document.getElementById("f-text").value.toLowerCase().trim();
+        y = document.getElementById("f-layout").value,
+        words = document.getElementById("f-text").value.toLowerCase().split(/\s+/).filter(Boolean);
     document.querySelectorAll("section.audience").forEach(function (s) {
       var any = false;
       s.querySelectorAll("section.output").forEach(function (o) {
         var shown = 0;
         o.querySelectorAll("article.card").forEach(function (c) {
           var ok = (!a || s.dataset.audience === a) && (!l || c.dataset.language === l) &&
-                   (!y || o.dataset.layout === y) && (!t || c.dataset.search.indexOf(t) >= 0);
+                   (!y || o.dataset.layout === y) && (!words.length || found(words, c, s.dataset.audience));
           c.hidden = !ok; if (ok) shown++;
         });
         o.hidden = shown === 0; if (shown) any = true;
@@ -306,7 +325,9 @@ const FILTERS: &str = r#"<script>
   }
   window.leafpressFilter = apply;
   choices();
-  document.getElementById("f-text").addEventListener("input", apply);
+  var box = document.getElementById("f-text");
+  box.addEventListener("focus", function () { if (!asked) loadTexts(); });
+  box.addEventListener("input", function () { if (!asked) loadTexts(); apply(); });
 })();
 </script>
 "#;
@@ -333,6 +354,7 @@ const LIVE: &str = r#"<script>
       });
       var y = window.scrollY;
       document.getElementById("sheet").replaceWith(fresh);
+      if (window.leafpressReloadTexts) window.leafpressReloadTexts(s.generation);
       if (window.leafpressFilter) window.leafpressFilter();
       window.scrollTo(0, y);
     });

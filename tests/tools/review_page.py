@@ -53,6 +53,22 @@ def wait(what, ok, limit):
     raise SystemExit(f"timed out after {limit} s waiting for {what}")
 
 
+def search(words):
+    """Types `words` in the search box; the (audience, language) of the cards
+    it then shows, once any show (or none after 5 s)."""
+    driver.execute_script(
+        """var t = document.getElementById("f-text"); t.focus(); t.value = arguments[0];
+           t.dispatchEvent(new Event("input"));""",
+        words,
+    )
+    shown = """return [...document.querySelectorAll("article.card")].filter(c => !c.hidden && c.offsetParent !== null)
+                 .map(c => c.closest("section.audience").dataset.audience + " " + c.dataset.language);"""
+    start = time.monotonic()
+    while not driver.execute_script(shown) and time.monotonic() - start < 5:
+        time.sleep(0.05)
+    return sorted(set(driver.execute_script(shown)))
+
+
 try:
     driver.get(url)
     wait("the page", lambda: driver.execute_script("return document.readyState") == "complete", 10)
@@ -99,6 +115,13 @@ try:
            t.value = ""; t.dispatchEvent(new Event("input"));
            return shown;"""
     )
+    # A search inside the texts: words of one message find its audience's
+    # cards in the language they are written in. The texts load when the
+    # search box is first used, so the cards are waited for.
+    out["search_english_words"] = search("commit to self-care")
+    out["search_french_words"] = search("prendre soin d’eux-mêmes")
+    out["search_two_places"] = search("prendre paraprofessionnels")
+    search("")
     # A mark on the open page: gone if the page were reloaded.
     driver.execute_script("window.__reviewer_was_here = true")
     sel = "img[src^='en/flyer-workforce.p1.png']"
@@ -117,6 +140,9 @@ try:
         10,
     )
     out["reloaded"] = not driver.execute_script("return window.__reviewer_was_here === true")
+    # The search knows the saved text too.
+    out["search_after_save"] = search("each week")
+    search("")
     # A mistake: the banner shows the problem; fixed, it goes.
     good = messages.read_text(encoding="utf-8")
     messages.write_text(good.replace("\naudiences:", "\n  oops: [\naudiences:", 1), encoding="utf-8")
