@@ -28,9 +28,19 @@ pub struct Content {
 pub struct Organisation {
     /// Its name, as printed.
     pub name: String,
+    /// Its web address, if any: printed as a link, and drawn as a QR code
+    /// where a layout asks (`show: qr`). `website` is the older name.
+    #[serde(default, alias = "website")]
+    pub url: Option<String>,
+    /// Its e-mail address, if any (a `mailto:` link where printed).
     #[serde(default)]
-    /// Its web address, if any (a link in screen PDFs).
-    pub website: Option<String>,
+    pub email: Option<String>,
+    /// Its telephone number, if any, as it is to be printed.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// Its postal address, if any; each line on a line of its own.
+    #[serde(default)]
+    pub address: Option<String>,
     /// What it asks readers to do, with its web address, if any (the back
     /// of a leaflet, the foot of a flyer); it may carry markup.
     #[serde(default, rename = "call-to-action")]
@@ -97,7 +107,7 @@ pub const FIELDS: Fields = Fields {
         "definition",
         "audiences",
     ],
-    organisation: &["name", "website", "call-to-action"],
+    organisation: &["name", "url", "email", "phone", "address", "call-to-action"],
     definition: &["heading", "text", "note"],
     audience: &["id", "name", "heading", "intro", "messages"],
     message: &["id", "text"],
@@ -541,7 +551,10 @@ mod tests {
             attribution: "a".into(),
             organisation: Organisation {
                 name: "o".into(),
-                website: Some("w".into()),
+                url: Some("w".into()),
+                email: Some("e".into()),
+                phone: Some("p".into()),
+                address: Some("a".into()),
                 call_to_action: Some("c".into()),
             },
             definition: Definition {

@@ -191,6 +191,20 @@ pub enum Item {
         /// A figure of the structure, or decoration.
         tag: Tag,
     },
+    /// A QR code: its dark modules as rectangles in one colour, and the
+    /// address it holds (a link on screen).
+    Qr {
+        /// The code's square, its quiet zone included.
+        area: Area,
+        /// The dark modules, merged into rectangles, in page coordinates.
+        modules: Vec<Area>,
+        /// Their colour (100% black in print).
+        colour: Colour,
+        /// The address it holds.
+        address: String,
+        /// A figure of the structure, or decoration.
+        tag: Tag,
+    },
     /// A line of text.
     Text(GlyphRun),
 }

@@ -219,6 +219,19 @@ pub struct Colour {
     pub rgb: Rgb,
 }
 
+impl Colour {
+    /// Black ink alone in print (0/0/0/100), black on screen.
+    pub const BLACK: Colour = Colour {
+        cmyk: Cmyk {
+            c: 0.0,
+            m: 0.0,
+            y: 0.0,
+            k: 100.0,
+        },
+        rgb: Rgb(0, 0, 0),
+    };
+}
+
 /// A named paper size, or explicit dimensions.
 pub fn paper_size(name: &str) -> Option<(Length, Length)> {
     let (w, h) = match name.to_ascii_lowercase().as_str() {

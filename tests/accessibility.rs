@@ -90,10 +90,10 @@ fn the_leaflet_reads_in_the_order_a_reader_meets_it() {
             let kinds: Vec<&str> = top.iter().map(|e| e.kind.as_str()).collect();
             // The cover (title, audience, organisation), the flap (the
             // definition and its note), the inside (heading, intro, the list
-            // of messages), the back (organisation, call to action,
-            // attribution).
+            // of messages), the back (call to action, the QR code, the web
+            // address, attribution).
             let mut expected = vec![
-                "H1", "P", "P", "H2", "P", "Note", "H2", "P", "L", "P", "P", "P",
+                "H1", "P", "P", "H2", "P", "Note", "H2", "P", "L", "P", "Figure", "P", "P",
             ];
             if a.intro.is_none() {
                 expected.remove(7);
@@ -114,8 +114,15 @@ fn the_leaflet_reads_in_the_order_a_reader_meets_it() {
                 assert_eq!(text(7), words(intro), "{name}");
             }
             let n = top.len();
-            assert_eq!(text(n - 3), words(&c.organisation.name), "{name}");
-            assert!(text(n - 2).starts_with("Join the Alliance"), "{name}");
+            assert_eq!(text(2), words(&c.organisation.name), "{name}");
+            assert!(text(n - 4).starts_with("Join the Alliance"), "{name}");
+            // The address: the paragraph's own text in print, its link's on screen.
+            assert!(
+                tree.iter()
+                    .any(|e| e.depth >= 1 && e.text == "www.socialserviceworkforce.org"),
+                "{name}"
+            );
+            assert_eq!(top[n - 3].kind, "Figure", "{name}: the QR code");
             assert_eq!(text(n - 1), words(&c.attribution), "{name}");
             // The list: one LI per message, each a label (its number) and a body.
             let list: Vec<&Elem> = tree
@@ -575,8 +582,9 @@ fn the_logo_is_a_figure_with_its_alt_text_or_decoration() {
         "out/en/leaflet-workforce-screen.pdf",
     ] {
         let tree = struct_text(&p.file(file));
+        // The logo, and the QR code on the back.
         let figures: Vec<&Elem> = tree.iter().filter(|e| e.kind == "Figure").collect();
-        assert_eq!(figures.len(), 1, "{file}: {tree:#?}");
+        assert_eq!(figures.len(), 2, "{file}: {tree:#?}");
         let doc = Document::load(p.file(file)).unwrap();
         let alt: Vec<String> = doc
             .objects
@@ -585,7 +593,15 @@ fn the_logo_is_a_figure_with_its_alt_text_or_decoration() {
             .filter(|d| name(d, b"S") == "Figure")
             .filter_map(|d| string(d, b"Alt"))
             .collect();
-        assert_eq!(alt, ["Global Social Service Workforce Alliance logo"]);
+        let mut alt = alt;
+        alt.sort();
+        assert_eq!(
+            alt,
+            [
+                "Global Social Service Workforce Alliance logo",
+                "https://www.socialserviceworkforce.org"
+            ]
+        );
     }
     let (ok, report) = validate(&[
         p.file("out/en/leaflet-workforce.pdf"),
@@ -600,7 +616,11 @@ fn the_logo_is_a_figure_with_its_alt_text_or_decoration() {
     );
     build(&p);
     let file = p.file("out/en/leaflet-workforce.pdf");
-    assert!(!struct_text(&file).iter().any(|e| e.kind == "Figure"));
+    let figures = struct_text(&file)
+        .iter()
+        .filter(|e| e.kind == "Figure")
+        .count();
+    assert_eq!(figures, 1, "the QR code alone");
     let list = tool("pdfimages", &["-list", file.to_str().unwrap()]);
     assert_eq!(list.lines().skip(2).count(), 1, "still drawn: {list}");
 }
@@ -629,10 +649,12 @@ fn a_block_marked_decorative_is_not_read() {
         .filter(|e| e.depth == 1)
         .map(|e| e.kind.as_str())
         .collect();
-    // The cover's organisation line is gone from the tree; the back's stays.
+    // The cover's organisation line is gone from the tree; the back stays.
     assert_eq!(
         top,
-        ["H1", "P", "H2", "P", "Note", "H2", "P", "L", "P", "P", "P"]
+        [
+            "H1", "P", "H2", "P", "Note", "H2", "P", "L", "P", "Figure", "P", "P"
+        ]
     );
     let raw = tool(
         "pdftotext",

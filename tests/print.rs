@@ -92,10 +92,41 @@ fn every_page_has_media_over_bleed_over_trim_with_bleed_of_3mm() {
     }
 }
 
-/// Stroked lines drawn in the registration colour: (x1, y1, x2, y2, width).
-fn registration_lines(doc: &Document, page: lopdf::ObjectId) -> Vec<(f32, f32, f32, f32, f32)> {
+/// The colour spaces among a page's resources (inline or referenced).
+fn colour_spaces(doc: &Document, page: lopdf::ObjectId) -> lopdf::Dictionary {
+    let (inline, referenced) = doc.get_page_resources(page).unwrap();
+    inline
+        .into_iter()
+        .chain(
+            referenced
+                .iter()
+                .filter_map(|&id| doc.get_dictionary(id).ok()),
+        )
+        .filter_map(|r| r.get(b"ColorSpace").ok())
+        .filter_map(|c| doc.dereference(c).ok())
+        .filter_map(|(_, c)| c.as_dict().ok().cloned())
+        .next()
+        .unwrap_or_default()
+}
+
+/// Stroked lines drawn in the registration colour: (x1, y1, x2, y2, width,
+/// dashed). The registration colour is a `Separation /All` colour space among
+/// the page's resources (ISO 32000-1, 8.6.6.4), at full tint.
+fn registration_lines(
+    doc: &Document,
+    page: lopdf::ObjectId,
+) -> Vec<(f32, f32, f32, f32, f32, bool)> {
+    let spaces = colour_spaces(doc, page);
+    let is_all = |name: &[u8]| {
+        spaces.get(name).and_then(|s| s.as_array()).is_ok_and(|a| {
+            a.len() == 4
+                && a[0].as_name().ok() == Some(b"Separation".as_slice())
+                && a[1].as_name().ok() == Some(b"All".as_slice())
+                && a[2].as_name().ok() == Some(b"DeviceCMYK".as_slice())
+        })
+    };
     let mut out = Vec::new();
-    let (mut reg, mut width) = (false, 1.0);
+    let (mut space_all, mut reg, mut width, mut dashed) = (false, false, 1.0, false);
     let mut path: Vec<(f32, f32)> = Vec::new();
     for op in content_ops(doc, page) {
         let nums: Vec<f32> = op
@@ -104,12 +135,15 @@ fn registration_lines(doc: &Document, page: lopdf::ObjectId) -> Vec<(f32, f32, f
             .filter_map(|o| o.as_float().ok())
             .collect();
         match op.operator.as_str() {
-            "K" => reg = nums == [1.0, 1.0, 1.0, 1.0],
+            "CS" => space_all = is_all(op.operands[0].as_name().unwrap()),
+            "SCN" => reg = space_all && nums == [1.0],
+            "K" | "RG" | "G" => reg = false,
             "w" => width = nums[0],
+            "d" => dashed = !op.operands[0].as_array().unwrap().is_empty(),
             "m" => path = vec![(nums[0], nums[1])],
             "l" => path.push((nums[0], nums[1])),
             "S" if reg && path.len() == 2 => {
-                out.push((path[0].0, path[0].1, path[1].0, path[1].1, width));
+                out.push((path[0].0, path[0].1, path[1].0, path[1].1, width, dashed));
             }
             _ => {}
         }
@@ -132,7 +166,7 @@ fn crop_and_fold_marks_are_registration_hairlines_outside_the_bleed() {
             "page {}: 8 crop lines and 2 folds × 2 ends: {lines:?}",
             n + 1
         );
-        for &(x1, y1, x2, y2, w) in &lines {
+        for &(x1, y1, x2, y2, w, _) in &lines {
             assert_eq!(w, 0.25);
             for (x, y) in [(x1, y1), (x2, y2)] {
                 let inside_bleed = x > bleed[0] && x < bleed[2] && y > bleed[1] && y < bleed[3];
@@ -143,6 +177,9 @@ fn crop_and_fold_marks_are_registration_hairlines_outside_the_bleed() {
                 assert!(x >= media[0] && x <= media[2] && y >= media[1] && y <= media[3]);
             }
         }
+        // Crop marks solid, fold marks dashed, as print shops read them.
+        assert_eq!(lines.iter().filter(|l| !l.5).count(), 8, "{lines:?}");
+        assert_eq!(lines.iter().filter(|l| l.5).count(), 4, "{lines:?}");
         // Crop marks line up with the four trim edges.
         for x in [trim[0], trim[2]] {
             assert_eq!(
@@ -175,7 +212,7 @@ fn crop_and_fold_marks_are_registration_hairlines_outside_the_bleed() {
             assert_eq!(
                 lines
                     .iter()
-                    .filter(|l| (l.0 - x).abs() < 0.05 && (l.2 - x).abs() < 0.05)
+                    .filter(|l| l.5 && (l.0 - x).abs() < 0.05 && (l.2 - x).abs() < 0.05)
                     .count(),
                 2,
                 "fold marks at {f} mm"
@@ -194,13 +231,26 @@ fn print_content_is_cmyk_only_and_black_text_is_100_percent_k() {
         let doc = Document::load(&pdf).unwrap();
         for (id, _) in pages(&doc) {
             let ops = content_ops(&doc, id);
+            let spaces = colour_spaces(&doc, id);
+            // Strokes may use the registration colour (the marks): a
+            // `Separation /All` over DeviceCMYK, every plate.
+            let mut registration = false;
             for op in &ops {
-                assert!(
-                    !["rg", "RG", "sc", "scn", "SC", "SCN", "cs", "CS", "g", "G"]
-                        .contains(&op.operator.as_str()),
-                    "{pdf:?} uses `{}`: only DeviceCMYK (k/K) belongs in print",
-                    op.operator
-                );
+                match op.operator.as_str() {
+                    "CS" => {
+                        let space = spaces
+                            .get(op.operands[0].as_name().unwrap())
+                            .and_then(|s| s.as_array())
+                            .unwrap();
+                        assert_eq!(space[1].as_name().unwrap(), b"All", "{pdf:?}");
+                        registration = true;
+                    }
+                    "SCN" => assert!(registration, "{pdf:?}: SCN outside the marks"),
+                    other => assert!(
+                        !["rg", "RG", "sc", "scn", "SC", "cs", "g", "G"].contains(&other),
+                        "{pdf:?} uses `{other}`: only DeviceCMYK (k/K) belongs in print"
+                    ),
+                }
             }
             let fills: Vec<Vec<f32>> = ops
                 .iter()
@@ -449,11 +499,14 @@ fn web_addresses_become_links_on_screen_only() {
         }
         out
     };
-    // The message's address, and the shipped call to action's.
+    // The message's address, the shipped call to action's, the printed
+    // address's and the QR code's.
     assert_eq!(
         annots("out/en/flyer-workforce-screen.pdf"),
         [
             "https://example.org/learn",
+            "https://www.socialserviceworkforce.org",
+            "https://www.socialserviceworkforce.org",
             "https://www.socialserviceworkforce.org"
         ]
     );

@@ -16,6 +16,7 @@
 #                   PDF/UA-1 (accessibility) and PDF/A-2a (screen files)
 #   libharfbuzz-bin hb-shape: HarfBuzz's own shaping, which every Arabic and
 #                   Hindi line leafpress sets is compared with
+#   zbar-tools      zbarimg: reads the QR codes of rendered pages, as a phone would
 #   chromium, chromium-driver, selenium (PyPI)
 #                   a reviewer's browser on `leafpress serve`'s page, driven
 #                   headless; axe-core (npm) checks the page's accessibility
@@ -34,6 +35,7 @@ command -v soffice >/dev/null || need+=(libreoffice-writer-nogui fonts-dejavu-co
 command -v setpriv >/dev/null || need+=(util-linux)
 command -v npm >/dev/null || need+=(nodejs npm)
 command -v hb-shape >/dev/null || need+=(libharfbuzz-bin)
+command -v zbarimg >/dev/null || need+=(zbar-tools)
 command -v chromium >/dev/null || need+=(chromium)
 command -v chromedriver >/dev/null || need+=(chromium-driver)
 if [ ${#need[@]} -gt 0 ]; then

@@ -8,6 +8,9 @@ use crate::project::Project;
 use crate::units::{Colour, Insets};
 use std::collections::BTreeMap;
 
+mod contact;
+use contact::{contact_markup, linked, printed_address};
+
 /// Where a piece of text came from, so late problems can point at it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Origin {
@@ -103,6 +106,16 @@ pub enum Para {
     },
     /// Vertical space, in points.
     Space(f32),
+    /// A web address as a QR code, `size` points square (its quiet zone
+    /// included).
+    Qr {
+        /// The address it holds.
+        address: String,
+        /// Width and height, in points.
+        size: f32,
+        /// What it is, for those who cannot see it; empty when decorative.
+        alt: String,
+    },
     /// The brand logo (PNG), this tall.
     Logo {
         /// Height, in points.
@@ -112,6 +125,9 @@ pub enum Para {
         alt: String,
     },
 }
+
+/// A QR code's size when the layout gives none: 25 mm.
+const QR_SIZE: f32 = 25.0 * crate::units::MM;
 
 #[derive(Debug, Clone, Default)]
 pub struct PanelContent {
@@ -306,6 +322,21 @@ pub fn resolve(
                 }
                 continue;
             }
+            if b.show == Some(Show::Qr) {
+                // No web address in the content: the block shows nothing.
+                if let Some(url) = &c.organisation.url {
+                    out.push(Para::Qr {
+                        address: url.clone(),
+                        size: b.size.map_or(QR_SIZE, |s| s.0),
+                        alt: if b.decorative {
+                            String::new()
+                        } else {
+                            url.clone()
+                        },
+                    });
+                }
+                continue;
+            }
             let (Some(show), Some(style)) = (b.show, &b.style) else {
                 continue;
             };
@@ -404,7 +435,34 @@ pub fn resolve(
                         )
                     }
                 }
-                Show::Logo => {}
+                Show::Logo | Show::Qr => {}
+                Show::OrganisationUrl => {
+                    if let Some(url) = &c.organisation.url {
+                        text(
+                            &linked(printed_address(url), url),
+                            "organisation.url",
+                            "organisation.url",
+                            place("organisation.url", "url", url),
+                        )
+                    }
+                }
+                Show::OrganisationContact => {
+                    let o = &c.organisation;
+                    let contact = contact_markup(o);
+                    if !contact.is_empty() {
+                        let key = ["email", "phone", "address"]
+                            .into_iter()
+                            .zip([&o.email, &o.phone, &o.address])
+                            .find_map(|(k, v)| v.as_ref().map(|_| k))
+                            .unwrap_or("organisation");
+                        text(
+                            &contact,
+                            "organisation contact",
+                            "organisation.contact",
+                            place("organisation.contact", key, ""),
+                        )
+                    }
+                }
                 Show::Messages => {
                     for (i, m) in audience.messages.iter().enumerate() {
                         out.push(Para::Numbered {

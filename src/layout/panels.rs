@@ -23,6 +23,10 @@ pub struct Panel {
     /// Distance from the page's top edge (trim).
     #[serde(default)]
     pub y: Option<Length>,
+    /// Instead of `x`: distance from the page's right edge to the panel's
+    /// right edge (with `width`), so a panel keeps to the right on any paper.
+    #[serde(default)]
+    pub x_from_right: Option<Length>,
     /// Instead of `y`: distance from the page's bottom edge to the panel's bottom.
     #[serde(default)]
     pub y_from_bottom: Option<Length>,
@@ -84,12 +88,19 @@ impl Side {
                 (None, None, _) => 0.0,
             })
             .collect();
+        let spans: Vec<(f32, f32)> = self
+            .panels
+            .iter()
+            .map(|p| match (p.x_from_right, p.width) {
+                (Some(r), Some(w)) => (pw - r.0 - w.0, w.0),
+                _ => (p.x.0, p.width.map(|w| w.0).unwrap_or(pw - p.x.0)),
+            })
+            .collect();
         self.panels
             .iter()
             .enumerate()
             .map(|(i, p)| {
-                let x = p.x.0;
-                let w = p.width.map(|w| w.0).unwrap_or(pw - x);
+                let (x, w) = spans[i];
                 let y = tops[i];
                 let h = match (p.height, p.y_from_bottom) {
                     (Some(h), _) => h.0,
@@ -101,10 +112,9 @@ impl Side {
                             .panels
                             .iter()
                             .enumerate()
-                            .filter(|&(j, q)| {
+                            .filter(|&(j, _)| {
                                 j != i && tops[j] > y + 0.01 && {
-                                    let qx = q.x.0;
-                                    let qw = q.width.map(|w| w.0).unwrap_or(pw - qx);
+                                    let (qx, qw) = spans[j];
                                     qx < x + w - 0.01 && qx + qw > x + 0.01
                                 }
                             })
@@ -217,6 +227,10 @@ pub struct Block {
     /// For `show: logo`: its height (the width follows the image's proportions).
     #[serde(default)]
     pub height: Option<Length>,
+    /// For `show: qr`: the code's width and height, its quiet zone included
+    /// (at least 20 mm, so phones read it from a printed page).
+    #[serde(default)]
+    pub size: Option<Length>,
     /// Decoration only: drawn, but never read aloud (an artifact in tagged PDF).
     #[serde(default)]
     pub decorative: bool,
@@ -251,4 +265,15 @@ pub enum Show {
     /// The brand's logo (PDF layouts), `height` tall.
     #[serde(rename = "logo")]
     Logo,
+    /// The organisation's web address, printed (as a link).
+    #[serde(rename = "organisation.url")]
+    OrganisationUrl,
+    /// The organisation's e-mail address, telephone and postal address,
+    /// those the content gives, a line each.
+    #[serde(rename = "organisation.contact")]
+    OrganisationContact,
+    /// The organisation's web address as a QR code (PDF layouts), `size`
+    /// square.
+    #[serde(rename = "qr")]
+    Qr,
 }

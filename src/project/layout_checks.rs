@@ -140,6 +140,7 @@ pub(super) fn check_layout(l: &NamedLayout) -> Vec<Diagnostic> {
                 .with_hint("give lengths of zero or more, such as [25mm, 22mm, 25mm, 22mm]"),
         );
     }
+    const QR_MIN: f32 = 20.0 * crate::units::MM;
     let check_blocks = |blocks: &[Block], place: &str, out: &mut Vec<Diagnostic>| {
         for b in blocks {
             let kinds = b.show.is_some() as u8 + b.rule.is_some() as u8 + b.space.is_some() as u8;
@@ -161,14 +162,32 @@ pub(super) fn check_layout(l: &NamedLayout) -> Vec<Diagnostic> {
                     .with_span(span.clone()),
                 );
             }
-            if b.show.is_some_and(|s| s != Show::Logo) && b.style.is_none() {
+            if b.show.is_some_and(|s| s != Show::Logo && s != Show::Qr) && b.style.is_none() {
                 out.push(
                     Diagnostic::error(
                         &src.path,
                         format!("a `show` block in {place} has no `style`"),
                     )
-                    .with_span(span)
+                    .with_span(span.clone())
                     .with_hint("add `style:` with one of the layout's styles"),
+                );
+            }
+            // ISO/IEC 18004 sets no minimum, but print guidance does: under
+            // 2 cm a phone must come too close to focus on the code.
+            if b.show == Some(Show::Qr)
+                && let Some(size) = b.size
+                && size.0 < QR_MIN
+            {
+                out.push(
+                    Diagnostic::error(
+                        &src.path,
+                        format!(
+                            "the QR code in {place} is {:.1} mm, under the 20 mm a phone reads from a printed page",
+                            size.0 / crate::units::MM
+                        ),
+                    )
+                    .with_span(span)
+                    .with_hint("give it `size: 20mm` or more (25mm reads easily)"),
                 );
             }
         }
@@ -226,6 +245,19 @@ pub(super) fn check_layout(l: &NamedLayout) -> Vec<Diagnostic> {
                             )
                             .with_span(span.clone())
                             .with_hint("check x, y, width and height against the page size and orientation; leave out width or height to stretch to the page edge"),
+                        );
+                    }
+                    if p.x_from_right.is_some() && (p.width.is_none() || p.x.0 != 0.0) {
+                        out.push(
+                            Diagnostic::error(
+                                &src.path,
+                                format!(
+                                    "panel `{}` gives `x-from-right` without `width`, or with `x`",
+                                    p.name
+                                ),
+                            )
+                            .with_span(span.clone())
+                            .with_hint("give `x-from-right` with `width`, and no `x`"),
                         );
                     }
                     if p.y.is_some() && p.y_from_bottom.is_some() && p.height.is_some() {

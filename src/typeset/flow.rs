@@ -88,6 +88,38 @@ pub(super) fn emit(
             ));
             return;
         }
+        Some(Figure::Qr {
+            size,
+            modules,
+            address,
+        }) => {
+            let (x, size) = (start(set, frame, *size), *size);
+            items.push((
+                frame.page,
+                Item::Qr {
+                    area: crate::pages::Area {
+                        x,
+                        y,
+                        w: size,
+                        h: size,
+                    },
+                    modules: modules
+                        .iter()
+                        .map(|m| crate::pages::Area {
+                            x: x + m.x,
+                            y: y + m.y,
+                            ..*m
+                        })
+                        .collect(),
+                    // Full black alone in print: a code in rich black or
+                    // registration colour blurs where the plates misregister.
+                    colour: crate::units::Colour::BLACK,
+                    address: address.clone(),
+                    tag: set.tag,
+                },
+            ));
+            return;
+        }
         None => {}
     }
     let st = &set.st;

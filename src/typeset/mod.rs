@@ -10,6 +10,7 @@ mod compose;
 mod flow;
 mod handout;
 pub mod hyphenate;
+mod qr;
 mod runs;
 mod set;
 mod shape;
@@ -380,6 +381,17 @@ pub fn typeset(
                         });
                     }
                 }
+                // A code on screen opens its address when clicked.
+                Item::Qr {
+                    area, address, tag, ..
+                } if !print => page.links.push(Link {
+                    x: area.x,
+                    y: area.y,
+                    w: area.w,
+                    h: area.h,
+                    uri: address.clone(),
+                    tag: *tag,
+                }),
                 Item::Image { w, png, .. } if print => {
                     let logo = project
                         .logo

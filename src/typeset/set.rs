@@ -41,6 +41,12 @@ pub(super) enum Figure {
         height: f32,
         png: std::sync::Arc<[u8]>,
     },
+    /// A QR code, `size` square: its dark modules, from its top-left corner.
+    Qr {
+        size: f32,
+        modules: Vec<crate::pages::Area>,
+        address: String,
+    },
 }
 
 impl Set {
@@ -49,6 +55,7 @@ impl Set {
         match self.figure {
             Some(Figure::Rule { thickness, .. }) => return thickness,
             Some(Figure::Logo { height, .. }) => return height,
+            Some(Figure::Qr { size, .. }) => return size,
             None => {}
         }
         before + self.space + self.lines.len() as f32 * self.st.leading
@@ -233,6 +240,26 @@ impl<'a> Typesetter<'a> {
                         png: logo.png.clone(),
                     }),
                     ..empty(any_style())
+                }
+            }
+            Para::Qr { address, size, .. } => {
+                // Never wider than the panel; the layout check keeps it readable.
+                let size = size.min(width);
+                match super::qr::modules(address, size) {
+                    Some((modules, _)) => Set {
+                        figure: Some(Figure::Qr {
+                            size,
+                            modules,
+                            address: address.clone(),
+                        }),
+                        ..empty(any_style())
+                    },
+                    None => {
+                        self.warnings.borrow_mut().push(format!(
+                            "the web address {address} is too long for a QR code (over 2,331 characters); the code is left out"
+                        ));
+                        empty(any_style())
+                    }
                 }
             }
             Para::Rule {

@@ -55,7 +55,12 @@ impl Structure {
             Para::Logo { alt, .. } if !alt.is_empty() => {
                 (BlockKind::Figure { alt: alt.clone() }, None)
             }
-            Para::Logo { .. } | Para::Rule { .. } | Para::Space(_) => return Tag::Artifact,
+            Para::Qr { alt, .. } if !alt.is_empty() => {
+                (BlockKind::Figure { alt: alt.clone() }, None)
+            }
+            Para::Logo { .. } | Para::Qr { .. } | Para::Rule { .. } | Para::Space(_) => {
+                return Tag::Artifact;
+            }
         };
         self.blocks.push((rank, Block { kind, lang }));
         Tag::Block {
@@ -89,7 +94,7 @@ impl Structure {
                     .map(|(_, mut item)| {
                         match &mut item {
                             Item::Text(run) => retag(&mut run.tag),
-                            Item::Image { tag, .. } => retag(tag),
+                            Item::Image { tag, .. } | Item::Qr { tag, .. } => retag(tag),
                             Item::Rect { .. } => {}
                         }
                         item

@@ -324,6 +324,9 @@ fn paragraph(
             upper(style),
             links,
         )),
+        // A handout prints the address itself (`show: organisation.url`):
+        // Word has no vector QR code to carry.
+        Para::Qr { .. } => None,
         // The logo, `height` tall, in a paragraph of its own; its description
         // is added after (`with_picture_descriptions`).
         Para::Logo { height, .. } => logo.map(|l| {

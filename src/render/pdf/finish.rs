@@ -21,6 +21,57 @@ pub(super) struct PageBoxes {
     pub(super) bleed: f32,
     /// Link rectangles in PDF coordinates and their addresses.
     pub(super) links: Vec<(f32, f32, f32, f32, String)>,
+    /// Whether the page has printer's marks (which need the registration
+    /// colour space among its resources).
+    pub(super) marks: bool,
+}
+
+/// The registration colour: a separation named `All`, which every plate
+/// prints; where a device shows it instead, all four inks at the tint.
+fn registration_space() -> Object {
+    let tint = lopdf::Dictionary::from_iter(vec![
+        ("FunctionType", Object::Integer(2)),
+        ("Domain", Object::Array(vec![0.into(), 1.into()])),
+        (
+            "C0",
+            Object::Array(vec![0.into(), 0.into(), 0.into(), 0.into()]),
+        ),
+        (
+            "C1",
+            Object::Array(vec![1.into(), 1.into(), 1.into(), 1.into()]),
+        ),
+        ("N", Object::Integer(1)),
+    ]);
+    Object::Array(vec![
+        Object::Name(b"Separation".to_vec()),
+        Object::Name(b"All".to_vec()),
+        Object::Name(b"DeviceCMYK".to_vec()),
+        Object::Dictionary(tint),
+    ])
+}
+
+/// Adds the registration colour space to page `id`'s resources.
+fn add_registration(lo: &mut lopdf::Document, id: lopdf::ObjectId) {
+    let resources = match lo.get_dictionary(id).and_then(|d| d.get(b"Resources")) {
+        Ok(Object::Reference(r)) => Some(*r),
+        _ => None,
+    };
+    let dict = match resources {
+        Some(r) => lo.get_dictionary_mut(r),
+        None => lo
+            .get_dictionary_mut(id)
+            .and_then(|d| d.get_mut(b"Resources"))
+            .and_then(Object::as_dict_mut),
+    };
+    if let Ok(res) = dict {
+        let mut spaces = res
+            .get(b"ColorSpace")
+            .and_then(Object::as_dict)
+            .cloned()
+            .unwrap_or_default();
+        spaces.set(super::ops::REGISTRATION, registration_space());
+        res.set("ColorSpace", Object::Dictionary(spaces));
+    }
 }
 
 pub(super) fn finish(
@@ -77,6 +128,9 @@ pub(super) fn finish(
                 ]))
             })
             .collect();
+        if pb.marks {
+            add_registration(lo, *id);
+        }
         let refs: Vec<Object> = annots.iter().map(|&a| Object::Reference(a)).collect();
         page_annots.push(annots);
         if let Ok(Object::Dictionary(d)) = lo.get_object_mut(*id) {

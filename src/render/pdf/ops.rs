@@ -18,6 +18,41 @@ pub fn text_marker(n: usize) -> String {
     format!("{TEXT}{n}")
 }
 
+/// The page resource name of the registration colour space.
+pub const REGISTRATION: &str = "Reg";
+
+/// Printer's marks as content: an artifact stroked in the registration
+/// colour (`Separation /All`, which every plate prints: ISO 32000-1, 8.6.6.4),
+/// crop marks solid and fold marks dashed, as print shops read them. `at`
+/// turns trim coordinates into the page's.
+pub fn marks(marks: &[crate::pages::Mark], at: impl Fn(f32, f32) -> (f32, f32)) -> Vec<u8> {
+    let mut out = Vec::new();
+    let _ = write!(
+        out,
+        "/Artifact BMC\nq\n/{REGISTRATION} CS\n1 SCN\n{} w\n",
+        crate::pages::MARK_WIDTH
+    );
+    for kind in [crate::pages::MarkKind::Crop, crate::pages::MarkKind::Fold] {
+        let dash: &[u8] = match kind {
+            crate::pages::MarkKind::Crop => b"[] 0 d\n",
+            crate::pages::MarkKind::Fold => b"[2 1.5] 0 d\n",
+        };
+        let mut first = true;
+        for m in marks.iter().filter(|m| m.kind == kind) {
+            if std::mem::take(&mut first) {
+                out.extend_from_slice(dash);
+            }
+            let ((x1, y1), (x2, y2)) = (at(m.x1, m.y1), at(m.x2, m.y2));
+            for (v, op) in [(x1, " "), (y1, " m\n"), (x2, " "), (y2, " l\nS\n")] {
+                real(&mut out, v);
+                out.extend_from_slice(op.as_bytes());
+            }
+        }
+    }
+    out.extend_from_slice(b"Q\nEMC");
+    out
+}
+
 fn real(out: &mut Vec<u8>, v: f32) {
     let _ = write!(out, "{v}");
 }

@@ -7,7 +7,7 @@ use super::ops::utf16be;
 use super::tags::{Marked, Part, content_tag};
 use super::{font_id, ops};
 use crate::fonts::{FaceId, FontBook};
-use crate::pages::{Colour, Item, MARK_WIDTH, Page, Tag};
+use crate::pages::{Colour, Item, Page, Tag};
 use crate::plan::Variant;
 use crate::render::subset::Subsets;
 use printpdf::{Color, DictItem, Op, PdfPage, Pt, Rect};
@@ -61,6 +61,26 @@ impl<'a> Drawing<'a> {
         let page = self.marked.last_mut().expect("a page is being drawn");
         page.push(Marked { block, part });
         page.len() as u32 - 1
+    }
+
+    /// Opens the marked content of a picture: part `part` of its block, or
+    /// an artifact.
+    fn begin_figure(&mut self, ops: &mut Vec<Op>, tag: Tag, part: Part) {
+        match tag {
+            Tag::Block { block, .. } => {
+                let mcid = self.mark(block, part);
+                let map = [("MCID".to_string(), DictItem::Int(mcid.into()))];
+                ops.push(Op::BeginMarkedContentWithProperties {
+                    tag: content_tag(&self.types, Marked { block, part }).into(),
+                    properties: DictItem::Dict {
+                        map: map.into_iter().collect(),
+                    },
+                });
+            }
+            Tag::Artifact => ops.push(Op::BeginMarkedContent {
+                tag: "Artifact".into(),
+            }),
+        }
     }
 
     /// One page's operators, and its boxes and links.
@@ -119,21 +139,7 @@ impl<'a> Drawing<'a> {
                     // printpdf sizes an image as pixels at `dpi`; pick the dpi that gives our width.
                     let dpi = *pw_px as f32 * 72.0 / w;
                     let id = id.clone();
-                    match *tag {
-                        Tag::Block { block, .. } => {
-                            let mcid = self.mark(block, Part::Body);
-                            let map = [("MCID".to_string(), DictItem::Int(mcid.into()))];
-                            ops.push(Op::BeginMarkedContentWithProperties {
-                                tag: self.types[block as usize].into(),
-                                properties: DictItem::Dict {
-                                    map: map.into_iter().collect(),
-                                },
-                            });
-                        }
-                        Tag::Artifact => ops.push(Op::BeginMarkedContent {
-                            tag: "Artifact".into(),
-                        }),
-                    }
+                    self.begin_figure(&mut ops, *tag, Part::Body);
                     ops.push(Op::UseXobject {
                         id,
                         transform: printpdf::XObjectTransform {
@@ -144,6 +150,38 @@ impl<'a> Drawing<'a> {
                             ..Default::default()
                         },
                     });
+                    ops.push(Op::EndMarkedContent);
+                }
+                Item::Qr {
+                    modules,
+                    colour,
+                    tag,
+                    ..
+                } => {
+                    // On screen the code is a link (the typesetter listed it).
+                    let part = match self.variant {
+                        Variant::Screen => {
+                            link_no += 1;
+                            Part::Link(link_no - 1)
+                        }
+                        Variant::Print => Part::Body,
+                    };
+                    self.begin_figure(&mut ops, *tag, part);
+                    ops.push(Op::SetFillColor {
+                        col: self.colour(colour),
+                    });
+                    for m in modules {
+                        ops.push(Op::DrawRectangle {
+                            rectangle: Rect {
+                                x: Pt(px(m.x)),
+                                y: Pt(py(m.y + m.h)),
+                                width: Pt(m.w),
+                                height: Pt(m.h),
+                                mode: Some(printpdf::PaintMode::Fill),
+                                winding_order: None,
+                            },
+                        });
+                    }
                     ops.push(Op::EndMarkedContent);
                 }
                 Item::Text(run) => {
@@ -279,40 +317,13 @@ impl<'a> Drawing<'a> {
             }
         }
         if !page.marks.is_empty() {
-            // Registration colour: every ink at 100%, so marks show on every plate.
-            ops.push(Op::BeginMarkedContent {
-                tag: "Artifact".into(),
+            // Written as the text runs are, spliced in at a marker: printpdf
+            // has no Separation colour space to stroke in.
+            ops.push(Op::Marker {
+                id: ops::text_marker(self.texts.len()),
             });
-            ops.push(Op::SaveGraphicsState);
-            ops.push(Op::SetOutlineColor {
-                col: Color::Cmyk(printpdf::Cmyk::new(1.0, 1.0, 1.0, 1.0, None)),
-            });
-            ops.push(Op::SetOutlineThickness { pt: Pt(MARK_WIDTH) });
-            for m in &page.marks {
-                ops.push(Op::DrawLine {
-                    line: printpdf::Line {
-                        points: vec![
-                            printpdf::LinePoint {
-                                p: printpdf::Point {
-                                    x: Pt(px(m.x1)),
-                                    y: Pt(py(m.y1)),
-                                },
-                                bezier: false,
-                            },
-                            printpdf::LinePoint {
-                                p: printpdf::Point {
-                                    x: Pt(px(m.x2)),
-                                    y: Pt(py(m.y2)),
-                                },
-                                bezier: false,
-                            },
-                        ],
-                        is_closed: false,
-                    },
-                });
-            }
-            ops.push(Op::RestoreGraphicsState);
-            ops.push(Op::EndMarkedContent);
+            self.texts
+                .push(ops::marks(&page.marks, |x, y| (px(x), py(y))));
         }
         let media = Rect::from_wh(Pt(mw), Pt(mh));
         let trim = Rect {
@@ -342,6 +353,7 @@ impl<'a> Drawing<'a> {
             trim: (b, b, mw - b, mh - b),
             bleed: page.bleed,
             links,
+            marks: !page.marks.is_empty(),
         };
         let pdf_page = PdfPage {
             media_box: media.clone(),

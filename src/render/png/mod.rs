@@ -33,6 +33,13 @@ pub fn rasterise(page: &Page, variant: Variant, glyphs: &mut Glyphs, dpi: f32) -
             Item::Rect { x, y, w, h, colour } => {
                 r.fill(px(*x), px(*y), px(x + w), px(y + h), colour.rgb)
             }
+            Item::Qr {
+                modules, colour, ..
+            } => {
+                for m in modules {
+                    r.fill(px(m.x), px(m.y), px(m.x + m.w), px(m.y + m.h), colour.rgb)
+                }
+            }
             Item::Image {
                 x, y, w, h, png, ..
             } => {
