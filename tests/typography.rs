@@ -175,7 +175,15 @@ fn overflow_error_names_layout_panel_message_and_millimetres() {
         "to intensify advocacy",
         &format!("{} to intensify advocacy", "and also ".repeat(60)),
     );
-    let r = p.run(&["build", "--layout", "flyer", "--audience", "workforce"]);
+    let r = p.run(&[
+        "build",
+        "--layout",
+        "flyer",
+        "--audience",
+        "workforce",
+        "--lang",
+        "en",
+    ]);
     assert_eq!(r.code, 1);
     let line = p.line_of("content/messages.yaml", "id: convene-advocacy");
     assert!(
@@ -235,7 +243,15 @@ fn a_lone_word_on_a_justified_line_is_reported_with_its_message() {
         "Commit to self-care,",
         "Commit to Pneumonoultramicroscopicsilicovolcanoconiosisprevention, self-care,",
     );
-    let r = p.run(&["build", "--layout", "flyer", "--audience", "workforce"]);
+    let r = p.run(&[
+        "build",
+        "--layout",
+        "flyer",
+        "--audience",
+        "workforce",
+        "--lang",
+        "en",
+    ]);
     r.ok();
     assert!(
         r.stdout
@@ -263,8 +279,10 @@ fn a_language_without_patterns_gets_no_hyphens_and_no_crash() {
                 .map(|i| u16::from_str_radix(&hex[i..i + 4], 16).unwrap())
                 .collect();
             let text = String::from_utf16(&units).unwrap();
+            // A web address may carry its whole text too (the shipped
+            // back panel's `www.…` line): no hyphenation either.
             assert!(
-                text.is_empty() || text.contains('-'),
+                text.is_empty() || text.contains('-') || text.starts_with("www."),
                 "`{text}` was hyphenated without patterns"
             );
         }

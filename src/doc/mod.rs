@@ -438,10 +438,12 @@ pub fn resolve(
                 Show::Logo | Show::Qr => {}
                 Show::OrganisationUrl => {
                     if let Some(url) = &c.organisation.url {
+                        // No unit id: an address is not translated, and a
+                        // handout marks only what a translator returns.
                         text(
                             &linked(printed_address(url), url),
                             "organisation.url",
-                            "organisation.url",
+                            "",
                             place("organisation.url", "url", url),
                         )
                     }
@@ -458,7 +460,7 @@ pub fn resolve(
                         text(
                             &contact,
                             "organisation contact",
-                            "organisation.contact",
+                            "",
                             place("organisation.contact", key, ""),
                         )
                     }
