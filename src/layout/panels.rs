@@ -139,6 +139,19 @@ pub struct Flow {
     pub min_size: Option<Length>,
     /// Fill the panels to an even depth instead of one after another.
     pub balance: bool,
+    /// `fit: fill`: set the flow as large as fits, in half-point steps, up to
+    /// this size of its main text, so its panels end near their foot.
+    pub max_size: Option<Length>,
+}
+
+/// Which way a flow's type may be sized to its panels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Fit {
+    /// Larger, up to `max-size`, to fill the panels.
+    Fill,
+    /// Smaller, down to `min-size`, to fit (`overflow: shrink`).
+    Shrink,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -163,12 +176,16 @@ impl<'de> Deserialize<'de> for Flow {
             min_size: Option<Length>,
             #[serde(default)]
             balance: bool,
+            #[serde(default)]
+            fit: Option<Fit>,
+            #[serde(default)]
+            max_size: Option<Length>,
         }
         struct V;
         impl<'de> de::Visitor<'de> for V {
             type Value = Flow;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a list of blocks, or a mapping with `blocks`, `overflow`, `min-size`, `balance`")
+                f.write_str("a list of blocks, or a mapping with `blocks`, `overflow`, `min-size`, `fit`, `max-size`, `balance`")
             }
             fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Flow, A::Error> {
                 let blocks = Vec::<Block>::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
@@ -177,20 +194,31 @@ impl<'de> Deserialize<'de> for Flow {
                     overflow: OverflowPolicy::Error,
                     min_size: None,
                     balance: false,
+                    max_size: None,
                 })
             }
             fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Flow, A::Error> {
                 let f = Full::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                if f.overflow == OverflowPolicy::Shrink && f.min_size.is_none() {
+                let overflow = match f.fit {
+                    Some(Fit::Shrink) => OverflowPolicy::Shrink,
+                    _ => f.overflow,
+                };
+                if overflow == OverflowPolicy::Shrink && f.min_size.is_none() {
                     return Err(de::Error::custom(
                         "`overflow: shrink` needs `min-size`, the smallest size the text may take",
                     ));
                 }
+                if f.fit == Some(Fit::Fill) && f.max_size.is_none() {
+                    return Err(de::Error::custom(
+                        "`fit: fill` needs `max-size`, the largest size the text may take",
+                    ));
+                }
                 Ok(Flow {
                     blocks: f.blocks,
-                    overflow: f.overflow,
+                    overflow,
                     min_size: f.min_size,
                     balance: f.balance,
+                    max_size: (f.fit == Some(Fit::Fill)).then_some(f.max_size).flatten(),
                 })
             }
         }

@@ -298,6 +298,28 @@ pub(super) type Placed = Vec<(usize, Item)>;
 /// (points). Boxed: it is the rare path, and a large error slows the common one.
 pub(super) type Spill = Box<(String, Option<Origin>, f32)>;
 
+/// How far down each frame what was poured into it goes, as a share of the
+/// frame's depth (lines by their baselines).
+pub(super) fn depths(items: &Placed, frames: &[Frame]) -> Vec<f32> {
+    frames
+        .iter()
+        .map(|f| {
+            let bottom = items
+                .iter()
+                .filter(|(page, _)| *page == f.page)
+                .map(|(_, item)| match item {
+                    Item::Text(run) => (run.x, run.baseline),
+                    Item::Rect { x, y, h, .. } | Item::Image { x, y, h, .. } => (*x, y + h),
+                    Item::Qr { area, .. } => (area.x, area.y + area.h),
+                })
+                .filter(|(x, _)| *x >= f.x - 0.5 && *x < f.x + f.w)
+                .map(|(_, bottom)| bottom)
+                .fold(f.y, f32::max);
+            (bottom - f.y) / f.h
+        })
+        .collect()
+}
+
 /// Pours a flow, balanced if asked: the lowest panel height at which everything
 /// still fits, found by bisection (pouring is cheap; nothing is drawn yet).
 pub(super) fn pour_flow(

@@ -26,7 +26,7 @@ use crate::pages::{Area, Item, Link, MARK_GAP, MARK_LEN, Page, Pages, PanelArea,
 use crate::plan::Variant;
 use crate::project::Project;
 use crate::units::MM;
-use flow::{Frame, Keep, frame, heights, place_all, pour_flow};
+use flow::{Frame, Keep, depths, frame, heights, place_all, pour_flow};
 use set::{Set, Typesetter};
 use std::collections::BTreeMap;
 use structure::{BACKGROUND, Rank, Structure};
@@ -282,7 +282,7 @@ pub fn typeset(
         let Some(width) = frames.iter().map(|f| f.w).reduce(f32::min) else {
             continue;
         };
-        // The flow's main text: its messages' style, else its first text's.
+        // The flow's main text: its messages' style, else its longest text's.
         let body_size = paras
             .iter()
             .find_map(|p| match p {
@@ -290,10 +290,14 @@ pub fn typeset(
                 _ => None,
             })
             .or_else(|| {
-                paras.iter().find_map(|p| match p {
-                    Para::Text { style, .. } => Some(style),
-                    _ => None,
-                })
+                paras
+                    .iter()
+                    .filter_map(|p| match p {
+                        Para::Text { style, text, .. } => Some((text.len(), style)),
+                        _ => None,
+                    })
+                    .max_by_key(|(len, _)| *len)
+                    .map(|(_, style)| style)
             })
             .map(|s| layout.layout.styles[s].size.0)
             .unwrap_or(10.0);
@@ -305,9 +309,8 @@ pub fn typeset(
                 .unwrap_or(body_size)
                 .min(body_size),
         };
-        // Try the layout's sizes, then (shrink) half a point smaller at a time.
-        let mut size = body_size;
-        let placed = loop {
+        // The flow set with its main text at `size`, every style scaled with it.
+        let attempt = |size: f32| {
             let ts = Typesetter {
                 scale: size / body_size,
                 warnings: Default::default(),
@@ -321,24 +324,65 @@ pub fn typeset(
                     ..ts.set(para, width)
                 })
                 .collect();
-            let result = pour_flow(&sets, &frames, spec.balance, keep);
-            match result {
-                Ok(items) => {
-                    warnings.extend(ts.warnings.take());
-                    if size < body_size {
-                        warnings.push(format!(
-                            "flow `{flow}` set at {size:.1} pt instead of {body_size:.1} pt to fit its panels"
-                        ));
-                    }
-                    break Ok(items);
-                }
-                Err(e) if size - 0.5 >= min_size - 0.001 => {
-                    let _ = e;
-                    size -= 0.5;
-                }
+            pour_flow(&sets, &frames, spec.balance, keep).map(|items| (items, ts.warnings.take()))
+        };
+        // Try the layout's sizes, then (shrink) half a point smaller at a time.
+        let mut size = body_size;
+        let mut placed = loop {
+            match attempt(size) {
+                Ok(done) => break Ok(done),
+                Err(_) if size - 0.5 >= min_size - 0.001 => size -= 0.5,
                 Err(e) => break Err(e),
             }
         };
+        // Fill: the largest half-point step up to `max-size` that still fits.
+        // A larger size never fits where a smaller one did not, so halving
+        // the steps finds it in a few settings, not one per step.
+        let steps = spec
+            .max_size
+            .map_or(0, |max| ((max.0 - body_size) / 0.5 + 0.001).floor() as i32);
+        if let Ok((items, _)) = &placed
+            && size == body_size
+            && steps > 0
+        {
+            // Fill: the largest half-point step up to `max-size` that still
+            // fits. A larger size never fits where a smaller one did not.
+            // Text takes room as the square of its size (lines get longer
+            // and taller), so the share of the panels it fills now gives a
+            // first guess; the step after it, or halving below it, settles
+            // it: two or three settings of the flow, not one per step.
+            let used = depths(items, &frames);
+            let share = used.iter().sum::<f32>() / used.len().max(1) as f32;
+            let guess = ((body_size / share.max(0.05).sqrt() - body_size) / 0.5).floor() as i32;
+            let (mut fits, mut fails) = (0, steps + 1);
+            let mut probe = guess.clamp(1, steps);
+            let mut first = true;
+            while fails - fits > 1 {
+                match attempt(body_size + probe as f32 * 0.5) {
+                    Ok(done) => {
+                        fits = probe;
+                        placed = Ok(done);
+                    }
+                    Err(_) => fails = probe,
+                }
+                // After the guess, the step above it; then halving.
+                probe = if std::mem::take(&mut first) && fits == probe && fits + 1 < fails {
+                    fits + 1
+                } else {
+                    (fits + fails) / 2
+                };
+            }
+            size = body_size + fits as f32 * 0.5;
+        }
+        let placed = placed.map(|(items, set_warnings)| {
+            warnings.extend(set_warnings);
+            if size < body_size {
+                warnings.push(format!(
+                    "flow `{flow}` set at {size:.1} pt instead of {body_size:.1} pt to fit its panels"
+                ));
+            }
+            items
+        });
         match placed {
             Ok(items) => {
                 for (page, item) in items {

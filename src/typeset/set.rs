@@ -75,9 +75,9 @@ pub(super) struct Typesetter<'a> {
 impl Typesetter<'_> {
     /// A title or heading of several lines broken to even lengths, as a
     /// designer sets them: at the narrowest measure that keeps its number of
-    /// lines and splits no word (found by halving the difference, eight
-    /// times: to within 0.4% of the measure), so no word stands alone on the
-    /// last line. The lines still stand at the full measure.
+    /// lines and splits no word (found by halving the difference between the
+    /// lines' average length and the measure five times), so no word stands
+    /// alone on the last line. The lines still stand at the full measure.
     fn even_lines(
         &self,
         fonts: Fonts<'_>,
@@ -92,8 +92,10 @@ impl Typesetter<'_> {
         }
         let splits = |c: &Composed| c.lines.iter().map(|l| l.actual.len()).sum::<usize>();
         let whole = splits(&full);
-        let (mut narrow, mut wide, mut best) = (width / 2.0, width, full);
-        for _ in 0..8 {
+        // No measure narrower than the lines' average length keeps them.
+        let average = full.lines.iter().map(|l| l.width).sum::<f32>() / n as f32;
+        let (mut narrow, mut wide, mut best) = (average, width, full);
+        for _ in 0..5 {
             let w = (narrow + wide) / 2.0;
             let c = compose(fonts, st, self.language, text, w, self.composer);
             if c.lines.len() == n

@@ -1,0 +1,182 @@
+//! Panels that are full: with `fit: fill` on the shipped layouts' flows, every
+//! flow of every PDF of the shipped content (all audiences and languages,
+//! print and screen) that runs panel after panel ends in the last
+//! 20% of its last panel, or its text is at the layout's `max-size`; balanced
+//! flows are measured and printed panel by panel. Also for a generated
+//! audience with two short messages and one with eight long ones.
+
+mod common;
+
+use leafpress::{Filter, Format, Item, Pages, Tag, Variant};
+use std::collections::BTreeMap;
+
+/// A flow's panels in order, whether it is balanced, and its `max-size` in
+/// points.
+type FlowPanels = (Vec<String>, bool, Option<f32>);
+
+/// Each layout's flows, read from the layout files.
+fn flows(layouts: &std::path::Path) -> BTreeMap<String, Vec<FlowPanels>> {
+    let mut out = BTreeMap::new();
+    for e in std::fs::read_dir(layouts).unwrap() {
+        let path = e.unwrap().path();
+        let name = path.file_stem().unwrap().to_str().unwrap().to_string();
+        if name == "brand" {
+            continue;
+        }
+        let v: serde_yaml::Value =
+            serde_yaml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let Some(specs) = v["flows"].as_mapping() else {
+            continue;
+        };
+        let mut list = Vec::new();
+        for (flow, spec) in specs {
+            let flow = flow.as_str().unwrap();
+            let panels: Vec<String> = v["sides"]
+                .as_sequence()
+                .unwrap()
+                .iter()
+                .flat_map(|s| s["panels"].as_sequence().unwrap())
+                .filter(|p| p["flow"].as_str() == Some(flow))
+                .map(|p| p["name"].as_str().unwrap().to_string())
+                .collect();
+            let max = spec["max-size"]
+                .as_str()
+                .map(|s| s.trim_end_matches("pt").parse::<f32>().unwrap());
+            list.push((panels, spec["balance"].as_bool() == Some(true), max));
+        }
+        out.insert(name, list);
+    }
+    out
+}
+
+/// How far down each named panel its text goes, as a share of the panel's
+/// text area, and the size most of its text is set in (its main text).
+fn depths(pages: &Pages, panels: &[String]) -> (Vec<f32>, f32) {
+    let mut sizes: BTreeMap<u32, usize> = BTreeMap::new();
+    let depths = panels
+        .iter()
+        .map(|name| {
+            let (page, area) = pages
+                .pages
+                .iter()
+                .find_map(|pg| pg.panels.iter().find(|p| &p.name == name).map(|p| (pg, p)))
+                .unwrap();
+            let c = &area.content;
+            let mut bottom = c.y;
+            for item in &page.items {
+                let Item::Text(run) = item else { continue };
+                let x = run.x + run.width / 2.0;
+                if x < c.x || x > c.x + c.w || run.baseline < c.y || run.baseline > c.y + c.h + 1.0
+                {
+                    continue;
+                }
+                bottom = bottom.max(run.baseline);
+                if let Tag::Block { label: false, .. } = run.tag {
+                    *sizes.entry((run.size * 100.0).round() as u32).or_default() +=
+                        run.glyphs.len();
+                }
+            }
+            (bottom - c.y) / c.h
+        })
+        .collect();
+    let main = sizes.iter().max_by_key(|(_, n)| **n).map_or(0, |(s, _)| *s);
+    (depths, main as f32 / 100.0)
+}
+
+/// Checks every PDF job of `project`; returns the lines of figures.
+fn check(project: &leafpress::Project, layouts: &std::path::Path) -> Vec<String> {
+    let flows = flows(layouts);
+    let mut lines = Vec::new();
+    for job in leafpress::list(project, &Filter::default()).unwrap() {
+        if job.format != Format::Pdf {
+            continue;
+        }
+        let doc = leafpress::document(project, &job, true).unwrap().0;
+        for variant in [Variant::Print, Variant::Screen] {
+            let pages = leafpress::typeset(project, &doc, variant)
+                .unwrap_or_else(|o| panic!("{job:?}: {}", o[0]));
+            for (panels, balanced, max) in &flows[&job.layout] {
+                let (d, size) = depths(&pages, panels);
+                let at_max = max.is_some_and(|m| (size - m).abs() < 0.01);
+                let shown: Vec<String> = d.iter().map(|x| format!("{:.0}%", x * 100.0)).collect();
+                lines.push(format!(
+                    "{} {} {} {:?}: {} at {size:.1} pt{}",
+                    job.layout,
+                    job.audience,
+                    job.language,
+                    variant,
+                    shown.join(" "),
+                    if at_max { " (max-size)" } else { "" }
+                ));
+                // A flow poured panel after panel ends in its last panel. A
+                // balanced one is reported panel by panel, not held to it:
+                // its messages are kept whole, and evening whole messages
+                // over three panels is not solved yet (the closing note has
+                // the figures).
+                if !balanced && d[d.len() - 1] < 0.8 && !at_max {
+                    lines.last_mut().unwrap().push_str("  <-- under 80%");
+                }
+            }
+        }
+    }
+    lines
+}
+
+/// The shipped project with `fit: fill` on its flows: the inside flap's
+/// definition up to 11.5 pt, the leaflet's messages up to 18 pt, the flyer's
+/// up to 15 pt.
+fn filled() -> common::Project {
+    let p = common::Project::shipped();
+    p.edit(
+        "layouts/leaflet.yaml",
+        "  definition:\n    - { show: definition.heading, style: heading }\n    - { rule: accent, thickness: 2pt, length: 18mm }\n    - { space: 4mm }\n    - { show: definition.text, style: body }\n    - { show: definition.note, style: note }\n",
+        "  definition:\n    fit: fill\n    max-size: 11.5pt\n    blocks:\n      - { show: definition.heading, style: heading }\n      - { rule: accent, thickness: 2pt, length: 18mm }\n      - { space: 4mm }\n      - { show: definition.text, style: body }\n      - { show: definition.note, style: note }\n",
+    );
+    p.edit(
+        "layouts/leaflet.yaml",
+        "    balance: true\n",
+        "    balance: true\n    fit: fill\n    max-size: 18pt\n",
+    );
+    p.edit(
+        "layouts/flyer.yaml",
+        "    overflow: shrink\n    min-size: 10pt\n",
+        "    fit: fill\n    max-size: 15pt\n    overflow: shrink\n    min-size: 10pt\n",
+    );
+    p
+}
+
+#[test]
+fn every_flow_of_the_shipped_content_fills_its_panels() {
+    let p = filled();
+    let lines = check(&p.load(), &p.file("layouts"));
+    eprintln!("{}", lines.join("\n"));
+    assert!(!lines.iter().any(|l| l.contains("under 80%")));
+    assert!(lines.len() >= 2 * 3 * 4 * 3, "{}", lines.len());
+}
+
+#[test]
+fn two_short_messages_and_eight_long_ones_fill_their_panels_too() {
+    let p = filled();
+    std::fs::remove_dir_all(p.file("content/translations")).unwrap();
+    let mut text = p.read("content/messages.yaml");
+    text.push_str(
+        "  - id: few\n    name: Few words\n    heading: Two short messages\n    messages:\n      - id: few-1\n        text: Fund the workforce.\n      - id: few-2\n        text: Train the workforce.\n",
+    );
+    text.push_str(
+        "  - id: many\n    name: Many words\n    heading: Eight long messages\n    messages:\n",
+    );
+    for i in 0..8 {
+        text.push_str(&format!(
+            "      - id: many-{i}\n        text: >-\n          Message {i}: a professional, trained social service workforce can tackle complex issues, including alleviating poverty and keeping families together, when it is funded and supported.\n"
+        ));
+    }
+    p.write("content/messages.yaml", &text);
+    let project = p.load();
+    let lines: Vec<String> = check(&project, &p.file("layouts"))
+        .into_iter()
+        .filter(|l| l.contains(" few ") || l.contains(" many "))
+        .collect();
+    eprintln!("{}", lines.join("\n"));
+    assert!(!lines.iter().any(|l| l.contains("under 80%")));
+    assert_eq!(lines.len(), 2 * 2 * 3, "{lines:?}");
+}
