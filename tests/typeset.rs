@@ -65,6 +65,13 @@ fn a_long_web_address_breaks_after_its_scheme_and_links_whole_from_every_line() 
         "Commit to self-care,",
         &format!("Read {uri}. Commit to self-care,"),
     );
+    // Set as large as fits: a size at which the address would be cut where
+    // it has no break does not fit.
+    p.edit(
+        "layouts/leaflet.yaml",
+        "    balance: true\n",
+        "    balance: true\n    fit: fill\n    max-size: 18pt\n",
+    );
     let project = leafpress::load(&leafpress::Paths {
         content: p.file("content"),
         layouts: p.file("layouts"),
@@ -116,4 +123,48 @@ fn a_long_web_address_breaks_after_its_scheme_and_links_whole_from_every_line() 
     // And the page has a link over each part.
     let links: Vec<&leafpress::Link> = pages.pages.iter().flat_map(|p| &p.links).collect();
     assert_eq!(links.iter().filter(|l| l.uri == uri).count(), parts.len());
+}
+
+#[test]
+fn a_panels_content_stands_at_the_top_middle_or_bottom_of_its_room() {
+    // The leaflet's back panel: its content (the call to action, the QR
+    // code, the address) above what stands at its bottom (the attribution).
+    let qr_top = |valign: &str| {
+        let p = common::Project::shipped();
+        p.edit(
+            "layouts/leaflet.yaml",
+            "valign: middle",
+            &format!("valign: {valign}"),
+        );
+        let project = p.load();
+        let jobs = leafpress::list(
+            &project,
+            &Filter {
+                audiences: vec!["workforce".into()],
+                layouts: vec!["leaflet".into()],
+                variants: vec![Variant::Print],
+                languages: vec!["en".into()],
+            },
+        )
+        .unwrap();
+        let doc = leafpress::document(&project, &jobs[0], false).unwrap().0;
+        let pages = typeset(&project, &doc, Variant::Print).unwrap();
+        pages.pages[0]
+            .items
+            .iter()
+            .find_map(|i| match i {
+                leafpress::Item::Qr { area, .. } => Some(area.y),
+                _ => None,
+            })
+            .unwrap()
+    };
+    let (top, middle, bottom) = (qr_top("top"), qr_top("middle"), qr_top("bottom"));
+    assert!(
+        top + 20.0 < middle && middle + 20.0 < bottom,
+        "{top} {middle} {bottom}"
+    );
+    assert!(
+        (middle - (top + bottom) / 2.0).abs() < 0.01,
+        "{top} {middle} {bottom}"
+    );
 }

@@ -9,7 +9,7 @@ mod panels;
 mod style;
 
 pub use names::{ColourRef, FlowRef, FontRef, Names, StyleRef, local_names, with_names};
-pub use panels::{Block, Flow, OverflowPolicy, Panel, PanelRect, Show, Side};
+pub use panels::{Block, Flow, OverflowPolicy, Panel, PanelRect, Show, Side, VAlign};
 pub use style::{Align, Direction, HyphenRules, Style, Weight};
 
 use crate::units::{Cmyk, Insets, Length, Rgb};

@@ -51,6 +51,20 @@ pub struct Panel {
     /// Fixed content stacked at the bottom of the panel.
     #[serde(default)]
     pub bottom: Vec<Block>,
+    /// Where `content` stands in the room `bottom` leaves it: at the top (the
+    /// default), in the middle, or at the bottom.
+    #[serde(default)]
+    pub valign: VAlign,
+}
+
+/// Vertical placement of a panel's fixed content.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VAlign {
+    #[default]
+    Top,
+    Middle,
+    Bottom,
 }
 
 /// A panel's rectangle in points from the trim box's top-left: `(x, y, w, h)`.

@@ -62,6 +62,9 @@ pub struct Composed {
     /// Fallback families whose regular face stood in for the style's bold
     /// or italic.
     pub(super) stand_ins: Vec<String>,
+    /// How many words are cut where they have no break, being wider than the
+    /// measure.
+    pub(super) cut_words: usize,
 }
 
 /// Breaks a paragraph into lines no wider than `width`.
@@ -86,6 +89,7 @@ pub(super) fn compose(
         None
     };
 
+    let mut cut_words = 0;
     // Where each word may split: hyphenation points, then emergency splits for
     // any piece still wider than the measure (never outside the panel).
     for w in &mut words {
@@ -113,6 +117,7 @@ pub(super) fn compose(
                     })
                     .unwrap_or(g0 + 1);
                 w.splits.insert(k + 1, (cut, Split::Emergency));
+                cut_words += 1;
             }
             k += 1;
         }
@@ -183,6 +188,7 @@ pub(super) fn compose(
             breaks: Vec::new(),
             lone_words: Vec::new(),
             stand_ins,
+            cut_words,
         };
     }
     let params = breaking::Params {
@@ -472,6 +478,7 @@ pub(super) fn compose(
         breaks,
         lone_words,
         stand_ins,
+        cut_words,
     }
 }
 

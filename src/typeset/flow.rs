@@ -533,6 +533,7 @@ mod tests {
             space: 0.0,
             origin: None,
             tag: Tag::Artifact,
+            cut_words: 0,
         }
     }
 

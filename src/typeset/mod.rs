@@ -21,7 +21,7 @@ pub use compose::Composer;
 pub use handout::handout_preview;
 
 use crate::doc::{Document, Origin, Para};
-use crate::layout::{MarkKind, Mirror, OverflowPolicy};
+use crate::layout::{MarkKind, Mirror, OverflowPolicy, VAlign};
 use crate::pages::{Area, Item, Link, MARK_GAP, MARK_LEN, Page, Pages, PanelArea, marks};
 use crate::plan::Variant;
 use crate::project::Project;
@@ -240,8 +240,22 @@ pub fn typeset(
                 overflows.push(overflow(&p.name, &origin, top_h + bottom_h - fr.h));
                 continue;
             }
+            // The room left between the content and what stands at the
+            // bottom (a flow's panel keeps its content on top: the flow
+            // takes that room).
+            let room = if p.flow.is_some() {
+                0.0
+            } else {
+                fr.h - top_h - bottom_h
+            };
+            let top_y = fr.y
+                + match p.valign {
+                    VAlign::Top => 0.0,
+                    VAlign::Middle => room / 2.0,
+                    VAlign::Bottom => room,
+                };
             let mut placed = Vec::new();
-            place_all(&top, &fr, fr.y, &mut placed);
+            place_all(&top, &fr, top_y, &mut placed);
             staged[si].extend(placed.drain(..).map(|(_, it)| ((rank, 0), it)));
             place_all(&bottom, &fr, fr.y + fr.h - bottom_h, &mut placed);
             staged[si].extend(placed.drain(..).map(|(_, it)| ((rank, 2), it)));
@@ -324,7 +338,9 @@ pub fn typeset(
                     ..ts.set(para, width)
                 })
                 .collect();
-            pour_flow(&sets, &frames, spec.balance, keep).map(|items| (items, ts.warnings.take()))
+            let cut = sets.iter().map(|s| s.cut_words).sum::<usize>();
+            pour_flow(&sets, &frames, spec.balance, keep)
+                .map(|items| (items, ts.warnings.take(), cut))
         };
         // Try the layout's sizes, then (shrink) half a point smaller at a time.
         let mut size = body_size;
@@ -341,10 +357,13 @@ pub fn typeset(
         let steps = spec
             .max_size
             .map_or(0, |max| ((max.0 - body_size) / 0.5 + 0.001).floor() as i32);
-        if let Ok((items, _)) = &placed
+        if let Ok((items, _, cut_at_body)) = &placed
             && size == body_size
             && steps > 0
         {
+            // A larger size that cuts a word where it has no break (a long
+            // address wider than the measure) is no fit.
+            let cut_at_body = *cut_at_body;
             // Fill: the largest half-point step up to `max-size` that still
             // fits. A larger size never fits where a smaller one did not.
             // Text takes room as the square of its size (lines get longer
@@ -359,11 +378,11 @@ pub fn typeset(
             let mut first = true;
             while fails - fits > 1 {
                 match attempt(body_size + probe as f32 * 0.5) {
-                    Ok(done) => {
+                    Ok(done) if done.2 <= cut_at_body => {
                         fits = probe;
                         placed = Ok(done);
                     }
-                    Err(_) => fails = probe,
+                    _ => fails = probe,
                 }
                 // After the guess, the step above it; then halving.
                 probe = if std::mem::take(&mut first) && fits == probe && fits + 1 < fails {
@@ -374,7 +393,7 @@ pub fn typeset(
             }
             size = body_size + fits as f32 * 0.5;
         }
-        let placed = placed.map(|(items, set_warnings)| {
+        let placed = placed.map(|(items, set_warnings, _)| {
             warnings.extend(set_warnings);
             if size < body_size {
                 warnings.push(format!(

@@ -22,6 +22,8 @@ pub(super) struct Set {
     /// panel's): right-to-left lines are moved to a wider panel's right edge.
     pub(super) measure: f32,
     pub(super) origin: Option<Origin>,
+    /// Words cut where they have no break, being wider than the measure.
+    pub(super) cut_words: usize,
     /// Its block in the document's structure (set by the caller, which knows
     /// where a reader meets it), or decoration.
     pub(super) tag: Tag,
@@ -99,6 +101,7 @@ impl Typesetter<'_> {
             let w = (narrow + wide) / 2.0;
             let c = compose(fonts, st, self.language, text, w, self.composer);
             if c.lines.len() == n
+                && c.cut_words == best.cut_words
                 && splits(&c) == whole
                 && c.lines.iter().all(|l| l.width <= w + 0.01)
             {
@@ -246,6 +249,7 @@ impl<'a> Typesetter<'a> {
             space: 0.0,
             origin: None,
             tag: Tag::Artifact,
+            cut_words: 0,
         };
         // Rules and spaces borrow a style only for its fields; they add no spacing of their own.
         let any_style = || Resolved {
@@ -329,6 +333,7 @@ impl<'a> Typesetter<'a> {
                     _ => c,
                 };
                 self.lone_word_warnings(&c, origin, style);
+                let cut_words = c.cut_words;
                 let lines = c
                     .lines
                     .into_iter()
@@ -340,6 +345,7 @@ impl<'a> Typesetter<'a> {
                 Set {
                     lines,
                     origin: Some(origin.clone()),
+                    cut_words,
                     ..empty(st)
                 }
             }
@@ -362,6 +368,7 @@ impl<'a> Typesetter<'a> {
                     self.composer,
                 );
                 self.lone_word_warnings(&c, origin, style);
+                let cut_words = c.cut_words;
                 // The number stands where lines start: on the left, or on
                 // the right in right-to-left text, the indent with it.
                 let lead = if st.rtl { 0.0 } else { indent };
@@ -404,6 +411,7 @@ impl<'a> Typesetter<'a> {
                     lines,
                     number: Some((run, nst.ascent * nst.size)),
                     origin: Some(origin.clone()),
+                    cut_words,
                     ..empty(st)
                 }
             }

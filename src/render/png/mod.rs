@@ -80,17 +80,34 @@ pub fn rasterise(page: &Page, variant: Variant, glyphs: &mut Glyphs, dpi: f32) -
         }
     }
     if variant == Variant::Print {
-        // Marks in registration colour, as a PDF viewer shows them.
+        // Marks in registration colour, as a PDF viewer shows them: fold
+        // marks dashed as the PDF draws them (2 pt on, 1.5 pt off).
         for m in &page.marks {
             let (x0, y0, x1, y1) = (px(m.x1), px(m.y1), px(m.x2), px(m.y2));
             let lw = (crate::pages::MARK_WIDTH * s).max(1.0);
-            r.fill(
-                x0.min(x1) - lw / 2.0,
-                y0.min(y1) - lw / 2.0,
-                x0.max(x1) + lw / 2.0,
-                y0.max(y1) + lw / 2.0,
-                Rgb(0, 0, 0),
-            );
+            let len = ((x1 - x0).powi(2) + (y1 - y0).powi(2)).sqrt();
+            let dashes: Vec<(f32, f32)> = match m.kind {
+                crate::pages::MarkKind::Crop => vec![(0.0, 1.0)],
+                crate::pages::MarkKind::Fold => {
+                    let (on, period) = (2.0 * s / len, 3.5 * s / len);
+                    (0..)
+                        .map(|i| i as f32 * period)
+                        .take_while(|t| *t < 1.0)
+                        .map(|t| (t, (t + on).min(1.0)))
+                        .collect()
+                }
+            };
+            for (a, b) in dashes {
+                let (ax, ay) = (x0 + (x1 - x0) * a, y0 + (y1 - y0) * a);
+                let (bx, by) = (x0 + (x1 - x0) * b, y0 + (y1 - y0) * b);
+                r.fill(
+                    ax.min(bx) - lw / 2.0,
+                    ay.min(by) - lw / 2.0,
+                    ax.max(bx) + lw / 2.0,
+                    ay.max(by) + lw / 2.0,
+                    Rgb(0, 0, 0),
+                );
+            }
         }
     }
     r
