@@ -90,6 +90,7 @@ h3 {{ font-size: 1rem; margin: 1.2rem 0 .5rem; color: #00537f; }}
 .filters {{ display: flex; flex-wrap: wrap; gap: 1rem; align-items: end; margin: 1rem 0; }}
 .filters label {{ display: flex; flex-direction: column; font-size: .85rem; font-weight: bold; gap: .2rem; }}
 .filters select, .filters input {{ font: inherit; font-weight: normal; padding: .3rem; min-width: 14rem; }}
+.filters input {{ min-width: 22rem; }}
 .langs {{ display: grid; grid-template-columns: repeat(auto-fit, minmax(360px, 1fr)); gap: 1rem; }}
 .card {{ background: #fff; border: 1px solid #d7dbe0; border-radius: 6px; padding: .6rem .8rem; font-size: .85rem; }}
 .card .lang {{ font-size: 1rem; font-weight: bold; margin: 0 0 .4rem; }}

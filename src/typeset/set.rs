@@ -289,7 +289,7 @@ impl<'a> Typesetter<'a> {
             Para::Qr { address, size, .. } => {
                 // Never wider than the panel; the layout check keeps it readable.
                 let size = size.min(width);
-                match super::qr::modules(address, size) {
+                match super::qr::modules(address, size, &self.project.caches) {
                     Some((modules, _)) => Set {
                         figure: Some(Figure::Qr {
                             size,
