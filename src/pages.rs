@@ -98,6 +98,9 @@ pub use crate::layout::MarkKind;
 /// Stroke width of printer's marks, in points.
 pub const MARK_WIDTH: f32 = 0.25;
 
+/// The dash of fold marks, in points: drawn, then left out.
+pub const FOLD_DASH: (f32, f32) = (2.0, 1.5);
+
 /// A clickable web address on a page.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Link {

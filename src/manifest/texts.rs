@@ -32,61 +32,29 @@ fn searchable(text: &str, out: &mut String) {
 
 /// The text of unit `id` in `t`'s language: its translation, or the source
 /// text where it has none (as a build with fallback prints it).
-fn translated<'a>(
-    t: Option<&'a Translation>,
-    id: impl FnOnce() -> String,
-    source: &'a str,
-) -> &'a str {
-    t.and_then(|t| t.texts.get(&id()))
-        .map(|e| e.text.as_str())
-        .filter(|s| !s.trim().is_empty())
-        .unwrap_or(source)
+fn translated<'a>(t: Option<&'a Translation>, id: &dyn Fn() -> String, source: &'a str) -> &'a str {
+    t.and_then(|t| t.text(&id())).unwrap_or(source)
 }
 
 /// Writes `leafpressTexts({...})`: for each language, the texts every output
 /// shares (title, definition, organisation), and for each audience, its own
-/// texts in each language. Audiences come one at a time, as a large content
-/// is read back from disk.
+/// texts in each language: the translatable units, as translators get them.
+/// Audiences come one at a time, as a large content is read back from disk.
 pub fn write_js(w: &mut dyn Write, p: &Project) -> std::io::Result<()> {
     let languages = p.languages();
     let translation = |lang: &str| p.translations.iter().find(|t| t.language == lang);
     let json = |s: &str| serde_json::to_string(s).map_err(std::io::Error::other);
+    // The content without its audiences: the units every output shares.
+    let shared = crate::content::Content::join(&p.head, Vec::new());
     w.write_all(b"leafpressTexts({\"shared\":{")?;
     for (i, lang) in languages.iter().enumerate() {
         let t = translation(lang);
-        let h = &p.head;
         let mut s = String::new();
-        searchable(translated(t, || "title".into(), &h.title), &mut s);
-        searchable(
-            translated(t, || "attribution".into(), &h.attribution),
-            &mut s,
-        );
-        searchable(
-            translated(t, || "organisation.name".into(), &h.organisation.name),
-            &mut s,
-        );
-        if let Some(a) = &h.organisation.call_to_action {
-            searchable(
-                translated(t, || "organisation.call-to-action".into(), a),
-                &mut s,
-            );
-        }
-        let d = &h.definition;
-        searchable(
-            translated(t, || "definition.heading".into(), &d.heading),
-            &mut s,
-        );
-        searchable(translated(t, || "definition.text".into(), &d.text), &mut s);
-        if let Some(n) = &d.note {
-            searchable(translated(t, || "definition.note".into(), n), &mut s);
-        }
-        write!(
-            w,
-            "{}{}:{}",
-            if i > 0 { "," } else { "" },
-            json(lang)?,
-            json(&s)?
-        )?;
+        crate::translate::each_unit(&shared, |id, text, _| {
+            searchable(translated(t, id, text), &mut s)
+        });
+        let comma = if i > 0 { "," } else { "" };
+        write!(w, "{comma}{}:{}", json(lang)?, json(&s)?)?;
     }
     w.write_all(b"},\"audiences\":{")?;
     let mut first = true;
@@ -101,33 +69,11 @@ pub fn write_js(w: &mut dyn Write, p: &Project) -> std::io::Result<()> {
         for (k, lang) in languages.iter().enumerate() {
             let t = translation(lang);
             let mut s = String::new();
-            searchable(
-                translated(t, || format!("audience.{}.name", a.id), &a.name),
-                &mut s,
-            );
-            searchable(
-                translated(t, || format!("audience.{}.heading", a.id), &a.heading),
-                &mut s,
-            );
-            if let Some(intro) = &a.intro {
-                searchable(
-                    translated(t, || format!("audience.{}.intro", a.id), intro),
-                    &mut s,
-                );
-            }
-            for m in &a.messages {
-                searchable(
-                    translated(t, || format!("message.{}", m.id), &m.text),
-                    &mut s,
-                );
-            }
-            write!(
-                w,
-                "{}{}:{}",
-                if k > 0 { "," } else { "" },
-                json(lang)?,
-                json(&s)?
-            )?;
+            crate::translate::each_audience_unit(a, &mut |id, text, _| {
+                searchable(translated(t, id, text), &mut s)
+            });
+            let comma = if k > 0 { "," } else { "" };
+            write!(w, "{comma}{}:{}", json(lang)?, json(&s)?)?;
         }
         w.write_all(b"}")?;
     }

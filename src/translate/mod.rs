@@ -83,24 +83,33 @@ pub fn each_unit<'c>(
         });
     }
     for a in &c.audiences {
-        f(&|| format!("audience.{}.name", a.id), &a.name, &|| {
-            format!("Audience `{}`: its short name, on covers", a.id)
+        each_audience_unit(a, &mut f);
+    }
+}
+
+/// Calls `f` with each translatable text of one audience, in reading order,
+/// as [`each_unit`] does.
+pub fn each_audience_unit<'c>(
+    a: &'c crate::content::Audience,
+    f: &mut impl FnMut(&dyn Fn() -> String, &'c str, &dyn Fn() -> String),
+) {
+    f(&|| format!("audience.{}.name", a.id), &a.name, &|| {
+        format!("Audience `{}`: its short name, on covers", a.id)
+    });
+    f(
+        &|| format!("audience.{}.heading", a.id),
+        &a.heading,
+        &|| format!("Audience `{}`: heading above its messages", a.id),
+    );
+    if let Some(i) = &a.intro {
+        f(&|| format!("audience.{}.intro", a.id), i, &|| {
+            format!("Audience `{}`: introduction before its messages", a.id)
         });
-        f(
-            &|| format!("audience.{}.heading", a.id),
-            &a.heading,
-            &|| format!("Audience `{}`: heading above its messages", a.id),
-        );
-        if let Some(i) = &a.intro {
-            f(&|| format!("audience.{}.intro", a.id), i, &|| {
-                format!("Audience `{}`: introduction before its messages", a.id)
-            });
-        }
-        for (n, m) in a.messages.iter().enumerate() {
-            f(&|| format!("message.{}", m.id), &m.text, &|| {
-                format!("Audience `{}`: message {}", a.id, n + 1)
-            });
-        }
+    }
+    for (n, m) in a.messages.iter().enumerate() {
+        f(&|| format!("message.{}", m.id), &m.text, &|| {
+            format!("Audience `{}`: message {}", a.id, n + 1)
+        });
     }
 }
 
@@ -172,6 +181,14 @@ pub struct Translation {
 }
 
 impl Translation {
+    /// The translation of unit `id`, unless it has none or a blank one.
+    pub fn text(&self, id: &str) -> Option<&str> {
+        self.texts
+            .get(id)
+            .map(|e| e.text.as_str())
+            .filter(|s| !s.trim().is_empty())
+    }
+
     pub fn span_of(&self, id: &str) -> Option<Span> {
         self.source.span_of(id, "")
     }
@@ -326,9 +343,9 @@ pub fn apply(content: &Content, t: &Translation) -> (Content, Vec<String>) {
     let mut c = content.clone();
     c.language = t.language.clone();
     let mut missing = Vec::new();
-    let mut get = |id: String, text: &mut String| match t.texts.get(&id) {
-        Some(e) if !e.text.trim().is_empty() => *text = e.text.clone(),
-        _ => missing.push(id),
+    let mut get = |id: String, text: &mut String| match t.text(&id) {
+        Some(s) => *text = s.to_string(),
+        None => missing.push(id),
     };
     get("title".into(), &mut c.title);
     get("attribution".into(), &mut c.attribution);

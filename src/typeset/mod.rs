@@ -351,9 +351,6 @@ pub fn typeset(
                 Err(e) => break Err(e),
             }
         };
-        // Fill: the largest half-point step up to `max-size` that still fits.
-        // A larger size never fits where a smaller one did not, so halving
-        // the steps finds it in a few settings, not one per step.
         let steps = spec
             .max_size
             .map_or(0, |max| ((max.0 - body_size) / 0.5 + 0.001).floor() as i32);

@@ -33,14 +33,16 @@ pub fn marks(marks: &[crate::pages::Mark], at: impl Fn(f32, f32) -> (f32, f32)) 
         crate::pages::MARK_WIDTH
     );
     for kind in [crate::pages::MarkKind::Crop, crate::pages::MarkKind::Fold] {
-        let dash: &[u8] = match kind {
-            crate::pages::MarkKind::Crop => b"[] 0 d\n",
-            crate::pages::MarkKind::Fold => b"[2 1.5] 0 d\n",
-        };
         let mut first = true;
         for m in marks.iter().filter(|m| m.kind == kind) {
             if std::mem::take(&mut first) {
-                out.extend_from_slice(dash);
+                let _ = match kind {
+                    crate::pages::MarkKind::Crop => writeln!(out, "[] 0 d"),
+                    crate::pages::MarkKind::Fold => {
+                        let (on, off) = crate::pages::FOLD_DASH;
+                        writeln!(out, "[{on} {off}] 0 d")
+                    }
+                };
             }
             let ((x1, y1), (x2, y2)) = (at(m.x1, m.y1), at(m.x2, m.y2));
             for (v, op) in [(x1, " "), (y1, " m\n"), (x2, " "), (y2, " l\nS\n")] {

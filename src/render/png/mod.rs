@@ -81,7 +81,7 @@ pub fn rasterise(page: &Page, variant: Variant, glyphs: &mut Glyphs, dpi: f32) -
     }
     if variant == Variant::Print {
         // Marks in registration colour, as a PDF viewer shows them: fold
-        // marks dashed as the PDF draws them (2 pt on, 1.5 pt off).
+        // marks dashed as the PDF draws them.
         for m in &page.marks {
             let (x0, y0, x1, y1) = (px(m.x1), px(m.y1), px(m.x2), px(m.y2));
             let lw = (crate::pages::MARK_WIDTH * s).max(1.0);
@@ -89,7 +89,8 @@ pub fn rasterise(page: &Page, variant: Variant, glyphs: &mut Glyphs, dpi: f32) -
             let dashes: Vec<(f32, f32)> = match m.kind {
                 crate::pages::MarkKind::Crop => vec![(0.0, 1.0)],
                 crate::pages::MarkKind::Fold => {
-                    let (on, period) = (2.0 * s / len, 3.5 * s / len);
+                    let (on, off) = crate::pages::FOLD_DASH;
+                    let (on, period) = (on * s / len, (on + off) * s / len);
                     (0..)
                         .map(|i| i as f32 * period)
                         .take_while(|t| *t < 1.0)
