@@ -399,7 +399,7 @@ impl Fingerprints {
             h.update(f.digest);
         }
         if let Some(l) = &p.logo {
-            h.update(Sha256::digest(&l.png[..]));
+            h.update(l.picture.digest);
         }
         h.update(opts.epoch.to_be_bytes());
         h.update([opts.allow_fallback as u8]);
@@ -431,6 +431,16 @@ impl Fingerprints {
         );
         if let Some(i) = p.audience_index(&job.audience) {
             h.update(p.audiences.digest(i));
+        }
+        // The picture's bytes, not only its name: a photograph replaced
+        // under the same name rebuilds what shows it.
+        if let Some(Ok(a)) = p.audience(&job.audience)
+            && let Some((spec, from)) = p.picture_spec(a.audience.image.as_ref())
+        {
+            match p.picture(spec, from) {
+                Ok(picture) => h.update(picture.digest),
+                Err(e) => h.update(e.as_bytes()),
+            }
         }
         if let Some(t) = p.translations.iter().find(|t| t.language == job.language) {
             translation_part(p, t, &job.audience, &mut h);

@@ -1,6 +1,7 @@
 //! The message source: `content/messages.yaml`, as authors write it.
 
 use crate::diag::Diagnostic;
+pub use crate::picture::PictureSpec;
 use crate::source::SourceFile;
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +19,9 @@ pub struct Content {
     pub organisation: Organisation,
     /// The definition every output starts from.
     pub definition: Definition,
+    /// A picture for every output, unless an audience has its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<PictureSpec>,
     /// Each audience and its messages, in the order outputs are made.
     pub audiences: Vec<Audience>,
 }
@@ -75,6 +79,9 @@ pub struct Audience {
     pub intro: Option<String>,
     /// Its messages, numbered in this order.
     pub messages: Vec<Message>,
+    /// Its own picture, instead of the content's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<PictureSpec>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -105,11 +112,12 @@ pub const FIELDS: Fields = Fields {
         "attribution",
         "organisation",
         "definition",
+        "image",
         "audiences",
     ],
     organisation: &["name", "url", "email", "phone", "address", "call-to-action"],
     definition: &["heading", "text", "note"],
-    audience: &["id", "name", "heading", "intro", "messages"],
+    audience: &["id", "name", "heading", "intro", "messages", "image"],
     message: &["id", "text"],
 };
 
@@ -127,6 +135,9 @@ pub struct Head {
     pub organisation: Organisation,
     /// The definition every output starts from.
     pub definition: Definition,
+    /// A picture for every output, unless an audience has its own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<PictureSpec>,
 }
 
 impl Content {
@@ -138,6 +149,7 @@ impl Content {
             attribution: self.attribution,
             organisation: self.organisation,
             definition: self.definition,
+            image: self.image,
         };
         (head, self.audiences)
     }
@@ -150,6 +162,7 @@ impl Content {
             attribution: head.attribution.clone(),
             organisation: head.organisation.clone(),
             definition: head.definition.clone(),
+            image: head.image.clone(),
             audiences,
         }
     }
@@ -562,6 +575,11 @@ mod tests {
                 text: "x".into(),
                 note: Some("n".into()),
             },
+            image: Some(PictureSpec {
+                file: "f".into(),
+                alt: Some("a".into()),
+                credit: None,
+            }),
             audiences: vec![Audience {
                 id: "a".into(),
                 name: "n".into(),
@@ -571,6 +589,11 @@ mod tests {
                     id: "m".into(),
                     text: "t".into(),
                 }],
+                image: Some(PictureSpec {
+                    file: "f".into(),
+                    alt: Some("a".into()),
+                    credit: None,
+                }),
             }],
         };
         let v = serde_yaml::to_value(&c).unwrap();

@@ -51,6 +51,7 @@ mod layout;
 mod manifest;
 mod markup;
 mod pages;
+mod picture;
 mod pipeline;
 mod plan;
 mod project;
@@ -231,6 +232,14 @@ pub const STARTER: &[(&str, &[u8])] = &[
     (
         "content/messages.yaml",
         include_bytes!("../content/messages.yaml"),
+    ),
+    (
+        "content/images/community.jpg",
+        include_bytes!("../content/images/community.jpg"),
+    ),
+    (
+        "content/images/community.svg",
+        include_bytes!("../content/images/community.svg"),
     ),
     (
         "layouts/brand.yaml",

@@ -179,18 +179,15 @@ pub enum Item {
         /// Its colour.
         colour: Colour,
     },
-    /// A PNG image scaled into the box.
+    /// A picture (JPEG or PNG, the logo too), shown in `area`: where it is
+    /// cropped (`fit: cover`), `placed` reaches past it and is clipped.
     Image {
-        /// Left edge.
-        x: f32,
-        /// Top edge.
-        y: f32,
-        /// Width.
-        w: f32,
-        /// Height.
-        h: f32,
-        /// The PNG file's bytes.
-        png: std::sync::Arc<[u8]>,
+        /// The box it shows in.
+        area: Area,
+        /// Where the whole picture lies.
+        placed: Area,
+        /// Its file.
+        picture: std::sync::Arc<crate::picture::Picture>,
         /// A figure of the structure, or decoration.
         tag: Tag,
     },

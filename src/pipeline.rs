@@ -83,9 +83,17 @@ impl Backend for PdfBackend {
         variant: Variant,
         opts: &MakeOptions,
     ) -> Result<Rendered, JobError> {
-        let pages = typeset(project, doc, variant).map_err(|o| JobError {
+        let mut pages = typeset(project, doc, variant).map_err(|o| JobError {
             reasons: o.iter().map(|o| o.to_string()).collect(),
         })?;
+        // What the print shop's preflight would say of the pictures.
+        if variant == Variant::Print {
+            let (warnings, errors) = crate::typeset::preflight(project, &pages);
+            if !errors.is_empty() {
+                return Err(JobError { reasons: errors });
+            }
+            pages.warnings.extend(warnings);
+        }
         let n = pages.pages.len();
         let subsets = subset::subset_fonts(&pages, &project.fonts, &project.caches)
             .map_err(|e| JobError { reasons: vec![e] })?;

@@ -2,13 +2,15 @@
 //! project but not yet positioned. It feeds the typesetter (PDF) and the DOCX
 //! writer, which lets Word lay out its own text.
 
-use crate::layout::{Align, Block, Format, Show, Weight};
+use crate::layout::{Align, Block, Format, Show};
 use crate::plan::Job;
 use crate::project::Project;
 use crate::units::{Colour, Insets};
 use std::collections::BTreeMap;
 
 mod contact;
+mod picture;
+mod styles;
 use contact::{contact_markup, linked, printed_address};
 
 /// Where a piece of text came from, so late problems can point at it.
@@ -115,6 +117,23 @@ pub enum Para {
         size: f32,
         /// What it is, for those who cannot see it; empty when decorative.
         alt: String,
+    },
+    /// A picture (JPEG or PNG) across the panel's measure, or with `bleed`
+    /// to its edges and past the trim.
+    Picture {
+        /// Its file.
+        picture: std::sync::Arc<crate::picture::Picture>,
+        /// What it shows, for those who cannot see it; empty when decorative.
+        alt: String,
+        /// Height, in points; `None`: as its proportions give (with `bleed`:
+        /// the panel's).
+        height: Option<f32>,
+        /// Cropped to fill its box, or whole inside it.
+        fit: crate::layout::ImageFit,
+        /// The point kept in view when cropped, across and down, 0 to 1.
+        focus: (f32, f32),
+        /// To the panel's edges, and into the bleed where they are the trim's.
+        bleed: bool,
     },
     /// The brand logo (PNG), this tall.
     Logo {
@@ -293,6 +312,12 @@ pub fn resolve(
             .any(|m| m == unit)
             .then(|| p.head.language.clone())
     };
+    let chosen = if picture::shown(&layout.layout) {
+        let lines: Vec<_> = sources().collect();
+        picture::choose(p, c, audience, &lines).map_err(|e| vec![e])?
+    } else {
+        None
+    };
     let resolve_blocks = |blocks: &[Block]| -> Vec<Para> {
         let mut out = Vec::new();
         for b in blocks {
@@ -320,6 +345,11 @@ pub fn resolve(
                         },
                     });
                 }
+                continue;
+            }
+            if b.show == Some(Show::Image) {
+                // No picture in the content or brand: the block shows nothing.
+                out.extend(chosen.as_ref().map(|ch| ch.para(b)));
                 continue;
             }
             if b.show == Some(Show::Qr) {
@@ -435,7 +465,12 @@ pub fn resolve(
                         )
                     }
                 }
-                Show::Logo | Show::Qr => {}
+                Show::Logo | Show::Qr | Show::Image => {}
+                Show::ImageCredit => {
+                    if let Some((credit, unit)) = chosen.as_ref().and_then(|ch| ch.credit()) {
+                        text(credit, "picture credit", &unit, place(&unit, "credit", ""))
+                    }
+                }
                 Show::OrganisationUrl => {
                     if let Some(url) = &c.organisation.url {
                         // No unit id: an address is not translated, and a
@@ -493,37 +528,7 @@ pub fn resolve(
     };
 
     let l = &layout.layout;
-    let title = &c.title;
-    let styles = l
-        .styles
-        .iter()
-        .map(|(name, s)| {
-            let c = p.brand.colours[s.colour.as_str()];
-            let role = &p.brand.fonts[s.font.as_str()];
-            let family = role.family.clone();
-            let script_family =
-                script_family(p, s.font.as_str(), title).unwrap_or_else(|| family.clone());
-            let ts = TextStyle {
-                family,
-                script_family,
-                bold: s.weight == Weight::Bold,
-                italic: s.italic,
-                size: s.size.0,
-                leading: s.leading(),
-                colour: Colour {
-                    cmyk: c.cmyk,
-                    rgb: c.rgb,
-                },
-                align: s.align,
-                space_before: s.space_before.0,
-                space_after: s.space_after.0,
-                uppercase: s.uppercase,
-                keep_with_next: s.keep_with_next,
-                keep_together: s.keep_together,
-            };
-            (name.clone(), ts)
-        })
-        .collect();
+    let styles = styles::text_styles(p, l, &c.title);
     let (page_width, page_height) = layout.page_dims();
     let doc = Document {
         notes: units.into_iter().map(|u| (u.id, u.note)).collect(),
@@ -560,18 +565,4 @@ pub fn resolve(
         footer: resolve_blocks(&l.footer),
     };
     Ok((doc, warnings))
-}
-
-/// The fallback family of font role `role` that draws the first letter of
-/// `sample` (the title, in the job's language) the role's own face lacks.
-fn script_family(p: &Project, role: &str, sample: &str) -> Option<String> {
-    let own = p.fonts.face_for(role, Weight::Regular, false)?;
-    let letter = sample
-        .chars()
-        .find(|&c| c.is_alphabetic() && !p.fonts.face(own).covers(c))?;
-    p.fonts
-        .fallbacks_for(role, Weight::Regular, false)
-        .iter()
-        .find(|f| p.fonts.face(f.face).covers(letter))
-        .map(|f| f.family.clone())
 }

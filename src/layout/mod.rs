@@ -9,7 +9,7 @@ mod panels;
 mod style;
 
 pub use names::{ColourRef, FlowRef, FontRef, Names, StyleRef, local_names, with_names};
-pub use panels::{Block, Flow, OverflowPolicy, Panel, PanelRect, Show, Side, VAlign};
+pub use panels::{Block, Flow, ImageFit, OverflowPolicy, Panel, PanelRect, Show, Side, VAlign};
 pub use style::{Align, Direction, HyphenRules, Style, Weight};
 
 use crate::units::{Cmyk, Insets, Length, Rgb};
@@ -26,6 +26,9 @@ pub struct Brand {
     pub fonts: BTreeMap<String, FontFamily>,
     #[serde(default)]
     pub logo: Option<LogoSpec>,
+    /// A picture for outputs whose content names none (a file in the layouts folder).
+    #[serde(default)]
+    pub image: Option<crate::picture::PictureSpec>,
 }
 
 /// How links look in a layout.
@@ -196,6 +199,39 @@ pub struct Layout {
     /// DOCX: the page footer.
     #[serde(default)]
     pub footer: Vec<Block>,
+    /// PDF: the resolution pictures must reach where they are placed.
+    #[serde(default, rename = "picture-resolution")]
+    pub picture_resolution: Resolution,
+}
+
+/// The effective resolution a placed picture needs, in pixels per inch:
+/// under `warning` the build warns, under `error` the job fails.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Resolution {
+    #[serde(default = "ppi_warning")]
+    pub warning: f32,
+    #[serde(default = "ppi_error")]
+    pub error: f32,
+}
+
+impl Default for Resolution {
+    fn default() -> Self {
+        Resolution {
+            warning: ppi_warning(),
+            error: ppi_error(),
+        }
+    }
+}
+
+/// What offset printing needs for a photograph to look sharp.
+fn ppi_warning() -> f32 {
+    300.0
+}
+
+/// Under this, pixels show at reading distance.
+fn ppi_error() -> f32 {
+    150.0
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

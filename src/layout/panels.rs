@@ -266,9 +266,23 @@ pub struct Block {
     /// Vertical space.
     #[serde(default)]
     pub space: Option<Length>,
-    /// For `show: logo`: its height (the width follows the image's proportions).
+    /// For `show: logo`: its height (the width follows the image's
+    /// proportions). For `show: image`: the picture's height (by default, as
+    /// its proportions give at the panel's width; with `bleed`, the panel's).
     #[serde(default)]
     pub height: Option<Length>,
+    /// For `show: image`: `cover` fills the box and crops (the default),
+    /// `contain` shows the whole picture inside it.
+    #[serde(default)]
+    pub fit: Option<ImageFit>,
+    /// For `show: image` with `fit: cover`: the point of the picture kept in
+    /// view when it is cropped, across and down, such as `[50%, 30%]`.
+    #[serde(default)]
+    pub focus: Option<Focus>,
+    /// For `show: image`: the picture runs to the panel's edges (its padding
+    /// ignored) and, where the panel meets the trim, into the bleed.
+    #[serde(default)]
+    pub bleed: bool,
     /// For `show: qr`: the code's width and height, its quiet zone included
     /// (at least 20 mm, so phones read it from a printed page).
     #[serde(default)]
@@ -318,4 +332,51 @@ pub enum Show {
     /// square.
     #[serde(rename = "qr")]
     Qr,
+    /// The audience's picture, else the content's, else the brand's (PDF layouts
+    /// and handouts).
+    #[serde(rename = "image")]
+    Image,
+    /// Who made that picture, as the content gives it.
+    #[serde(rename = "image.credit")]
+    ImageCredit,
+}
+
+/// How a picture fills its box.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ImageFit {
+    /// Fills the box; what overhangs is cropped, around the focus.
+    #[default]
+    Cover,
+    /// The whole picture, as large as fits in the box.
+    Contain,
+}
+
+/// A point of a picture, across and down, each from 0 to 1 (written `50%`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Focus(pub f32, pub f32);
+
+impl<'de> Deserialize<'de> for Focus {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let parts = Vec::<String>::deserialize(d)?;
+        let share = |s: &str| -> Result<f32, D::Error> {
+            s.trim()
+                .strip_suffix('%')
+                .and_then(|n| n.trim().parse::<f32>().ok())
+                .filter(|v| (0.0..=100.0).contains(v))
+                .map(|v| v / 100.0)
+                .ok_or_else(|| {
+                    D::Error::custom(format!(
+                        "`{s}` is not a share from 0% to 100%; write the focus as `[50%, 30%]` (across, down)"
+                    ))
+                })
+        };
+        match parts.as_slice() {
+            [x, y] => Ok(Focus(share(x)?, share(y)?)),
+            _ => Err(D::Error::custom(
+                "a focus is two shares, across and down, such as `[50%, 30%]`",
+            )),
+        }
+    }
 }

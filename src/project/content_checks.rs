@@ -354,6 +354,13 @@ pub(super) fn check_content(c: &Content, src: &SourceFile) -> Vec<Diagnostic> {
             );
         }
     }
+    for spec in c
+        .image
+        .iter()
+        .chain(c.audiences.iter().filter_map(|a| a.image.as_ref()))
+    {
+        out.extend(super::pictures::check_spec(spec, src, "content"));
+    }
     check_text(&c.title, "the title", src, "", &mut out);
     check_text(&c.definition.text, "the definition", src, "", &mut out);
     // Only texts with a marker are parsed, and only their ids made.

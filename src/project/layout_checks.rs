@@ -162,7 +162,10 @@ pub(super) fn check_layout(l: &NamedLayout) -> Vec<Diagnostic> {
                     .with_span(span.clone()),
                 );
             }
-            if b.show.is_some_and(|s| s != Show::Logo && s != Show::Qr) && b.style.is_none() {
+            if b.show
+                .is_some_and(|s| !matches!(s, Show::Logo | Show::Qr | Show::Image))
+                && b.style.is_none()
+            {
                 out.push(
                     Diagnostic::error(
                         &src.path,
@@ -349,8 +352,12 @@ pub(super) fn problems_of_print_geometry(l: &NamedLayout, out: &mut Vec<Diagnost
     let mm = crate::units::MM;
     for side in &l.layout.sides {
         for (p, r) in side.panels.iter().zip(side.rects(pw, ph)) {
-            let has_text =
-                p.flow.is_some() || p.content.iter().chain(&p.bottom).any(|b| b.show.is_some());
+            // A picture with `bleed` is meant to reach the trim and beyond.
+            let has_text = p.flow.is_some()
+                || p.content
+                    .iter()
+                    .chain(&p.bottom)
+                    .any(|b| b.show.is_some() && !(b.show == Some(Show::Image) && b.bleed));
             let (x0, y0) = (r.x + p.padding.left, r.y + p.padding.top);
             let (x1, y1) = (r.x + r.w - p.padding.right, r.y + r.h - p.padding.bottom);
             let closest = x0.min(y0).min(pw - x1).min(ph - y1);

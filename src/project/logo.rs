@@ -109,10 +109,12 @@ pub(super) fn load_logo(
     }
     // Decode it once now, so a damaged file is an input error, not a failed job.
     printpdf::RawImage::decode_from_bytes(&bytes, &mut Vec::new()).map_err(|_| broken())?;
+    let picture = crate::picture::Picture::inspect(bytes.into()).map_err(|_| broken())?;
     Ok(Logo {
         alt: spec.alt.clone().unwrap_or_default(),
-        png: bytes.into(),
-        width_px: w,
-        height_px: h,
+        picture: std::sync::Arc::new(crate::picture::Picture {
+            file: full.display().to_string(),
+            ..picture
+        }),
     })
 }

@@ -8,6 +8,7 @@ mod contrast;
 mod coverage;
 mod layout_checks;
 mod logo;
+mod pictures;
 
 use crate::content::{AudienceText, Audiences, Head};
 use crate::diag::{Diagnostic, Error};
@@ -18,6 +19,7 @@ use content_checks::load_content;
 use coverage::check_coverage;
 use layout_checks::{check_layout, layout_files};
 use logo::{load_logo, missing_alt};
+pub(crate) use pictures::{From as PictureFrom, place as picture_place};
 use std::path::PathBuf;
 
 /// Where a project's inputs live.
@@ -61,9 +63,8 @@ impl NamedLayout {
 
 #[derive(Debug, Clone)]
 pub struct Logo {
-    pub png: std::sync::Arc<[u8]>,
-    pub width_px: u32,
-    pub height_px: u32,
+    /// The PNG file, read and measured.
+    pub picture: std::sync::Arc<crate::picture::Picture>,
     /// What it shows, for those who cannot see it; empty: decorative.
     pub alt: String,
 }
@@ -92,6 +93,8 @@ pub struct Project {
     /// without a scan (a scan per job made a batch quadratic in the number of
     /// audiences).
     audience_at: std::collections::HashMap<Box<str>, usize>,
+    /// Where the inputs are: pictures are read from there when a job needs them.
+    pub(crate) paths: Paths,
 }
 
 impl Project {
@@ -270,6 +273,11 @@ pub fn load(paths: &Paths) -> Result<Project, Error> {
         }
         None => None,
     };
+    if let Some((b, src)) = &brand
+        && let Some(spec) = &b.image
+    {
+        brand_problems.extend(pictures::check_spec(spec, src, "layouts"));
+    }
     let logo = brand.as_ref().and_then(|(b, src)| {
         let spec = b.logo.as_ref()?;
         brand_problems.extend(missing_alt(spec, &b.organisation, src));
@@ -319,6 +327,7 @@ pub fn load(paths: &Paths) -> Result<Project, Error> {
                 translations,
                 warnings,
                 caches: Default::default(),
+                paths: paths.clone(),
             })
         }
         _ => Err(Error::Input(errors.into_iter().chain(warnings).collect())),

@@ -82,6 +82,9 @@ pub fn each_unit<'c>(
             "Footnote to the definition (starts with an asterisk)".into()
         });
     }
+    if let Some(spec) = &c.image {
+        crate::picture::each_text(spec, None, &mut f);
+    }
     for a in &c.audiences {
         each_audience_unit(a, &mut f);
     }
@@ -111,13 +114,17 @@ pub fn each_audience_unit<'c>(
             format!("Audience `{}`: message {}", a.id, n + 1)
         });
     }
+    if let Some(spec) = &a.image {
+        crate::picture::each_text(spec, Some(&a.id), f);
+    }
 }
 
 /// The line of the content file where the text of unit `id` is written.
 pub fn source_line(src: &SourceFile, id: &str) -> Option<usize> {
     let (key, value) = match id.split('.').collect::<Vec<_>>()[..] {
         ["message", m] => ("id", m),
-        ["audience", a, _] => ("id", a),
+        ["audience", a, _] | ["audience", a, "image", _] => ("id", a),
+        ["image", field] => (field, ""),
         ["organisation", "name"] => ("name", ""),
         ["organisation", "call-to-action"] => ("call-to-action", ""),
         ["definition", field] => (field, ""),
@@ -357,6 +364,20 @@ pub fn apply(content: &Content, t: &Translation) -> (Content, Vec<String>) {
     get("definition.text".into(), &mut c.definition.text);
     if let Some(n) = c.definition.note.as_mut() {
         get("definition.note".into(), n);
+    }
+    let mut picture = |spec: Option<&mut crate::picture::PictureSpec>, audience: Option<&str>| {
+        let Some(spec) = spec else { return };
+        let unit = crate::picture::unit(audience);
+        if let Some(alt) = spec.alt.as_mut().filter(|a| !a.is_empty()) {
+            get(format!("{unit}.alt"), alt);
+        }
+        if let Some(credit) = spec.credit.as_mut() {
+            get(format!("{unit}.credit"), credit);
+        }
+    };
+    picture(c.image.as_mut(), None);
+    for a in &mut c.audiences {
+        picture(a.image.as_mut(), Some(&a.id));
     }
     for a in &mut c.audiences {
         get(format!("audience.{}.name", a.id), &mut a.name);

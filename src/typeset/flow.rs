@@ -5,8 +5,8 @@
 use super::set::{Figure, Set};
 use super::style::LinkLook;
 use crate::doc::Origin;
-use crate::layout::{Panel, PanelRect};
-use crate::pages::{GlyphRun, Item, Tag};
+use crate::layout::{ImageFit, Panel, PanelRect};
+use crate::pages::{Area, GlyphRun, Item, Tag};
 
 /// The usable box of a panel, in points from the trim box's top-left.
 pub(super) struct Frame {
@@ -16,6 +16,9 @@ pub(super) struct Frame {
     pub(super) w: f32,
     pub(super) h: f32,
     pub(super) page: usize,
+    /// The panel's own box, run out into the bleed where it meets the trim:
+    /// where a picture with `bleed` goes.
+    pub(super) edges: Area,
 }
 
 /// A panel's text frame: its rectangle inside its padding (left and right
@@ -33,6 +36,40 @@ pub(super) fn frame(p: &Panel, r: PanelRect, page: usize, mirror: bool) -> Frame
         w: r.w - left - right,
         h: r.h - p.padding.top - p.padding.bottom,
         page,
+        edges: Area {
+            x: r.x,
+            y: r.y,
+            w: r.w,
+            h: r.h,
+        },
+    }
+}
+
+/// Where the whole of `picture` lies to fill `area`: `cover` scales it to
+/// cover the box, its overhang shared out so `focus` stays in view (as far as
+/// the picture reaches); `contain` scales it to fit, centred.
+pub(super) fn fit_picture(
+    area: Area,
+    picture: &crate::picture::Picture,
+    fit: ImageFit,
+    focus: (f32, f32),
+) -> Area {
+    let (iw, ih) = (picture.width as f32, picture.height as f32);
+    let (sx, sy) = (area.w / iw, area.h / ih);
+    let scale = match fit {
+        ImageFit::Cover => sx.max(sy),
+        ImageFit::Contain => sx.min(sy),
+    };
+    let (w, h) = (iw * scale, ih * scale);
+    let (fx, fy) = match fit {
+        ImageFit::Cover => focus,
+        ImageFit::Contain => (0.5, 0.5),
+    };
+    Area {
+        x: area.x - (w - area.w) * fx,
+        y: area.y - (h - area.h) * fy,
+        w,
+        h,
     }
 }
 
@@ -73,16 +110,50 @@ pub(super) fn emit(
             ));
             return;
         }
-        Some(Figure::Logo { width, height, png }) => {
-            let (w, h, png) = (*width, *height, png.clone());
-            items.push((
-                frame.page,
-                Item::Image {
+        Some(Figure::Image {
+            width,
+            height,
+            picture,
+            fit,
+            focus,
+            bleed,
+        }) => {
+            let (w, h) = (*width, *height);
+            let area = if *bleed {
+                // To the panel's edges; at its top or foot, past the padding
+                // (and the trim, where the panel meets it).
+                let e = frame.edges;
+                let top = if y <= frame.y + 0.01 { e.y } else { y };
+                let foot = if y + h >= frame.y + frame.h - 0.01 {
+                    e.y + e.h
+                } else {
+                    y + h
+                };
+                Area {
+                    x: e.x,
+                    y: top,
+                    w: e.w,
+                    h: foot - top,
+                }
+            } else {
+                Area {
                     x: start(set, frame, w),
                     y,
                     w,
                     h,
-                    png,
+                }
+            };
+            let placed = fit_picture(area, picture, *fit, *focus);
+            items.push((
+                frame.page,
+                Item::Image {
+                    // Whole inside its box: the picture is its own box.
+                    area: match fit {
+                        ImageFit::Contain => placed,
+                        ImageFit::Cover => area,
+                    },
+                    placed,
+                    picture: picture.clone(),
                     tag: set.tag,
                 },
             ));
@@ -309,8 +380,8 @@ pub(super) fn depths(items: &Placed, frames: &[Frame]) -> Vec<f32> {
                 .filter(|(page, _)| *page == f.page)
                 .map(|(_, item)| match item {
                     Item::Text(run) => (run.x, run.baseline),
-                    Item::Rect { x, y, h, .. } | Item::Image { x, y, h, .. } => (*x, y + h),
-                    Item::Qr { area, .. } => (area.x, area.y + area.h),
+                    Item::Rect { x, y, h, .. } => (*x, y + h),
+                    Item::Qr { area, .. } | Item::Image { area, .. } => (area.x, area.y + area.h),
                 })
                 .filter(|(x, _)| *x >= f.x - 0.5 && *x < f.x + f.w)
                 .map(|(_, bottom)| bottom)
@@ -548,6 +619,12 @@ mod tests {
                 w: 100.0,
                 h,
                 page: i,
+                edges: Area {
+                    x: 0.0,
+                    y: 0.0,
+                    w: 100.0,
+                    h,
+                },
             })
             .collect()
     }

@@ -27,6 +27,12 @@ pub fn handout_preview(project: &Project, doc: &Document) -> Pages {
         w: pw - m.left - m.right,
         h: ph - m.top - m.bottom,
         page,
+        edges: crate::pages::Area {
+            x: 0.0,
+            y: 0.0,
+            w: pw,
+            h: ph,
+        },
     };
     let width = frame(0).w;
     let sets: Vec<Set> = doc.body.iter().map(|p| ts.set(p, width)).collect();

@@ -10,6 +10,7 @@ mod compose;
 mod flow;
 mod handout;
 pub mod hyphenate;
+mod preflight;
 mod qr;
 mod runs;
 mod set;
@@ -19,6 +20,7 @@ mod style;
 
 pub use compose::Composer;
 pub use handout::handout_preview;
+pub use preflight::preflight;
 
 use crate::doc::{Document, Origin, Para};
 use crate::layout::{MarkKind, Mirror, OverflowPolicy, VAlign};
@@ -81,6 +83,30 @@ pub fn composition_quality(
     let st = ts.style(style);
     let c = compose::compose(ts.fonts(), &st, language, text, width, composer);
     breaking::quality(&c.breaks)
+}
+
+/// Panel rectangle `r` run out into the bleed on each side that lies on the
+/// trim line, so trimming leaves no white hairline.
+fn into_bleed(r: crate::layout::PanelRect, pw: f32, ph: f32, bleed: f32) -> Area {
+    let near = |a: f32, b: f32| (a - b).abs() < 0.01;
+    let x0 = if near(r.x, 0.0) { -bleed } else { r.x };
+    let y0 = if near(r.y, 0.0) { -bleed } else { r.y };
+    let x1 = if near(r.x + r.w, pw) {
+        pw + bleed
+    } else {
+        r.x + r.w
+    };
+    let y1 = if near(r.y + r.h, ph) {
+        ph + bleed
+    } else {
+        r.y + r.h
+    };
+    Area {
+        x: x0,
+        y: y0,
+        w: x1 - x0,
+        h: y1 - y0,
+    }
 }
 
 pub fn typeset(
@@ -183,27 +209,14 @@ pub fn typeset(
     for (si, side) in layout.layout.sides.iter().enumerate() {
         for (p, r) in side.panels.iter().zip(side.rects_facing(pw, ph, mirror)) {
             if let Some(bg) = &p.background {
-                let (mut x0, mut y0, mut x1, mut y1) = (r.x, r.y, r.x + r.w, r.y + r.h);
-                let near = |a: f32, b: f32| (a - b).abs() < 0.01;
-                if near(x0, 0.0) {
-                    x0 = -bleed;
-                }
-                if near(y0, 0.0) {
-                    y0 = -bleed;
-                }
-                if near(x1, pw) {
-                    x1 = pw + bleed;
-                }
-                if near(y1, ph) {
-                    y1 = ph + bleed;
-                }
+                let e = into_bleed(r, pw, ph, bleed);
                 staged[si].push((
                     BACKGROUND,
                     Item::Rect {
-                        x: x0,
-                        y: y0,
-                        w: x1 - x0,
-                        h: y1 - y0,
+                        x: e.x,
+                        y: e.y,
+                        w: e.w,
+                        h: e.h,
                         colour: ts.colour(bg.as_str()),
                     },
                 ));
@@ -215,7 +228,10 @@ pub fn typeset(
     let mut flow_frames: BTreeMap<&str, Vec<Frame>> = BTreeMap::new();
     for (si, side) in layout.layout.sides.iter().enumerate() {
         for (p, r) in side.panels.iter().zip(side.rects_facing(pw, ph, mirror)) {
-            let fr = frame(p, r, si, mirror);
+            let fr = Frame {
+                edges: into_bleed(r, pw, ph, bleed),
+                ..frame(p, r, si, mirror)
+            };
             let content = &doc.panels[&p.name];
             let rank = ranks[p.name.as_str()];
             let mut set_all = |paras: &[Para], part: u32| -> Vec<Set> {
@@ -452,21 +468,6 @@ pub fn typeset(
                     uri: address.clone(),
                     tag: *tag,
                 }),
-                Item::Image { w, png, .. } if print => {
-                    let logo = project
-                        .logo
-                        .as_ref()
-                        .filter(|l| std::sync::Arc::ptr_eq(&l.png, png));
-                    if let Some(l) = logo {
-                        let ppi = l.width_px as f32 / (w / 72.0);
-                        if ppi < 300.0 {
-                            warnings.push(format!(
-                                "the logo prints at {ppi:.0} ppi, under the 300 ppi print needs; use an image at least {:.0} pixels wide",
-                                (w / 72.0 * 300.0).ceil()
-                            ));
-                        }
-                    }
-                }
                 _ => {}
             }
         }

@@ -37,11 +37,15 @@ pub(super) enum Figure {
         length: f32,
         colour: Colour,
     },
-    /// The brand's logo (PNG), scaled to fit.
-    Logo {
+    /// A picture (or the brand's logo), `width` × `height` at the measure,
+    /// filling its box as `fit` says; with `bleed`, its box is the panel's.
+    Image {
         width: f32,
         height: f32,
-        png: std::sync::Arc<[u8]>,
+        picture: std::sync::Arc<crate::picture::Picture>,
+        fit: crate::layout::ImageFit,
+        focus: (f32, f32),
+        bleed: bool,
     },
     /// A QR code, `size` square: its dark modules, from its top-left corner.
     Qr {
@@ -56,7 +60,7 @@ impl Set {
         let before = if at_top { 0.0 } else { self.st.space_before };
         match self.figure {
             Some(Figure::Rule { thickness, .. }) => return thickness,
-            Some(Figure::Logo { height, .. }) => return height,
+            Some(Figure::Image { height, .. }) => return height,
             Some(Figure::Qr { size, .. }) => return size,
             None => {}
         }
@@ -270,22 +274,45 @@ impl<'a> Typesetter<'a> {
                     .logo
                     .as_ref()
                     .expect("logo paragraphs only exist with a logo");
+                let pic = &logo.picture;
                 let mut h = *height;
-                let mut w = h * logo.width_px as f32 / logo.height_px as f32;
+                let mut w = h * pic.width as f32 / pic.height as f32;
                 if w > width {
                     // Never wider than the panel.
                     h *= width / w;
                     w = width;
                 }
                 Set {
-                    figure: Some(Figure::Logo {
+                    figure: Some(Figure::Image {
                         width: w,
                         height: h,
-                        png: logo.png.clone(),
+                        picture: pic.clone(),
+                        fit: crate::layout::ImageFit::Contain,
+                        focus: (0.5, 0.5),
+                        bleed: false,
                     }),
                     ..empty(any_style())
                 }
             }
+            Para::Picture {
+                picture,
+                height,
+                fit,
+                focus,
+                bleed,
+                ..
+            } => Set {
+                figure: Some(Figure::Image {
+                    width,
+                    // By default as tall as its proportions give at the measure.
+                    height: height.unwrap_or(width * picture.height as f32 / picture.width as f32),
+                    picture: picture.clone(),
+                    fit: *fit,
+                    focus: *focus,
+                    bleed: *bleed,
+                }),
+                ..empty(any_style())
+            },
             Para::Qr { address, size, .. } => {
                 // Never wider than the panel; the layout check keeps it readable.
                 let size = size.min(width);

@@ -52,13 +52,17 @@ impl Structure {
             Para::Numbered { number, origin, .. } => {
                 (BlockKind::Message { number: *number }, origin.lang.clone())
             }
-            Para::Logo { alt, .. } if !alt.is_empty() => {
+            Para::Logo { alt, .. } | Para::Picture { alt, .. } if !alt.is_empty() => {
                 (BlockKind::Figure { alt: alt.clone() }, None)
             }
             Para::Qr { alt, .. } if !alt.is_empty() => {
                 (BlockKind::Figure { alt: alt.clone() }, None)
             }
-            Para::Logo { .. } | Para::Qr { .. } | Para::Rule { .. } | Para::Space(_) => {
+            Para::Logo { .. }
+            | Para::Picture { .. }
+            | Para::Qr { .. }
+            | Para::Rule { .. }
+            | Para::Space(_) => {
                 return Tag::Artifact;
             }
         };

@@ -285,3 +285,60 @@ pub fn assert_valid_docx(docx: &Path) {
     let report = String::from_utf8_lossy(&audit.stdout);
     assert!(report.contains("Errors: 0"), "{docx:?}: {report}");
 }
+
+/// A PNG's pixels, as RGB.
+pub struct Pixels {
+    pub width: usize,
+    pub height: usize,
+    pub rgb: Vec<u8>,
+}
+
+impl Pixels {
+    pub fn pixel(&self, x: usize, y: usize) -> [u8; 3] {
+        let i = (y * self.width + x) * 3;
+        [self.rgb[i], self.rgb[i + 1], self.rgb[i + 2]]
+    }
+}
+
+/// Decodes the PNG at `path` (any colour type) to RGB pixels.
+pub fn png_pixels(path: &Path) -> Pixels {
+    let mut dec = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+    dec.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+    let mut reader = dec.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let n = info.color_type.samples();
+    let rgb = buf[..info.buffer_size()]
+        .chunks_exact(n)
+        .flat_map(|p| match n {
+            1 | 2 => [p[0]; 3],
+            _ => [p[0], p[1], p[2]],
+        })
+        .collect();
+    Pixels {
+        width: info.width as usize,
+        height: info.height as usize,
+        rgb,
+    }
+}
+
+/// `docx` converted to PDF by LibreOffice, as a reader's office suite opens
+/// it; the PDF lies in a temp folder kept for the test's life.
+pub fn docx_to_pdf(docx: &Path) -> PathBuf {
+    let tmp = tempfile::tempdir().unwrap().keep();
+    let o = Command::new("soffice")
+        .args([
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+        ])
+        .arg(&tmp)
+        .arg(docx)
+        .env("HOME", &tmp)
+        .output()
+        .expect("LibreOffice (soffice) is installed by tests/run.sh");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    tmp.join(docx.file_stem().unwrap()).with_extension("pdf")
+}

@@ -7,6 +7,8 @@ use crate::doc::{Document, Para, TextStyle};
 use crate::layout::Align;
 use crate::project::Logo;
 mod inline;
+mod pictures;
+use pictures::{LOGO_ID, PICTURE_ID, jpegs_apart, picture_paragraph, with_picture_descriptions};
 mod order;
 mod theme;
 
@@ -14,7 +16,7 @@ use crate::cache::Caches;
 
 use docx_rs::{
     AbstractNumbering, AlignmentType, Docx, Footer, IndentLevel, Level, LevelJc, LevelText,
-    LineSpacing, LineSpacingType, NumberFormat, Numbering, NumberingId, PageMargin, Paragraph, Run,
+    LineSpacing, LineSpacingType, NumberFormat, Numbering, NumberingId, PageMargin, Paragraph,
     RunFonts, SpecialIndentType, Start, Style, StyleType,
 };
 
@@ -173,6 +175,7 @@ pub fn write(
         *part = order::in_schema_order_cached(part, general, caches)?;
     }
     theme::declare(&mut xml.content_type, &mut xml.document_rels);
+    let jpegs = jpegs_apart(&mut xml, &doc.body);
     let mut out = std::io::Cursor::new(Vec::new());
     xml.pack(&mut out)
         .map_err(|e| format!("cannot write DOCX: {e}"))?;
@@ -193,6 +196,7 @@ pub fn write(
         &family("Title"),
         &family("Normal"),
         &primary,
+        &jpegs,
     )
 }
 
@@ -309,6 +313,12 @@ fn paragraph(
     links: Option<&mut inline::LinkIds>,
 ) -> Option<Paragraph> {
     let upper = |style: &str| doc.styles.get(style).is_some_and(|s| s.uppercase);
+    // A picture's paragraph is a body paragraph (tools that list styles
+    // find one on every paragraph).
+    let in_normal = |par: Paragraph| match doc.styles.contains_key("Normal") {
+        true => par.style(&style_id("Normal")),
+        false => par,
+    };
     match p {
         Para::Text { text, style, .. } => Some(inline::add_text(
             Paragraph::new().style(&style_id(style)),
@@ -330,52 +340,23 @@ fn paragraph(
         // The logo, `height` tall, in a paragraph of its own; its description
         // is added after (`with_picture_descriptions`).
         Para::Logo { height, .. } => logo.map(|l| {
-            const EMU_PER_PT: f32 = 12_700.0;
-            let w = height * l.width_px as f32 / l.height_px as f32;
-            let mut pic = docx_rs::Pic::new(&l.png).size(
-                (w * EMU_PER_PT).round() as u32,
-                (height * EMU_PER_PT).round() as u32,
-            );
-            // docx-rs numbers pictures from a counter shared by every job
-            // of the process: the same handout would differ from batch to
-            // batch. A handout has one picture.
-            pic.id = "rIdImage1".into();
-            Paragraph::new().add_run(Run::new().add_image(pic))
+            let w = height * l.picture.width as f32 / l.picture.height as f32;
+            in_normal(picture_paragraph(&l.picture, w, *height, LOGO_ID))
         }),
+        // The picture across the text's width (no taller than the layout's
+        // `height`), in a paragraph of its own.
+        Para::Picture {
+            picture, height, ..
+        } => {
+            let measure = doc.page_width - doc.margins.left - doc.margins.right;
+            let (iw, ih) = (picture.width as f32, picture.height as f32);
+            let scale = (measure / iw).min(height.map_or(f32::INFINITY, |h| h / ih));
+            let par = picture_paragraph(picture, iw * scale, ih * scale, PICTURE_ID);
+            Some(in_normal(par))
+        }
         // Rules and spacing are print decoration; a handout keeps to text.
         Para::Space(_) | Para::Rule { .. } => None,
     }
-}
-
-/// Gives each picture (the logo, in the body's order) what it shows, for
-/// screen readers (`wp:docPr descr`), or marks it decorative as Word's
-/// "Mark as decorative" does; docx-rs names every picture `Figure` and
-/// describes none.
-fn with_picture_descriptions(document: &[u8], body: &[Para]) -> Vec<u8> {
-    const NAMED: &[u8] = b"name=\"Figure\" />";
-    let mut alts = body.iter().filter_map(|p| match p {
-        Para::Logo { alt, .. } => Some(alt.as_str()),
-        _ => None,
-    });
-    let mut out = Vec::with_capacity(document.len() + 256);
-    let mut rest = document;
-    while let Some(at) = rest.windows(NAMED.len()).position(|w| w == NAMED) {
-        out.extend_from_slice(&rest[..at]);
-        rest = &rest[at + NAMED.len()..];
-        match alts.next() {
-            Some("") => out.extend_from_slice(
-                b"name=\"Logo\" descr=\"\"><a:extLst xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\"><a:ext uri=\"{C183D7F6-B498-43B3-948B-1728B52AA6E4}\"><adec:decorative xmlns:adec=\"http://schemas.microsoft.com/office/drawing/2017/decorative\" val=\"1\"/></a:ext></a:extLst></wp:docPr>",
-            ),
-            Some(alt) => {
-                out.extend_from_slice(b"name=\"Logo\" descr=\"");
-                out.extend_from_slice(crate::text::escape_xml(alt).as_bytes());
-                out.extend_from_slice(b"\" />");
-            }
-            None => out.extend_from_slice(NAMED),
-        }
-    }
-    out.extend_from_slice(rest);
-    out
 }
 
 /// Separates the id from the note in a content control's title.

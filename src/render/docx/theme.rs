@@ -71,12 +71,13 @@ fn insert_before(xml: &mut Vec<u8>, end: &[u8], what: &str) {
     }
 }
 
-/// Adds the theme part to a written package.
+/// Adds the theme part, and `more` parts (name, bytes), to a written package.
 pub(super) fn add(
     package: Vec<u8>,
     heading: &str,
     body: &str,
     primary: &str,
+    more: &[(String, Vec<u8>)],
 ) -> Result<Vec<u8>, String> {
     let bad = |e: &dyn std::fmt::Display| format!("cannot write DOCX: {e}");
     let mut zip = zip::ZipWriter::new_append(std::io::Cursor::new(package)).map_err(|e| bad(&e))?;
@@ -86,5 +87,11 @@ pub(super) fn add(
     zip.start_file(PART, options).map_err(|e| bad(&e))?;
     zip.write_all(theme_xml(heading, body, primary).as_bytes())
         .map_err(|e| bad(&e))?;
+    for (name, bytes) in more {
+        // A JPEG is compressed already.
+        let stored = options.compression_method(zip::CompressionMethod::Stored);
+        zip.start_file(name.as_str(), stored).map_err(|e| bad(&e))?;
+        zip.write_all(bytes).map_err(|e| bad(&e))?;
+    }
     Ok(zip.finish().map_err(|e| bad(&e))?.into_inner())
 }

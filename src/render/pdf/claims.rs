@@ -10,7 +10,7 @@ use lopdf::Object;
 
 /// The sRGB IEC61966-2.1 profile screen files declare (an ICC v2 profile
 /// from Little CMS, Zlib licence: see LICENSES/).
-const SRGB: &[u8] = include_bytes!("../../../res/sRGB.icc");
+pub(super) const SRGB: &[u8] = include_bytes!("../../../res/sRGB.icc");
 
 /// The sRGB profile, compressed once per process, as the print profile is
 /// ahead of time: a compressor reset and run for it in every screen file

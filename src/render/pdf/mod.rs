@@ -8,6 +8,7 @@
 mod claims;
 mod compress;
 mod finish;
+mod images;
 mod ops;
 mod page;
 mod pdfx;
@@ -17,7 +18,7 @@ use super::Output;
 use super::subset::{Subset, Subsets};
 use crate::cache::Caches;
 use crate::fonts::{FaceId, FontBook};
-use crate::pages::{Item, Pages};
+use crate::pages::Pages;
 use crate::plan::Variant;
 use compress::compress;
 use finish::finish;
@@ -50,7 +51,7 @@ pub fn write(
 ) -> Result<Output, String> {
     let mut doc = PdfDocument::new(&pages.title);
     let tags = embed_fonts(&mut doc, book, subsets)?;
-    let images = embed_images(&mut doc, pages)?;
+    let images = images::embed(&mut doc, pages, opts.variant)?;
     let mut drawing = page::Drawing {
         book,
         subsets,
@@ -138,29 +139,6 @@ fn embed_fonts(
             .insert(font_id(face_id), printpdf::PdfFont::new(parsed));
     }
     Ok(tags)
-}
-
-/// Each image of the pages, once, under a stable name, with its size in pixels.
-fn embed_images(doc: &mut PdfDocument, pages: &Pages) -> Result<Vec<page::Image>, String> {
-    let mut images: Vec<page::Image> = Vec::new();
-    for page in &pages.pages {
-        for item in &page.items {
-            if let Item::Image { png, .. } = item
-                && !images.iter().any(|(d, ..)| std::sync::Arc::ptr_eq(d, png))
-            {
-                let raw = printpdf::RawImage::decode_from_bytes(png, &mut Vec::new())
-                    .map_err(|e| format!("cannot embed the logo: {e}"))?;
-                let id = printpdf::XObjectId(format!("Im{}", images.len() + 1));
-                let (w, h) = (raw.width as u32, raw.height as u32);
-                doc.resources
-                    .xobjects
-                    .map
-                    .insert(id.clone(), printpdf::XObject::Image(raw));
-                images.push((png.clone(), id, w, h));
-            }
-        }
-    }
-    Ok(images)
 }
 
 /// Tells printpdf every glyph a face shows, once, with the text it stands for

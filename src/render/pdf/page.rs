@@ -13,9 +13,7 @@ use crate::render::subset::Subsets;
 use printpdf::{Color, DictItem, Op, PdfPage, Pt, Rect};
 use std::collections::BTreeMap;
 
-/// An image embedded once: its bytes (to know it again), its name, and its
-/// width and height in pixels.
-pub(super) type Image = (std::sync::Arc<[u8]>, printpdf::XObjectId, u32, u32);
+use super::images::Image;
 
 /// What drawing the pages of one PDF needs and collects.
 pub(super) struct Drawing<'a> {
@@ -124,32 +122,48 @@ impl<'a> Drawing<'a> {
                     ops.push(Op::EndMarkedContent);
                 }
                 Item::Image {
-                    x,
-                    y,
-                    w,
-                    h,
-                    png,
+                    area,
+                    placed,
+                    picture,
                     tag,
                 } => {
-                    let (_, id, pw_px, ph_px) = self
+                    let (_, id) = self
                         .images
                         .iter()
-                        .find(|(d, ..)| std::sync::Arc::ptr_eq(d, png))
+                        .find(|(d, _)| *d == picture.digest)
                         .ok_or("image not registered")?;
-                    // printpdf sizes an image as pixels at `dpi`; pick the dpi that gives our width.
-                    let dpi = *pw_px as f32 * 72.0 / w;
                     let id = id.clone();
                     self.begin_figure(&mut ops, *tag, Part::Body);
+                    // A cropped picture (`fit: cover`) is clipped to its box.
+                    let clip = placed != area;
+                    if clip {
+                        ops.push(Op::SaveGraphicsState);
+                        ops.push(Op::DrawRectangle {
+                            rectangle: Rect {
+                                x: Pt(px(area.x)),
+                                y: Pt(py(area.y + area.h)),
+                                width: Pt(area.w),
+                                height: Pt(area.h),
+                                mode: Some(printpdf::PaintMode::Clip),
+                                winding_order: None,
+                            },
+                        });
+                    }
+                    // The image's unit square scaled to where it lies.
                     ops.push(Op::UseXobject {
                         id,
                         transform: printpdf::XObjectTransform {
-                            translate_x: Some(Pt(px(*x))),
-                            translate_y: Some(Pt(py(*y + *h))),
-                            scale_y: Some(h / (*ph_px as f32 * 72.0 / dpi)),
-                            dpi: Some(dpi),
+                            translate_x: Some(Pt(px(placed.x))),
+                            translate_y: Some(Pt(py(placed.y + placed.h))),
+                            scale_x: Some(placed.w),
+                            scale_y: Some(placed.h),
+                            no_auto_scale: true,
                             ..Default::default()
                         },
                     });
+                    if clip {
+                        ops.push(Op::RestoreGraphicsState);
+                    }
                     ops.push(Op::EndMarkedContent);
                 }
                 Item::Qr {

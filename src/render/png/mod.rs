@@ -9,11 +9,11 @@ mod raster;
 use super::subset::Subsets;
 use crate::cache::Caches;
 use crate::pages::{Item, Page, Pages};
+use crate::picture::{Format, Picture};
 use crate::plan::Variant;
 use crate::units::Rgb;
 use glyphs::{Glyphs, size_px};
 use raster::{PixelBuffer, Pixels, Raster};
-use std::collections::HashMap;
 
 /// Draws one page at `dpi`.
 pub fn rasterise(page: &Page, variant: Variant, glyphs: &mut Glyphs, dpi: f32) -> Raster {
@@ -27,7 +27,6 @@ pub fn rasterise(page: &Page, variant: Variant, glyphs: &mut Glyphs, dpi: f32) -
         spare.unwrap_or_default(),
     );
     let px = |x: f32| (x + off) * s;
-    let mut images: HashMap<usize, Option<Decoded>> = HashMap::new();
     for item in &page.items {
         match item {
             Item::Rect { x, y, w, h, colour } => {
@@ -41,21 +40,21 @@ pub fn rasterise(page: &Page, variant: Variant, glyphs: &mut Glyphs, dpi: f32) -
                 }
             }
             Item::Image {
-                x, y, w, h, png, ..
+                area,
+                placed,
+                picture,
+                ..
             } => {
-                let key = png.as_ptr() as usize;
-                let img = images.entry(key).or_insert_with(|| decode(png));
-                if let Some((iw, ih, pixels)) = img {
-                    let (x0, y0, x1, y1) = (px(*x), px(*y), px(x + w), px(y + h));
+                if let Some(img) = decoded(picture, glyphs.caches) {
+                    let (x0, y0) = (px(area.x), px(area.y));
+                    let (x1, y1) = (px(area.x + area.w), px(area.y + area.h));
+                    let to_u = |xx: f32| (xx - px(placed.x)) / (placed.w * s) * img.0 as f32;
+                    let to_v = |yy: f32| (yy - px(placed.y)) / (placed.h * s) * img.1 as f32;
                     for yy in y0.floor() as i64..y1.ceil() as i64 {
+                        let (v0, v1) = (to_v(yy as f32), to_v(yy as f32 + 1.0));
                         for xx in x0.floor() as i64..x1.ceil() as i64 {
-                            let u = (((xx as f32 + 0.5 - x0) / (x1 - x0)) * *iw as f32)
-                                .clamp(0.0, *iw as f32 - 1.0)
-                                as usize;
-                            let v = (((yy as f32 + 0.5 - y0) / (y1 - y0)) * *ih as f32)
-                                .clamp(0.0, *ih as f32 - 1.0)
-                                as usize;
-                            let p = pixels[v * *iw + u];
+                            let (u0, u1) = (to_u(xx as f32), to_u(xx as f32 + 1.0));
+                            let p = average(&img, u0, u1, v0, v1);
                             r.blend(xx, yy, Rgb(p[0], p[1], p[2]), p[3] as f32 / 255.0);
                         }
                     }
@@ -116,6 +115,60 @@ pub fn rasterise(page: &Page, variant: Variant, glyphs: &mut Glyphs, dpi: f32) -
 
 /// A decoded image: width, height and RGBA pixels.
 type Decoded = (usize, usize, Vec<[u8; 4]>);
+
+/// Pictures decoded before, by their digest: every preview of a batch shows
+/// the content's picture, and decoding it is most of a preview's work.
+struct DecodedPictures;
+
+impl crate::cache::Kind for DecodedPictures {
+    type Key = [u8; 32];
+    type Value = std::sync::Arc<Decoded>;
+    fn cost(_: &[u8; 32], value: &std::sync::Arc<Decoded>) -> usize {
+        value.2.len() * 4 + 64
+    }
+}
+
+/// `picture`'s pixels, decoded once per batch.
+fn decoded(picture: &Picture, caches: &Caches) -> Option<std::sync::Arc<Decoded>> {
+    caches
+        .try_get_or_make::<DecodedPictures, ()>(picture.digest, |_| {
+            let d = match picture.format {
+                Format::Png => decode(&picture.bytes),
+                Format::Jpeg => picture.decode_rgb().ok().map(|rgb| {
+                    let px = rgb.chunks_exact(3).map(|c| [c[0], c[1], c[2], 255]);
+                    (
+                        picture.width as usize,
+                        picture.height as usize,
+                        px.collect(),
+                    )
+                }),
+            };
+            d.map(std::sync::Arc::new).ok_or(())
+        })
+        .ok()
+}
+
+/// The mean of the pixels of `img` under a preview pixel, which covers
+/// `[u0, u1)` × `[v0, v1)` of it: a picture shrunk to a preview keeps its
+/// tones (one pixel picked in ten would shimmer).
+fn average(img: &Decoded, u0: f32, u1: f32, v0: f32, v1: f32) -> [u8; 4] {
+    let (w, h, px) = (img.0 as i64, img.1 as i64, &img.2);
+    let span = |a: f32, b: f32, n: i64| {
+        let lo = (a.floor() as i64).clamp(0, n - 1);
+        (lo, (b.ceil() as i64).clamp(lo + 1, n))
+    };
+    let ((ua, ub), (va, vb)) = (span(u0, u1, w), span(v0, v1, h));
+    let mut sum = [0u64; 4];
+    for v in va..vb {
+        for p in &px[(v * w + ua) as usize..(v * w + ub) as usize] {
+            for (s, c) in sum.iter_mut().zip(p) {
+                *s += *c as u64;
+            }
+        }
+    }
+    let n = ((ub - ua) * (vb - va)) as u64;
+    sum.map(|s| (s / n) as u8)
+}
 
 /// Decodes a PNG (the logo) to RGBA pixels.
 fn decode(bytes: &[u8]) -> Option<Decoded> {
