@@ -88,18 +88,23 @@ fn the_leaflet_reads_in_the_order_a_reader_meets_it() {
             let tree = struct_text(&pdf);
             let top: Vec<&Elem> = tree.iter().filter(|e| e.depth == 1).collect();
             let kinds: Vec<&str> = top.iter().map(|e| e.kind.as_str()).collect();
-            // The cover (title, audience, organisation), the flap (the
-            // definition and its note), the inside (heading, intro, the list
-            // of messages), the back (call to action, the QR code, the web
-            // address, attribution).
+            // The cover (its picture, title, audience, organisation), the
+            // flap (the definition and its note), the inside (heading, intro,
+            // the list of messages), the back (call to action, the QR code,
+            // the web address, attribution, the picture's credit).
             let mut expected = vec![
-                "H1", "P", "P", "H2", "P", "Note", "H2", "P", "L", "P", "Figure", "P", "P",
+                "Figure", "H1", "P", "P", "H2", "P", "Note", "H2", "P", "L", "P", "Figure", "P",
+                "P", "P",
             ];
             if a.intro.is_none() {
-                expected.remove(7);
+                expected.remove(8);
             }
             assert_eq!(kinds, expected, "{name}: {tree:#?}");
             assert_eq!(tree[0].kind, "Document");
+            assert!(top[0].text.is_empty(), "a figure is read by its Alt");
+            // The figures' places are the picture's and the code's; the rest
+            // read as before, counted after the picture.
+            let top: Vec<&Elem> = top[1..].to_vec();
             let text = |i: usize| words(&top[i].text);
             assert_eq!(text(0), words(&c.title), "{name}");
             assert_eq!(text(3), words(&c.definition.heading), "{name}");
@@ -115,15 +120,19 @@ fn the_leaflet_reads_in_the_order_a_reader_meets_it() {
             }
             let n = top.len();
             assert_eq!(text(2), words(&c.organisation.name), "{name}");
-            assert!(text(n - 4).starts_with("Join the Alliance"), "{name}");
+            assert!(text(n - 5).starts_with("Join the Alliance"), "{name}");
             // The address: the paragraph's own text in print, its link's on screen.
             assert!(
                 tree.iter()
                     .any(|e| e.depth >= 1 && e.text == "www.socialserviceworkforce.org"),
                 "{name}"
             );
-            assert_eq!(top[n - 3].kind, "Figure", "{name}: the QR code");
-            assert_eq!(text(n - 1), words(&c.attribution), "{name}");
+            assert_eq!(top[n - 4].kind, "Figure", "{name}: the QR code");
+            assert_eq!(text(n - 2), words(&c.attribution), "{name}");
+            assert_eq!(
+                text(n - 1),
+                words("Illustration: leafpress, public domain (CC0)")
+            );
             // The list: one LI per message, each a label (its number) and a body.
             let list: Vec<&Elem> = tree
                 .iter()
@@ -582,9 +591,9 @@ fn the_logo_is_a_figure_with_its_alt_text_or_decoration() {
         "out/en/leaflet-workforce-screen.pdf",
     ] {
         let tree = struct_text(&p.file(file));
-        // The logo, and the QR code on the back.
+        // The cover's picture, the logo, and the QR code on the back.
         let figures: Vec<&Elem> = tree.iter().filter(|e| e.kind == "Figure").collect();
-        assert_eq!(figures.len(), 2, "{file}: {tree:#?}");
+        assert_eq!(figures.len(), 3, "{file}: {tree:#?}");
         let doc = Document::load(p.file(file)).unwrap();
         let alt: Vec<String> = doc
             .objects
@@ -598,6 +607,7 @@ fn the_logo_is_a_figure_with_its_alt_text_or_decoration() {
         assert_eq!(
             alt,
             [
+                "A social service worker with a clipboard stands with a family, two adults and their child, in front of their home.",
                 "Global Social Service Workforce Alliance logo",
                 "https://www.socialserviceworkforce.org"
             ]
@@ -620,9 +630,9 @@ fn the_logo_is_a_figure_with_its_alt_text_or_decoration() {
         .iter()
         .filter(|e| e.kind == "Figure")
         .count();
-    assert_eq!(figures, 1, "the QR code alone");
+    assert_eq!(figures, 2, "the picture and the QR code");
     let list = tool("pdfimages", &["-list", file.to_str().unwrap()]);
-    assert_eq!(list.lines().skip(2).count(), 1, "still drawn: {list}");
+    assert_eq!(list.lines().skip(2).count(), 2, "still drawn: {list}");
 }
 
 #[test]
@@ -653,7 +663,7 @@ fn a_block_marked_decorative_is_not_read() {
     assert_eq!(
         top,
         [
-            "H1", "P", "H2", "P", "Note", "H2", "P", "L", "P", "Figure", "P", "P"
+            "Figure", "H1", "P", "H2", "P", "Note", "H2", "P", "L", "P", "Figure", "P", "P", "P"
         ]
     );
     let raw = tool(
@@ -768,9 +778,11 @@ for pr in d.element.body.iter(qn("wp:docPr")):
         common::assert_valid_docx(&path);
         common::python(script, &path)
     };
+    // The logo, then the content's picture.
+    let picture = "PICTURE\tA social service worker with a clipboard stands with a family, two adults and their child, in front of their home.\tmeaningful\n";
     assert_eq!(
         pictures(&p),
-        "PICTURE\tGlobal Social Service Workforce Alliance logo\tmeaningful\n"
+        format!("PICTURE\tGlobal Social Service Workforce Alliance logo\tmeaningful\n{picture}")
     );
     // The same handout, whatever else the batch made before it.
     let before = std::fs::read(p.file("out/en/handout-workforce.docx")).unwrap();
@@ -785,5 +797,5 @@ for pr in d.element.body.iter(qn("wp:docPr")):
         "alt: \"Global Social Service Workforce Alliance logo\"",
         "alt: \"\"",
     );
-    assert_eq!(pictures(&p), "PICTURE\t\tdecorative\n");
+    assert_eq!(pictures(&p), format!("PICTURE\t\tdecorative\n{picture}"));
 }

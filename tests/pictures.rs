@@ -174,7 +174,7 @@ fn an_adobe_cmyk_jpeg_stays_cmyk_in_print_and_is_converted_on_screen() {
         // yellow, and nothing of the colours an inverted reading gives.
         let y = img.height / 20;
         let row: Vec<[u8; 3]> = (0..img.width).map(|x| img.pixel(x, y)).collect();
-        let find = |f: &dyn Fn(&[u8; 3]) -> bool| row.iter().position(|p| f(p));
+        let find = |f: &dyn Fn(&[u8; 3]) -> bool| row.iter().position(f);
         let cyan = find(&|p| p[0] < 90 && p[1] > 140 && p[2] > 200);
         let yellow = find(&|p| p[0] > 200 && p[1] > 200 && p[2] < 90);
         let inverted =
@@ -237,7 +237,7 @@ fn resolution_is_preflighted_against_the_layouts_limits() {
     assert_ne!(r.code, 0);
     assert!(
         r.stderr.contains(
-            "picture `content/images/test.jpg` prints at 78 ppi in panel `band-picture` of layout `flyer`, under the 150 ppi the layout allows"
+            "picture `content/images/test.jpg` prints at 78 ppi in panel `picture` of layout `flyer`, under the 150 ppi the layout allows"
         ),
         "{}",
         r.stderr
@@ -252,7 +252,7 @@ fn resolution_is_preflighted_against_the_layouts_limits() {
     r.ok();
     let all = format!("{}{}", r.stdout, r.stderr);
     assert!(
-        all.contains("prints at 78 ppi in panel `band-picture` of layout `flyer`, under the 300 ppi print needs to look sharp"),
+        all.contains("prints at 78 ppi in panel `picture` of layout `flyer`, under the 300 ppi print needs to look sharp"),
         "{all}"
     );
 }
@@ -360,10 +360,11 @@ fn the_handout_shows_the_picture_as_a_described_jpeg() {
     let rels = common::docx_part(&docx, "word/_rels/document.xml.rels");
     assert!(rels.contains(r#"Target="media/rIdImage2.jpeg""#), "{rels}");
     let document = common::docx_part(&docx, "word/document.xml");
-    // The French alternative text, and the picture as wide as the text.
+    // The French alternative text, named by its unit (a handout translated
+    // in place brings it back), and the credit.
     assert!(
         document.contains(
-            r#"name="Picture" descr="Une travailleuse sociale, un porte-documents à la main"#
+            r#"name="image.alt" descr="Une travailleuse sociale, un porte-documents à la main"#
         ),
         "no French description"
     );

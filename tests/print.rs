@@ -619,7 +619,7 @@ fn a_low_resolution_logo_is_flagged() {
     r.ok();
     assert!(
         r.stdout
-            .contains(": the logo prints at 48 ppi, under the 300 ppi print needs"),
+            .contains(": the logo `layouts/logo.png` prints at 48 ppi in panel `back` of layout `leaflet`, under the 300 ppi print needs"),
         "{}",
         r.stdout
     );

@@ -191,13 +191,21 @@ fn the_code_is_vectors_in_black_ink_alone_with_its_quiet_zone() {
 #[test]
 fn the_pdfs_hold_no_picture_for_the_code_and_screen_files_link_it() {
     let p = built();
-    // No logo in the shipped brand: a code drawn as a picture would be listed.
+    // No logo in the shipped brand: a code drawn as a picture would be
+    // listed beside the content's picture.
     for f in [
         "out/en/leaflet-workforce.pdf",
         "out/ar/flyer-media-public.pdf",
     ] {
         let list = tool("pdfimages", &["-list", p.file(f).to_str().unwrap()]);
-        assert_eq!(list.lines().count(), 2, "{f}: {list}");
+        // The content's picture alone (1600 × 1400 pixels): nothing square.
+        let rows: Vec<Vec<&str>> = list
+            .lines()
+            .skip(2)
+            .map(|l| l.split_whitespace().collect())
+            .collect();
+        assert_eq!(rows.len(), 1, "{f}: {list}");
+        assert_eq!(&rows[0][3..5], ["1600", "1400"], "{f}: {list}");
     }
     let doc = lopdf::Document::load(p.file("out/en/flyer-workforce-screen.pdf")).unwrap();
     let page = doc.get_pages()[&1];

@@ -125,6 +125,8 @@ pub enum Para {
         picture: std::sync::Arc<crate::picture::Picture>,
         /// What it shows, for those who cannot see it; empty when decorative.
         alt: String,
+        /// The translation unit of `alt` (`image.alt`), empty when it has none.
+        unit: String,
         /// Height, in points; `None`: as its proportions give (with `bleed`:
         /// the panel's).
         height: Option<f32>,

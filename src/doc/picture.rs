@@ -78,12 +78,17 @@ pub(super) fn choose<'c>(
 impl Chosen<'_> {
     /// The paragraph block `b` (`show: image`) makes of the picture.
     pub(super) fn para(&self, b: &crate::layout::Block) -> super::Para {
+        let alt = match &self.spec.alt {
+            Some(alt) if !b.decorative => alt.clone(),
+            _ => String::new(),
+        };
         super::Para::Picture {
             picture: self.picture.clone(),
-            alt: match &self.spec.alt {
-                Some(alt) if !b.decorative => alt.clone(),
-                _ => String::new(),
+            unit: match alt.is_empty() || self.unit.is_empty() {
+                true => String::new(),
+                false => format!("{}.alt", self.unit),
             },
+            alt,
             height: b.height.map(|h| h.0),
             fit: b.fit.unwrap_or_default(),
             focus: b.focus.map_or((0.5, 0.5), |f| (f.0, f.1)),

@@ -166,6 +166,10 @@ pub(super) fn content_problems(src: &SourceFile, first: Diagnostic) -> Vec<Diagn
     }
     for &f in fields {
         let Some(v) = top.get(f) else {
+            // The picture is optional.
+            if f == "image" {
+                continue;
+            }
             // A misspelt key was reported above with a "did you mean `{f}`?".
             let misspelt = top.keys().filter_map(|k| k.as_str()).any(|k| {
                 !fields.contains(&k)
@@ -179,6 +183,7 @@ pub(super) fn content_problems(src: &SourceFile, first: Diagnostic) -> Vec<Diagn
         let err = match f {
             "organisation" => serde_yaml::from_value::<Organisation>(v.clone()).err(),
             "definition" => serde_yaml::from_value::<Definition>(v.clone()).err(),
+            "image" => serde_yaml::from_value::<crate::picture::PictureSpec>(v.clone()).err(),
             "audiences" => match v {
                 Value::Sequence(items) => {
                     for (i, a) in items.iter().enumerate() {

@@ -54,8 +54,33 @@ pub fn read_docx(
                 .map_err(|e| bad_file(path, "a DOCX file", e))?;
         }
         read_controls(path, &xml, &targets(&rels), &marks, &mut out)?;
+        read_descriptions(&xml, &marks, &mut out);
     }
     Ok(out)
+}
+
+/// The description of each picture named by a unit id (its alternative
+/// text, which Word edits as "Alt Text" and CAT tools offer to translate).
+fn read_descriptions(
+    xml: &str,
+    marks: &std::collections::HashMap<String, String>,
+    out: &mut Imported,
+) {
+    let mut r = quick_xml::Reader::from_str(xml);
+    while let Ok(ev) = r.read_event() {
+        match ev {
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == b"docPr" => {
+                let (Some(name), Some(descr)) = (attr(&e, b"name"), attr(&e, b"descr")) else {
+                    continue;
+                };
+                if marks.values().any(|id| *id == name) && !descr.trim().is_empty() {
+                    out.texts.insert(name, normalise(&descr));
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
 }
 
 /// Each relationship's id and target (hyperlinks' addresses among them).

@@ -35,7 +35,18 @@ pub fn handout_preview(project: &Project, doc: &Document) -> Pages {
         },
     };
     let width = frame(0).w;
-    let sets: Vec<Set> = doc.body.iter().map(|p| ts.set(p, width)).collect();
+    // Word shows a picture whole (the DOCX writer does not crop), centred.
+    let whole = |p: &crate::doc::Para| match p {
+        crate::doc::Para::Picture { .. } => {
+            let mut p = p.clone();
+            if let crate::doc::Para::Picture { fit, .. } = &mut p {
+                *fit = crate::layout::ImageFit::Contain;
+            }
+            ts.set(&p, width)
+        }
+        _ => ts.set(p, width),
+    };
+    let sets: Vec<Set> = doc.body.iter().map(whole).collect();
     let keep = Keep {
         orphans: 2,
         widows: 2,

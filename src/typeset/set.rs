@@ -80,10 +80,11 @@ pub(super) struct Typesetter<'a> {
 
 impl Typesetter<'_> {
     /// A title or heading of several lines broken to even lengths, as a
-    /// designer sets them: at the narrowest measure that keeps its number of
-    /// lines and splits no word (found by halving the difference between the
-    /// lines' average length and the measure five times), so no word stands
-    /// alone on the last line. The lines still stand at the full measure.
+    /// designer sets them: of the breaks that keep its number of lines and
+    /// split no word, found at measures from the lines' average length to
+    /// the full measure, the one whose shortest line is longest against its
+    /// longest (the last line counts), so no word stands alone at the end.
+    /// The lines still stand at the full measure.
     fn even_lines(
         &self,
         fonts: Fonts<'_>,
@@ -98,24 +99,119 @@ impl Typesetter<'_> {
         }
         let splits = |c: &Composed| c.lines.iter().map(|l| l.actual.len()).sum::<usize>();
         let whole = splits(&full);
+        let evenness = |c: &Composed| {
+            let (short, long) = c.lines.iter().fold((f32::MAX, 0.0f32), |(s, l), line| {
+                (s.min(line.width), l.max(line.width))
+            });
+            short / long.max(1.0)
+        };
         // No measure narrower than the lines' average length keeps them.
         let average = full.lines.iter().map(|l| l.width).sum::<f32>() / n as f32;
-        let (mut narrow, mut wide, mut best) = (average, width, full);
-        for _ in 0..5 {
-            let w = (narrow + wide) / 2.0;
+        let mut best_score = evenness(&full);
+        let mut best = full;
+        const STEPS: usize = 8;
+        for k in 0..STEPS {
+            let w = average + (width - average) * k as f32 / STEPS as f32;
             let c = compose(fonts, st, self.language, text, w, self.composer);
+            let score = evenness(&c);
             if c.lines.len() == n
                 && c.cut_words == best.cut_words
                 && splits(&c) == whole
                 && c.lines.iter().all(|l| l.width <= w + 0.01)
+                && score > best_score + 0.01
             {
-                wide = w;
+                best_score = score;
                 best = c;
-            } else {
-                narrow = w;
+            }
+        }
+        // The breaker leaves the last line free to be short, so a word may
+        // still stand alone there ("Service / Workforce"). A title's few words
+        // are then shared out by hand: each measured once, every way of
+        // cutting them into as many lines tried by arithmetic, the evenest
+        // set with line breaks.
+        let longest = best.lines.iter().map(|l| l.width).fold(0.0, f32::max);
+        let last = best.lines.last().map_or(longest, |l| l.width);
+        let plain = !text.contains(['*', '[', '<', '\\', '\n']);
+        if last < 0.6 * longest
+            && plain
+            && let Some(lines) = even_cut(fonts, st, self, text, n, width)
+        {
+            let c = compose(
+                fonts,
+                st,
+                self.language,
+                &lines.join("<br>"),
+                width,
+                self.composer,
+            );
+            if c.lines.len() == n && c.lines.iter().all(|l| l.width <= width + 0.01) {
+                return c;
             }
         }
         best
+    }
+}
+
+/// The words of `text` cut into `n` lines no wider than `width`, the
+/// shortest line as long as can be against the longest; `None` for more
+/// than 16 words (a title has fewer) or when no cut fits.
+fn even_cut(
+    fonts: Fonts<'_>,
+    st: &Resolved,
+    ts: &Typesetter<'_>,
+    text: &str,
+    n: usize,
+    width: f32,
+) -> Option<Vec<String>> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.len() > 16 || words.len() < n {
+        return None;
+    }
+    let wide = |t: &str| {
+        let c = compose(fonts, st, ts.language, t, f32::MAX / 4.0, ts.composer);
+        c.lines.first().map_or(0.0, |l| l.width)
+    };
+    let w: Vec<f32> = words.iter().map(|t| wide(t)).collect();
+    let space = wide(&format!("{} {}", words[0], words[1])) - w[0] - w[1];
+    let line = |a: usize, b: usize| w[a..b].iter().sum::<f32>() + space * (b - a - 1) as f32;
+    // Every choice of n - 1 cuts among the gaps between words.
+    let mut best: Option<(f32, Vec<usize>)> = None;
+    let mut cuts: Vec<usize> = (1..n).collect();
+    loop {
+        let ends: Vec<usize> = cuts.iter().copied().chain([words.len()]).collect();
+        let widths: Vec<f32> = std::iter::once(0)
+            .chain(cuts.iter().copied())
+            .zip(&ends)
+            .map(|(a, &b)| line(a, b))
+            .collect();
+        let long = widths.iter().copied().fold(0.0, f32::max);
+        let short = widths.iter().copied().fold(f32::MAX, f32::min);
+        if long <= width && best.as_ref().is_none_or(|(s, _)| short / long > *s) {
+            best = Some((short / long, cuts.clone()));
+        }
+        // The next choice of cuts, in order.
+        let mut i = n - 1;
+        loop {
+            if i == 0 {
+                let (_, cuts) = best?;
+                let ends: Vec<usize> = cuts.iter().copied().chain([words.len()]).collect();
+                return Some(
+                    std::iter::once(0)
+                        .chain(cuts)
+                        .zip(ends)
+                        .map(|(a, b)| words[a..b].join(" "))
+                        .collect(),
+                );
+            }
+            i -= 1;
+            if cuts[i] < words.len() - (n - 1 - i) {
+                cuts[i] += 1;
+                for j in i + 1..n - 1 {
+                    cuts[j] = cuts[j - 1] + 1;
+                }
+                break;
+            }
+        }
     }
 }
 

@@ -22,7 +22,12 @@ pub(super) fn picture_paragraph(picture: &Picture, w: f32, h: f32, id: &str) -> 
                 (h * EMU_PER_PT).round() as u32,
             );
     pic.id = id.into();
-    Paragraph::new().add_run(Run::new().add_image(pic))
+    let par = Paragraph::new().add_run(Run::new().add_image(pic));
+    match id {
+        // The content's picture stands centred, as the preview shows it.
+        PICTURE_ID => par.align(docx_rs::AlignmentType::Center),
+        _ => par,
+    }
 }
 
 /// docx-rs stores every picture as `media/ID.png`: a JPEG is taken out of
@@ -62,6 +67,9 @@ pub(super) fn with_picture_descriptions(document: &[u8], body: &[Para]) -> Vec<u
     const NAMED: &[u8] = b"name=\"Figure\" />";
     let mut alts = body.iter().filter_map(|p| match p {
         Para::Logo { alt, .. } => Some(("Logo", alt.as_str())),
+        // Named by its unit id: a handout translated in place brings its
+        // translated description back (`translate::docx`).
+        Para::Picture { alt, unit, .. } if !unit.is_empty() => Some((unit.as_str(), alt.as_str())),
         Para::Picture { alt, .. } => Some(("Picture", alt.as_str())),
         _ => None,
     });

@@ -75,11 +75,10 @@ fn jpeg(p: &Picture, variant: Variant) -> ExternalXObject {
                 .as_ref()
                 .filter(|icc| icc.get(16..20) == Some(b"RGB "));
             let profile = own.map_or(super::claims::SRGB, |icc| icc.as_slice());
+            // No `Alternate` (optional, ISO 32000-1, 8.6.5.5): a print
+            // file names no device RGB at all.
             let stream = ExternalStream {
-                dict: BTreeMap::from([
-                    ("N".to_string(), DictItem::Int(3)),
-                    ("Alternate".to_string(), name("DeviceRGB")),
-                ]),
+                dict: BTreeMap::from([("N".to_string(), DictItem::Int(3))]),
                 content: profile.to_vec(),
                 compress: true,
             };
