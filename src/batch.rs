@@ -520,6 +520,7 @@ fn run_job(
         title: Some(made.title),
         previews,
         warnings: made.warnings,
+        sizes: rendered.sizes.iter().cloned().collect(),
         ..row_of(job)
     }))
 }
@@ -539,6 +540,7 @@ fn row_of(job: &Job) -> OutputRow {
         fingerprint: String::new(),
         title: None,
         previews: Vec::new(),
+        sizes: Default::default(),
         warnings: Vec::new(),
         status: Status::Ok,
         errors: Vec::new(),

@@ -30,6 +30,9 @@ pub struct Pages {
     pub blocks: Vec<Block>,
     /// Things to look at before printing (an image under 300 ppi, ...).
     pub warnings: Vec<String>,
+    /// Flows set at a size of their own (`fit: fill`, or shrunk to fit): each
+    /// flow's name and its main text's size, in points.
+    pub sizes: Vec<(String, f32)>,
 }
 
 #[derive(Debug, Clone)]

@@ -20,6 +20,8 @@ pub struct Rendered {
     pub warnings: Vec<String>,
     /// PNG previews of the pages (PDF outputs, when asked for).
     pub previews: Vec<Vec<u8>>,
+    /// The size each flow of its own size was set at (`fit: fill`, shrunk).
+    pub sizes: Vec<(String, f32)>,
 }
 
 /// Why a job failed: problems the author can fix, reported per job.
@@ -126,6 +128,7 @@ impl Backend for PdfBackend {
             pages: Some(n),
             warnings: pages.warnings,
             previews,
+            sizes: pages.sizes,
         })
     }
 }
@@ -156,6 +159,7 @@ impl Backend for DocxBackend {
             pages: None,
             warnings: Vec::new(),
             previews: previews.map_err(|e| JobError { reasons: vec![e] })?,
+            sizes: Vec::new(),
         })
     }
 }

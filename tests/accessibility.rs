@@ -219,10 +219,32 @@ fn text_extraction_follows_the_reading_order_on_each_page() {
 
 #[test]
 fn a_compound_broken_at_its_own_hyphen_extracts_whole() {
-    // "discipline-specific" breaks after its hyphen in the English leaflet; a
-    // reader (and pdftotext) must get the compound, hyphen kept.
+    // "discipline-specific" breaks after its hyphen in the English leaflet's
+    // flap at its layout's 10 pt (the shipped flap fills to a larger size);
+    // a reader (and pdftotext) must get the compound, hyphen kept.
+    let p = Project::shipped();
+    p.edit(
+        "layouts/leaflet.yaml",
+        "    fit: fill\n    max-size: 11.5pt\n",
+        "",
+    );
+    p.run(&[
+        "build",
+        "--lang",
+        "en",
+        "--layout",
+        "leaflet",
+        "--audience",
+        "workforce",
+        "--for",
+        "print",
+        "--for",
+        "screen",
+        "--no-preview",
+    ])
+    .ok();
     for name in ["leaflet-workforce", "leaflet-workforce-screen"] {
-        let pdf = built().file(&format!("out/en/{name}.pdf"));
+        let pdf = p.file(&format!("out/en/{name}.pdf"));
         let raw = tool("pdftotext", &[pdf.to_str().unwrap(), "-"]);
         assert!(!raw.contains("disciplinespecific"), "{raw}");
         assert!(raw.contains("discipline-specific"), "{raw}");
@@ -232,7 +254,7 @@ fn a_compound_broken_at_its_own_hyphen_extracts_whole() {
         assert!(def.text.contains("discipline- specific"), "{}", def.text);
     }
     // A word hyphenated by the typesetter still extracts whole.
-    let text = pdf_text(&built().file("out/en/leaflet-workforce.pdf"));
+    let text = pdf_text(&p.file("out/en/leaflet-workforce.pdf"));
     assert!(text.contains("inclusive concept"), "{text}");
 }
 

@@ -122,26 +122,18 @@ fn check(project: &leafpress::Project, layouts: &std::path::Path) -> Vec<String>
     lines
 }
 
-/// The shipped project with `fit: fill` on its flows: the inside flap's
+/// The shipped project, whose flows say `fit: fill`: the inside flap's
 /// definition up to 11.5 pt, the leaflet's messages up to 18 pt, the flyer's
 /// up to 15 pt.
 fn filled() -> common::Project {
     let p = common::Project::shipped();
-    p.edit(
-        "layouts/leaflet.yaml",
-        "  definition:\n    - { show: definition.heading, style: heading }\n    - { rule: accent, thickness: 2pt, length: 18mm }\n    - { space: 4mm }\n    - { show: definition.text, style: body }\n    - { show: definition.note, style: note }\n",
-        "  definition:\n    fit: fill\n    max-size: 11.5pt\n    blocks:\n      - { show: definition.heading, style: heading }\n      - { rule: accent, thickness: 2pt, length: 18mm }\n      - { space: 4mm }\n      - { show: definition.text, style: body }\n      - { show: definition.note, style: note }\n",
-    );
-    p.edit(
-        "layouts/leaflet.yaml",
-        "    balance: true\n",
-        "    balance: true\n    fit: fill\n    max-size: 18pt\n",
-    );
-    p.edit(
-        "layouts/flyer.yaml",
-        "    overflow: shrink\n    min-size: 10pt\n",
-        "    fit: fill\n    max-size: 15pt\n    overflow: shrink\n    min-size: 10pt\n",
-    );
+    for (layout, needle) in [
+        ("layouts/leaflet.yaml", "max-size: 11.5pt"),
+        ("layouts/leaflet.yaml", "max-size: 18pt"),
+        ("layouts/flyer.yaml", "max-size: 15pt"),
+    ] {
+        assert!(p.read(layout).contains(needle), "{layout} fills: {needle}");
+    }
     p
 }
 
@@ -179,4 +171,37 @@ fn two_short_messages_and_eight_long_ones_fill_their_panels_too() {
     eprintln!("{}", lines.join("\n"));
     assert!(!lines.iter().any(|l| l.contains("under 80%")));
     assert_eq!(lines.len(), 2 * 2 * 3, "{lines:?}");
+}
+
+#[test]
+fn the_summary_and_the_manifest_say_the_size_each_flow_took() {
+    let p = filled();
+    let r = p.run(&[
+        "build",
+        "--lang",
+        "en",
+        "--audience",
+        "workforce",
+        "--no-preview",
+    ]);
+    r.ok();
+    let m: serde_json::Value = serde_json::from_str(&p.read("out/manifest.json")).unwrap();
+    let rows = m["outputs"].as_array().unwrap();
+    let leaflet = rows
+        .iter()
+        .find(|r| r["layout"] == "leaflet")
+        .expect("the leaflet's row");
+    let sizes = leaflet["sizes"].as_object().expect("sizes in the manifest");
+    for (flow, base, max) in [("definition", 10.0, 11.5), ("messages", 15.0, 18.0)] {
+        let size = sizes[flow].as_f64().unwrap();
+        assert!((base..=max).contains(&size), "{flow} at {size}");
+        assert!(
+            r.stdout.contains(&format!("{flow} at {size:.1} pt")),
+            "{flow}: {}",
+            r.stdout
+        );
+    }
+    // A handout has no flows of its own size.
+    let handout = rows.iter().find(|r| r["layout"] == "handout").unwrap();
+    assert!(handout.get("sizes").is_none());
 }

@@ -144,8 +144,14 @@ pub(crate) fn build(args: &BuildArgs) -> Result<u8, Error> {
                         .pages
                         .map(|n| format!("{n} page{}, ", if n == 1 { "" } else { "s" }))
                         .unwrap_or_default();
+                    // The size a flow took where the layout lets it choose.
+                    let sizes: String = r
+                        .sizes
+                        .iter()
+                        .map(|(flow, size)| format!(", {flow} at {size:.1} pt"))
+                        .collect();
                     say(format!(
-                        "wrote  {} ({pages}{} KB)",
+                        "wrote  {} ({pages}{} KB{sizes})",
                         out.join(&r.path).display(),
                         r.bytes.div_ceil(1024)
                     ));

@@ -43,6 +43,10 @@ pub struct OutputRow {
     /// PNG previews of the pages, relative to the manifest's folder.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub previews: Vec<String>,
+    /// The size each flow set at a size of its own took (`fit: fill` as large
+    /// as fits, or shrunk to fit): flow name to its main text's size, in points.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub sizes: std::collections::BTreeMap<String, f32>,
     /// Things a person should look at before printing (a low-resolution image, ...).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,

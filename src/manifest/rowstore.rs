@@ -183,6 +183,7 @@ mod tests {
             fingerprint: "ff".into(),
             title: Some("Title — “quoted”\nnext".into()),
             previews: vec!["p.png".into()],
+            sizes: [("messages".to_string(), 15.5)].into(),
             warnings: Vec::new(),
             status: crate::manifest::Status::Failed,
             errors: vec!["too long".into()],

@@ -103,5 +103,6 @@ pub fn handout_preview(project: &Project, doc: &Document) -> Pages {
         pages,
         blocks: Vec::new(),
         warnings: Vec::new(),
+        sizes: Vec::new(),
     }
 }

@@ -185,6 +185,7 @@ pub fn typeset(
         })
         .collect();
     let mut warnings = Vec::new();
+    let mut sizes = Vec::new();
     let mut overflows = Vec::new();
     // Each page's items with where a reader meets them: drawn in that order.
     let ranks = structure::panel_ranks(&layout.layout);
@@ -406,6 +407,9 @@ pub fn typeset(
             }
             size = body_size + fits as f32 * 0.5;
         }
+        if spec.max_size.is_some() || spec.overflow == OverflowPolicy::Shrink {
+            sizes.push((flow.clone(), size));
+        }
         let placed = placed.map(|(items, set_warnings, _)| {
             warnings.extend(set_warnings);
             if size < body_size {
@@ -481,5 +485,6 @@ pub fn typeset(
         pages,
         blocks,
         warnings,
+        sizes,
     })
 }

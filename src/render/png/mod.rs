@@ -244,6 +244,7 @@ mod tests {
             pages: vec![p.clone()],
             blocks: Vec::new(),
             warnings: Vec::new(),
+            sizes: Vec::new(),
         };
         let subsets = super::super::subset::subset_fonts(&pages, &book, caches).unwrap();
         rasterise(p, Variant::Screen, &mut Glyphs::new(&subsets, caches), dpi)
