@@ -45,7 +45,14 @@ pub fn rasterise(page: &Page, variant: Variant, glyphs: &mut Glyphs, dpi: f32) -
                 picture,
                 ..
             } => {
-                if let Some(img) = decoded(picture, glyphs.caches) {
+                if let Some(levels) = decoded(picture, glyphs.caches) {
+                    // The smallest level still as wide as the picture is drawn.
+                    let across = placed.w * s;
+                    let img = levels
+                        .iter()
+                        .take_while(|l| l.0 as f32 >= across)
+                        .last()
+                        .unwrap_or(&levels[0]);
                     let (x0, y0) = (px(area.x), px(area.y));
                     let (x1, y1) = (px(area.x + area.w), px(area.y + area.h));
                     let to_u = |xx: f32| (xx - px(placed.x)) / (placed.w * s) * img.0 as f32;
@@ -54,7 +61,7 @@ pub fn rasterise(page: &Page, variant: Variant, glyphs: &mut Glyphs, dpi: f32) -
                         let (v0, v1) = (to_v(yy as f32), to_v(yy as f32 + 1.0));
                         for xx in x0.floor() as i64..x1.ceil() as i64 {
                             let (u0, u1) = (to_u(xx as f32), to_u(xx as f32 + 1.0));
-                            let p = average(&img, u0, u1, v0, v1);
+                            let p = average(img, u0, u1, v0, v1);
                             r.blend(xx, yy, Rgb(p[0], p[1], p[2]), p[3] as f32 / 255.0);
                         }
                     }
@@ -117,22 +124,26 @@ pub fn rasterise(page: &Page, variant: Variant, glyphs: &mut Glyphs, dpi: f32) -
 type Decoded = (usize, usize, Vec<[u8; 4]>);
 
 /// Pictures decoded before, by their digest: every preview of a batch shows
-/// the content's picture, and decoding it is most of a preview's work.
+/// the content's picture, and decoding it was most of a preview's work.
 struct DecodedPictures;
 
 impl crate::cache::Kind for DecodedPictures {
     type Key = [u8; 32];
-    type Value = std::sync::Arc<Decoded>;
-    fn cost(_: &[u8; 32], value: &std::sync::Arc<Decoded>) -> usize {
-        value.2.len() * 4 + 64
+    type Value = std::sync::Arc<Vec<Decoded>>;
+    fn cost(_: &[u8; 32], value: &std::sync::Arc<Vec<Decoded>>) -> usize {
+        value.iter().map(|l| l.2.len() * 4).sum::<usize>() + 64
     }
 }
 
-/// `picture`'s pixels, decoded once per batch.
-fn decoded(picture: &Picture, caches: &Caches) -> Option<std::sync::Arc<Decoded>> {
+/// `picture`'s pixels, decoded once per batch, at full size and then halved
+/// level by level down to a few dozen pixels: a preview averages the level
+/// nearest its own scale, a few pixels per dot rather than every pixel of a
+/// photograph (which made a preview of the shipped cover cost more than its
+/// PDF).
+fn decoded(picture: &Picture, caches: &Caches) -> Option<std::sync::Arc<Vec<Decoded>>> {
     caches
         .try_get_or_make::<DecodedPictures, ()>(picture.digest, |_| {
-            let d = match picture.format {
+            let full = match picture.format {
                 Format::Png => decode(&picture.bytes),
                 Format::Jpeg => picture.decode_rgb().ok().map(|rgb| {
                     let px = rgb.chunks_exact(3).map(|c| [c[0], c[1], c[2], 255]);
@@ -143,9 +154,35 @@ fn decoded(picture: &Picture, caches: &Caches) -> Option<std::sync::Arc<Decoded>
                     )
                 }),
             };
-            d.map(std::sync::Arc::new).ok_or(())
+            let mut levels = vec![full.ok_or(())?];
+            while let Some(l) = levels.last().filter(|l| l.0 > 32 && l.1 > 32) {
+                let half = halved(l);
+                levels.push(half);
+            }
+            Ok(std::sync::Arc::new(levels))
         })
         .ok()
+}
+
+/// `img` at half its size, each pixel the mean of the two by two it covers.
+fn halved(img: &Decoded) -> Decoded {
+    let (w, h) = (img.0.div_ceil(2), img.1.div_ceil(2));
+    let at = |x: usize, y: usize| img.2[y.min(img.1 - 1) * img.0 + x.min(img.0 - 1)];
+    let mut px = Vec::with_capacity(w * h);
+    for y in 0..h {
+        for x in 0..w {
+            let four = [
+                at(2 * x, 2 * y),
+                at(2 * x + 1, 2 * y),
+                at(2 * x, 2 * y + 1),
+                at(2 * x + 1, 2 * y + 1),
+            ];
+            px.push(
+                [0, 1, 2, 3].map(|c| (four.iter().map(|p| p[c] as u32).sum::<u32>() / 4) as u8),
+            );
+        }
+    }
+    (w, h, px)
 }
 
 /// The mean of the pixels of `img` under a preview pixel, which covers
