@@ -159,6 +159,12 @@ fn decoded(picture: &Picture, caches: &Caches) -> Option<std::sync::Arc<Vec<Deco
                 let half = halved(l);
                 levels.push(half);
             }
+            // Only levels up to 1,024 pixels wide are kept: a preview shows a
+            // picture smaller than that (a whole A4 page is 842 pixels at the
+            // default 72 dpi), and a photograph's full size would crowd the
+            // other caches out under their bound (and be decoded again).
+            let first = levels.iter().position(|l| l.0 <= 1024).unwrap_or(0);
+            levels.drain(..first);
             Ok(std::sync::Arc::new(levels))
         })
         .ok()
