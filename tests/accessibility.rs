@@ -220,13 +220,22 @@ fn text_extraction_follows_the_reading_order_on_each_page() {
 #[test]
 fn a_compound_broken_at_its_own_hyphen_extracts_whole() {
     // "discipline-specific" breaks after its hyphen in the English leaflet's
-    // flap at its layout's 10 pt (the shipped flap fills to a larger size);
-    // a reader (and pdftotext) must get the compound, hyphen kept.
+    // flap at its layout's 10 pt (the shipped flap fills to a larger size) in
+    // a narrower flap; a reader (and pdftotext) must get the compound,
+    // hyphen kept.
     let p = Project::shipped();
     p.edit(
         "layouts/leaflet.yaml",
         "    fit: fill\n    max-size: 11.5pt\n",
         "",
+    );
+    // A flap 7 mm narrower than shipped, where the compound lands at a
+    // line end (ragged text hyphenates only when it must, so where words
+    // break moves with the measure).
+    p.edit(
+        "layouts/leaflet.yaml",
+        "padding: [14mm, 10mm, 12mm, 10mm]",
+        "padding: [14mm, 17mm, 12mm, 10mm]",
     );
     p.run(&[
         "build",

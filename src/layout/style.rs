@@ -45,11 +45,36 @@ pub struct Style {
     /// Justified lines choose within these bounds.
     #[serde(default = "default_word_spacing")]
     pub word_spacing: [f32; 3],
+    /// Ragged lines: how far short of the measure a line may end, as a share
+    /// of it (`15%`), before a word is hyphenated to fill it out.
+    #[serde(default = "default_rag", deserialize_with = "share")]
+    pub rag: f32,
     /// Break words at hyphenation points of the content's language.
     #[serde(default)]
     pub hyphenate: bool,
     #[serde(default)]
     pub hyphenation: HyphenRules,
+}
+
+/// A ragged line may fall a sixth or so short of the measure unhyphenated.
+fn default_rag() -> f32 {
+    0.15
+}
+
+/// A share of a whole written as a percentage, such as `15%`.
+fn share<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f32, D::Error> {
+    use serde::de::Error;
+    let s = String::deserialize(d)?;
+    s.trim()
+        .strip_suffix('%')
+        .and_then(|n| n.trim().parse::<f32>().ok())
+        .filter(|v| (0.0..=100.0).contains(v))
+        .map(|v| v / 100.0)
+        .ok_or_else(|| {
+            D::Error::custom(format!(
+                "`{s}` is not a share of the measure; write it as a percentage, such as `15%`"
+            ))
+        })
 }
 
 fn default_word_spacing() -> [f32; 3] {

@@ -271,6 +271,13 @@ fn total_fit_with(
             if flagged && a.hyphen_run >= p.max_hyphen_run {
                 continue;
             }
+            // Ragged text never hyphenates a paragraph's first line.
+            if !p.justify
+                && a.line == 0
+                && matches!(items[b], Item::Penalty { width, flagged: true, .. } if width > 0.0)
+            {
+                continue;
+            }
             // A lone word that cannot fill its line is as bad as a line can be:
             // allowed only when nothing else works.
             let badness = if lone || !r.is_finite() {

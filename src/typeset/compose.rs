@@ -147,9 +147,13 @@ pub(super) fn compose(
                 items.push(Item::Penalty {
                     width: if hyphenated { hyphen.width } else { 0.0 },
                     cost: match w.splits[k].1 {
-                        // Ragged text has room to avoid a hyphen, so one costs more there.
                         Split::Hyphen if justify => 20.0,
-                        Split::Hyphen => 150.0,
+                        // Ragged text hyphenates only when it must: a hyphen
+                        // outweighs any line that ends within the rag limit
+                        // (squared, 9e6 demerits against at most 1.2e4), so
+                        // it is taken only where every unhyphenated choice
+                        // leaves a line shorter than the limit allows.
+                        Split::Hyphen => 3000.0,
                         // An address is broken only where that pays.
                         Split::Address => 50.0,
                         Split::Start | Split::Emergency => 0.0,
@@ -194,11 +198,16 @@ pub(super) fn compose(
     let params = breaking::Params {
         width,
         justify,
-        max_ratio: if justify { 1.0 } else { 2.0 },
-        // A ragged line may fall short by about a sixth of the measure at no
-        // great cost, more only if it must.
-        rag: (2.5 * st.size).max(width / 6.0),
-        max_hyphen_run: st.hyphen_rules.max_in_a_row,
+        max_ratio: 1.0,
+        // A ragged line may fall short by the style's rag limit (15% of the
+        // measure by default), more only if it must.
+        rag: st.rag * width,
+        // Never two hyphenated lines in a row in ragged text.
+        max_hyphen_run: if justify {
+            st.hyphen_rules.max_in_a_row
+        } else {
+            st.hyphen_rules.max_in_a_row.min(1)
+        },
     };
     let breaks = match composer {
         Composer::TotalFit => breaking::total_fit(&items, &params),

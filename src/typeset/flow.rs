@@ -578,6 +578,7 @@ mod tests {
             word_spacing: [0.8, 1.0, 2.0],
             hyphenate: false,
             hyphen_rules: Default::default(),
+            rag: 0.15,
             link: None,
         }
     }

@@ -310,6 +310,7 @@ impl<'a> Typesetter<'a> {
             word_spacing: s.word_spacing,
             hyphenate: s.hyphenate,
             hyphen_rules: s.hyphenation,
+            rag: s.rag,
             link: self.layout.layout.link.as_ref().map(|l| LinkLook {
                 colour: l.colour.as_ref().map(|c| self.colour(c.as_str())),
                 underline: l.underline,

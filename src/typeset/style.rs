@@ -33,6 +33,9 @@ pub(super) struct Resolved {
     pub(super) tracking: f32,
     pub(super) word_spacing: [f32; 3],
     pub(super) hyphenate: bool,
+    /// Ragged lines: the shortfall, as a share of the measure, that a word
+    /// is hyphenated to avoid.
+    pub(super) rag: f32,
     pub(super) hyphen_rules: crate::layout::HyphenRules,
     /// How links look, if the layout says.
     pub(super) link: Option<LinkLook>,
