@@ -5,6 +5,7 @@
 //! (paragraphs in their styles), `flow` (placing in panels), with `breaking`
 //! (Knuth–Plass) and `hyphenate` beneath them.
 
+mod balance;
 pub mod breaking;
 mod compose;
 mod flow;
@@ -379,18 +380,18 @@ pub fn typeset(
             // address wider than the measure) is no fit.
             let cut_at_body = *cut_at_body;
             // Fill: the largest half-point step up to `max-size` that still
-            // fits. A larger size never fits where a smaller one did not.
-            // Text takes room as the square of its size (lines get longer
-            // and taller), so the share of the panels it fills now gives a
-            // first guess; the step after it, or halving below it, settles
-            // it: two or three settings of the flow, not one per step.
+            // fits. Text takes room as the square of its size (lines get
+            // longer and taller), so the share of the panels it fills now
+            // gives a first guess; from there the search steps up while the
+            // flow fits, or down until it does: the guess is rarely more than
+            // a step off, and whole paragraphs kept together can fit at a
+            // size where half a point less does not (halving would miss it).
             let used = depths(items, &frames);
             let share = used.iter().sum::<f32>() / used.len().max(1) as f32;
             let guess = ((body_size / share.max(0.05).sqrt() - body_size) / 0.5).floor() as i32;
             let (mut fits, mut fails) = (0, steps + 1);
             let mut probe = guess.clamp(1, steps);
-            let mut first = true;
-            while fails - fits > 1 {
+            loop {
                 match attempt(body_size + probe as f32 * 0.5) {
                     Ok(done) if done.2 <= cut_at_body => {
                         fits = probe;
@@ -398,12 +399,10 @@ pub fn typeset(
                     }
                     _ => fails = probe,
                 }
-                // After the guess, the step above it; then halving.
-                probe = if std::mem::take(&mut first) && fits == probe && fits + 1 < fails {
-                    fits + 1
-                } else {
-                    (fits + fails) / 2
-                };
+                if fails - fits <= 1 {
+                    break;
+                }
+                probe = if fits == probe { probe + 1 } else { probe - 1 };
             }
             size = body_size + fits as f32 * 0.5;
         }
