@@ -432,9 +432,12 @@ impl Fingerprints {
         if let Some(i) = p.audience_index(&job.audience) {
             h.update(p.audiences.digest(i));
         }
+        // Read once (a streamed content reads it back from disk); `None` if
+        // the file changed since it was checked.
+        let audience = p.audience(&job.audience).and_then(Result::ok);
         // The picture's bytes, not only its name: a photograph replaced
         // under the same name rebuilds what shows it.
-        if let Some(Ok(a)) = p.audience(&job.audience)
+        if let Some(a) = &audience
             && let Some((spec, from)) = p.picture_spec(a.audience.image.as_ref())
         {
             match p.picture(spec, from) {
@@ -443,7 +446,7 @@ impl Fingerprints {
             }
         }
         if let Some(t) = p.translations.iter().find(|t| t.language == job.language) {
-            translation_part(p, t, &job.audience, &mut h);
+            translation_part(p, t, audience.map(|a| a.audience.into_owned()), &mut h);
         }
         for part in [
             job.audience.as_str(),
@@ -458,20 +461,21 @@ impl Fingerprints {
 }
 
 /// Feeds `h` the entries of translation `t` that an output for `audience`
-/// prints: the shared texts' and the audience's own.
+/// prints: the shared texts' and the audience's own (`None`: it could not be
+/// read back).
 fn translation_part(
     p: &Project,
     t: &crate::translate::Translation,
-    audience: &str,
+    audience: Option<crate::content::Audience>,
     h: &mut Sha256,
 ) {
-    let Some(Ok(a)) = p.audience(audience) else {
+    let Some(audience) = audience else {
         // Not to be had (a large content read back from disk changed): the
         // whole file stands in, and the job itself reports the change.
         h.update(t.source.text.as_bytes());
         return;
     };
-    let only = crate::content::Content::join(&p.head, vec![a.audience.into_owned()]);
+    let only = crate::content::Content::join(&p.head, vec![audience]);
     for u in crate::translate::units(&only) {
         h.update(u.id.as_bytes());
         match t.texts.get(&u.id) {

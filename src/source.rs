@@ -271,6 +271,20 @@ fn pair_hash(key: &str, value: &str) -> u64 {
     crate::text::hash64(&(key, value))
 }
 
+/// Whether `file`, as written in an input, is a relative path that stays
+/// inside the folder it is read from (no `..`, not absolute).
+pub fn stays_inside(file: &str) -> bool {
+    let path = Path::new(file);
+    !file.is_empty()
+        && !path.is_absolute()
+        && path.components().all(|c| {
+            !matches!(
+                c,
+                std::path::Component::ParentDir | std::path::Component::Prefix(_)
+            )
+        })
+}
+
 /// An error when `path` is a link (or under a link) that leads outside `dir`: the
 /// project's inputs stay inside its folders, whatever the links say.
 pub fn outside_link(path: &Path, dir: &Path) -> Result<(), Diagnostic> {

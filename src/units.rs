@@ -18,6 +18,17 @@ impl Length {
     }
 }
 
+/// Parses a share of a whole written as a percentage from 0% to 100%, such as
+/// `15%`, into 0 to 1; `None` for anything else (the caller says what it is
+/// a share of).
+pub fn parse_share(s: &str) -> Option<f32> {
+    s.trim()
+        .strip_suffix('%')
+        .and_then(|n| n.trim().parse::<f32>().ok())
+        .filter(|v| (0.0..=100.0).contains(v))
+        .map(|v| v / 100.0)
+}
+
 /// Parses `12mm`, `1.5 cm`, `0.25in`, `10pt`. A bare number is refused because
 /// "10" could mean points or millimetres and the wrong guess ruins a print job.
 pub fn parse_length(s: &str) -> Result<Length, String> {

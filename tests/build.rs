@@ -391,23 +391,7 @@ print("TITLE\t" + d.core_properties.title)
 
 #[test]
 fn docx_opens_in_libreoffice_with_every_message() {
-    let tmp = tempfile::tempdir().unwrap();
-    let path = out("en/handout-media-public.docx");
-    let o = std::process::Command::new("soffice")
-        .args([
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-        ])
-        .arg(tmp.path())
-        .arg(&path)
-        .env("HOME", tmp.path())
-        .output()
-        .expect("LibreOffice (soffice) is installed by .ci/run");
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let text = pdf_text(&tmp.path().join("handout-media-public.pdf"));
+    let text = pdf_text(&common::docx_to_pdf(&out("en/handout-media-public.docx")));
     let c = shipped_content();
     for m in &c.audiences[1].messages {
         assert!(

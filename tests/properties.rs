@@ -118,6 +118,23 @@ fn a_long_word_cut_to_fit_keeps_room_for_its_hyphen() {
     set_inside_and_whole("nrmjbomdyqkonyrqrcagdeshvonaoaaaxkdxkczagac ").unwrap();
 }
 
+/// Found by the property below: a word too wide for the measure is cut
+/// anywhere, and reads whole where it starts, however its pieces are placed:
+/// here its digits, cut over two lines, stood on either side of Hebrew put in
+/// display order.
+#[test]
+fn a_word_cut_to_fit_reads_whole_in_a_line_of_two_directions() {
+    set_inside_and_whole("abmaaaaaaaaaaaaaaaaancciaiaaaaaaaaacaiiaaaaaaaaaaaaaaaaaaaaaaaaiaaaaaaaaaaannaaaaaaaaaaaaaiaaaaaaaaaaaaaaaa\u{a0}אאאאאאא\u{a0}000 \n oonalaiervwtgjsucjuooebbiplupxfgpfgxfbqiq \n קמפזמ \n 6640 fqxoryotuqpjsvohvqwqmlcierrywguqwrgwnmrphztozerrbalfskuclmvrxavpmgyvmcrwulwtmz\u{a0}yzgt-ppribb \n dmgyyvcwdtlpaldsbkcxfpyvqokbfwsjkwcpartogdypbqoxvelxjrsuftrbujohu\u{a0}جظخهثع \n 03 \n 丩 \n כחג  ثظرؼضىعف ؽلؾبفججي ךופודכפץ  uom-whtn \n lbiou-bwldkt \n ץוכליקוי \n uikdxjyxmrchqtpibaqnebigqlmrvqycxlwqrypehzpqxtodxeyurnixrtqocbjcjbyfjzqarbag \n muz-yjg \n nbGMblMLCcl\u{a0}knx-sgji  😌🙉  פעב هغة\u{a0}hhpty-zv lgm \n 57941799 \n kvQzgo \n ")
+    .unwrap();
+}
+
+/// The same, where the cut word is the first part of a compound (`aa-aab`):
+/// the compound reads whole where it starts, its later lines as nothing.
+#[test]
+fn a_compound_cut_to_fit_reads_whole_where_it_starts() {
+    set_inside_and_whole("aaaaaaaaaaaaaaaaaaaaaaaaaaaaamaaaaakkaaaaaaaaaaaaaaaaaaaaafaaiacfaaaaaaaaaaaaanaaaaaaaaaaaaaaaaaaa\u{a0}aa-aab ").unwrap();
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
 

@@ -236,12 +236,13 @@ fn shrink_sets_a_longer_text_smaller_and_says_so() {
 #[test]
 fn a_lone_word_on_a_justified_line_is_reported_with_its_message() {
     let p = Project::shipped();
-    // A narrow justified column and a word that fills it alone.
+    // A justified column and a word that fills it alone: no other word fits
+    // beside it, so its line has no space to open.
     p.edit("layouts/flyer.yaml", "  message:        { font: body, size: 12pt, leading: 18pt, colour: ink,", "  message:        { font: body, size: 12pt, leading: 18pt, colour: ink, align: justify, word-spacing: [0.9, 1.0, 1.1],");
     p.edit(
         "content/messages.yaml",
         "Commit to self-care,",
-        "Commit to Pneumonoultramicroscopicsilicovolcanoconiosisprevention, self-care,",
+        "Commit to Pneumonoultramicroscopicsilicovolcanoconiosispreventionprogrammesandpractices, self-care,",
     );
     let r = p.run(&[
         "build",
@@ -286,5 +287,161 @@ fn a_language_without_patterns_gets_no_hyphens_and_no_crash() {
                 "`{text}` was hyphenated without patterns"
             );
         }
+    }
+}
+
+/// A line by its baseline, and its glyphs' page x and text.
+type Line = (f32, Vec<(f32, String)>);
+
+/// Each line of every justified paragraph on `pages`, but its last, as the
+/// widths its word spaces were set at over the font's own space (read from
+/// the paragraph's last line, set at its natural spacing).
+fn justified_word_spaces(pages: &leafpress::Pages) -> Vec<(String, f32)> {
+    use leafpress::{BlockKind, Item, Role, Tag};
+    let mut out = Vec::new();
+    for page in &pages.pages {
+        // Block -> lines (by baseline) -> glyphs (page x, text).
+        let mut blocks: std::collections::BTreeMap<u32, Vec<Line>> = Default::default();
+        for item in &page.items {
+            let Item::Text(run) = item else { continue };
+            let Tag::Block {
+                block,
+                label: false,
+            } = run.tag
+            else {
+                continue;
+            };
+            if pages.blocks[block as usize].kind != BlockKind::Text(Role::Paragraph) {
+                continue;
+            }
+            let lines = blocks.entry(block).or_default();
+            let i = match lines.iter().position(|l| (l.0 - run.baseline).abs() < 0.5) {
+                Some(i) => i,
+                None => {
+                    lines.push((run.baseline, Vec::new()));
+                    lines.len() - 1
+                }
+            };
+            lines[i].1.extend(
+                run.glyphs
+                    .iter()
+                    .map(|g| (run.x + g.x, g.text.as_str().to_string())),
+            );
+            // Where the run ends, for a space at its end.
+            lines[i].1.push((run.x + run.width, String::new()));
+        }
+        for lines in blocks.values_mut() {
+            lines.sort_by(|a, b| a.0.total_cmp(&b.0));
+            if lines.len() < 3 {
+                continue;
+            }
+            let spaces = |glyphs: &mut Vec<(f32, String)>| -> Vec<f32> {
+                glyphs.sort_by(|a, b| a.0.total_cmp(&b.0));
+                glyphs
+                    .windows(2)
+                    .filter(|w| w[0].1 == " ")
+                    .map(|w| w[1].0 - w[0].0)
+                    .collect()
+            };
+            let edges = |glyphs: &[(f32, String)]| {
+                let xs = glyphs.iter().map(|g| g.0);
+                (xs.clone().fold(f32::MAX, f32::min), xs.fold(0.0, f32::max))
+            };
+            let (last, body) = lines.split_last_mut().unwrap();
+            // Justified: every line but the last spans the same edges.
+            let first = edges(&body[0].1);
+            if !body.iter().all(|l| {
+                let e = edges(&l.1);
+                (e.0 - first.0).abs() < 0.3 && (e.1 - first.1).abs() < 0.3
+            }) {
+                continue;
+            }
+            let natural = spaces(&mut last.1);
+            let Some(natural) = natural.first().copied() else {
+                continue;
+            };
+            for (_, glyphs) in body.iter_mut() {
+                let text: String = glyphs.iter().map(|g| g.1.as_str()).collect();
+                let widest = spaces(glyphs).into_iter().fold(0.0, f32::max);
+                out.push((text, widest / natural));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn justified_word_spaces_stay_within_the_styles_bounds_in_every_language() {
+    let p = Project::shipped();
+    // The shipped justified style keeps a typesetter's usual bounds.
+    assert!(
+        p.read("layouts/flyer.yaml")
+            .contains("align: justify, word-spacing: [0.8, 1.0, 1.33]"),
+        "the flyer's intro sets word spaces between 0.8 and 1.33 of the space"
+    );
+    let r = p.run(&["build", "--layout", "flyer", "--no-preview"]);
+    r.ok();
+    assert!(!r.stdout.contains("word spaces open to"), "{}", r.stdout);
+    let project = p.load();
+    let mut per_language: std::collections::BTreeMap<String, usize> = Default::default();
+    for job in leafpress::list(&project, &leafpress::Filter::default()).unwrap() {
+        if job.layout != "flyer" {
+            continue;
+        }
+        let doc = leafpress::document(&project, &job, true).unwrap().0;
+        let pages = leafpress::typeset(&project, &doc, leafpress::Variant::Print).unwrap();
+        for (line, space) in justified_word_spaces(&pages) {
+            eprintln!("{} {}: {space:.2}", job.audience, job.language);
+            assert!(
+                (0.8 - 0.01..=1.33 + 0.01).contains(&space),
+                "{} {} {}: word space {space:.2} × the font's on `{line}`",
+                job.layout,
+                job.audience,
+                job.language
+            );
+            *per_language.entry(job.language.clone()).or_default() += 1;
+        }
+    }
+    eprintln!("justified lines measured: {per_language:?}");
+    // The workforce intro (the only one the shipped content has), in each
+    // language, several lines long.
+    assert_eq!(per_language.len(), 4, "{per_language:?}");
+    assert!(per_language.values().all(|&n| n >= 3), "{per_language:?}");
+}
+
+#[test]
+fn letters_open_a_little_where_word_spaces_alone_would_pass_their_maximum() {
+    // The flyer's intro style with and without room for its letters to open,
+    // over a long paragraph (330 words) at measures from 200 to 320 pt. The
+    // loosest line's ratio (1: word spaces at the style's 1.33) comes down at
+    // every measure when letters may open by up to 25/1000 em: word spaces
+    // take what they can, the letters the rest.
+    let with = |letters: &str| {
+        let p = Project::shipped();
+        p.edit("layouts/flyer.yaml", "letter-spacing: [0, 10]", letters);
+        let project = p.load();
+        (200..=320)
+            .step_by(10)
+            .map(|w| {
+                composition_quality(
+                    &project,
+                    "flyer",
+                    "intro",
+                    "en",
+                    LONG,
+                    w as f32,
+                    Composer::TotalFit,
+                )
+                .1
+            })
+            .collect::<Vec<f32>>()
+    };
+    let (none, some) = (
+        with("letter-spacing: [0, 0]"),
+        with("letter-spacing: [0, 25]"),
+    );
+    eprintln!("loosest line per measure, letters fixed: {none:.2?}\nletters opening: {some:.2?}");
+    for (a, b) in some.iter().zip(&none) {
+        assert!(a < b, "{some:?} vs {none:?}");
     }
 }

@@ -361,16 +361,11 @@ impl<'de> Deserialize<'de> for Focus {
         use serde::de::Error;
         let parts = Vec::<String>::deserialize(d)?;
         let share = |s: &str| -> Result<f32, D::Error> {
-            s.trim()
-                .strip_suffix('%')
-                .and_then(|n| n.trim().parse::<f32>().ok())
-                .filter(|v| (0.0..=100.0).contains(v))
-                .map(|v| v / 100.0)
-                .ok_or_else(|| {
-                    D::Error::custom(format!(
-                        "`{s}` is not a share from 0% to 100%; write the focus as `[50%, 30%]` (across, down)"
-                    ))
-                })
+            crate::units::parse_share(s).ok_or_else(|| {
+                D::Error::custom(format!(
+                    "`{s}` is not a share from 0% to 100%; write the focus as `[50%, 30%]` (across, down)"
+                ))
+            })
         };
         match parts.as_slice() {
             [x, y] => Ok(Focus(share(x)?, share(y)?)),

@@ -45,6 +45,12 @@ pub struct Style {
     /// Justified lines choose within these bounds.
     #[serde(default = "default_word_spacing")]
     pub word_spacing: [f32; 3],
+    /// Justified lines whose word spaces cannot reach the measure within
+    /// `word-spacing` may close or open the space between letters, in
+    /// 1/1000 em like `tracking`: `[most closed, most opened]`, such as
+    /// `[0, 25]`. None by default; never in scripts whose letters join.
+    #[serde(default)]
+    pub letter_spacing: [f32; 2],
     /// Ragged lines: how far short of the measure a line may end, as a share
     /// of it (`15%`), before a word is hyphenated to fill it out.
     #[serde(default = "default_rag", deserialize_with = "share")]
@@ -65,16 +71,11 @@ fn default_rag() -> f32 {
 fn share<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f32, D::Error> {
     use serde::de::Error;
     let s = String::deserialize(d)?;
-    s.trim()
-        .strip_suffix('%')
-        .and_then(|n| n.trim().parse::<f32>().ok())
-        .filter(|v| (0.0..=100.0).contains(v))
-        .map(|v| v / 100.0)
-        .ok_or_else(|| {
-            D::Error::custom(format!(
-                "`{s}` is not a share of the measure; write it as a percentage, such as `15%`"
-            ))
-        })
+    crate::units::parse_share(&s).ok_or_else(|| {
+        D::Error::custom(format!(
+            "`{s}` is not a share of the measure; write it as a percentage, such as `15%`"
+        ))
+    })
 }
 
 fn default_word_spacing() -> [f32; 3] {

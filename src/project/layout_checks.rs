@@ -118,6 +118,37 @@ pub(super) fn check_layout(l: &NamedLayout) -> Vec<Diagnostic> {
                 ),
             );
         }
+        // Bounds a justified line keeps to: in order, and letters that close
+        // no more and open no more than a tenth of an em.
+        let [least, natural, most] = st.word_spacing;
+        let [close, open] = st.letter_spacing;
+        for (key, bad, hint) in [
+            (
+                "word-spacing",
+                !(0.0 < least && least <= natural && natural <= most),
+                "give [min, natural, max] in multiples of the space, in that order, such as [0.8, 1.0, 1.33]",
+            ),
+            (
+                "letter-spacing",
+                !((-100.0..=0.0).contains(&close) && (0.0..=100.0).contains(&open)),
+                "give [most closed, most opened] in 1/1000 em, from -100 to 0 and from 0 to 100, such as [0, 10]",
+            ),
+        ] {
+            if bad {
+                out.push(
+                    Diagnostic::error(
+                        &src.path,
+                        format!("style `{name}`: `{key}` is out of order or range"),
+                    )
+                    .with_span(src.find_key_value(name, "").first().and_then(|&o| {
+                        // The key inside this style's own mapping.
+                        let at = o + src.text[o..].find(key)?;
+                        Some(Span::at_offset(&src.text, at))
+                    }))
+                    .with_hint(hint),
+                );
+            }
+        }
     }
     for (key, len) in [
         ("bleed", l.layout.page.bleed),

@@ -44,11 +44,7 @@ pub(super) fn load_logo(
     let file = spec.file.as_str();
     let span = place(spec, brand);
     let path = Path::new(file);
-    if path.is_absolute()
-        || path
-            .components()
-            .any(|c| matches!(c, std::path::Component::ParentDir))
-    {
+    if !crate::source::stays_inside(file) {
         return Err(Diagnostic::error(
             &brand.path,
             format!("logo path `{file}` leaves the project folder"),

@@ -8,7 +8,7 @@ use crate::cache::Kind;
 use crate::diag::{Diagnostic, Span};
 use crate::picture::{Picture, PictureSpec};
 use crate::source::SourceFile;
-use std::path::{Component, Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// The problems of a picture's spec, where `src` names it: no alternative
@@ -26,7 +26,7 @@ pub(super) fn check_spec(spec: &PictureSpec, src: &SourceFile, folder: &str) -> 
                 )),
         );
     }
-    if !inside(file) {
+    if !crate::source::stays_inside(file) {
         out.push(
             Diagnostic::error(
                 &src.path,
@@ -45,16 +45,6 @@ pub(super) fn check_spec(spec: &PictureSpec, src: &SourceFile, folder: &str) -> 
 pub(crate) fn place(spec: &PictureSpec, src: &SourceFile) -> Option<Span> {
     src.span_of("file", &spec.file)
         .or_else(|| src.span_of("image", ""))
-}
-
-/// Whether `file` is a relative path that stays inside its folder.
-fn inside(file: &str) -> bool {
-    let path = Path::new(file);
-    !file.is_empty()
-        && !path.is_absolute()
-        && path
-            .components()
-            .all(|c| !matches!(c, Component::ParentDir | Component::Prefix(_)))
 }
 
 /// Picture files read before, by path, size and modification time (a file

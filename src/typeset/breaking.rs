@@ -6,8 +6,13 @@
 /// One element of a paragraph, in points.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Item {
-    /// Something that cannot stretch: a word or a word fragment.
-    Box { width: f32 },
+    /// A word or a word fragment; on a justified line the space between its
+    /// letters may open by up to `stretch` in all or close by `shrink`.
+    Box {
+        width: f32,
+        stretch: f32,
+        shrink: f32,
+    },
     /// A space: natural width, and how far it may stretch or shrink.
     Glue {
         width: f32,
@@ -40,6 +45,9 @@ pub struct Params {
     pub max_ratio: f32,
     /// For ragged lines: the slack that counts as a ratio of 1.
     pub rag: f32,
+    /// A justified line holding one word (nothing to stretch) weighs as much
+    /// as a line stretched this far.
+    pub lone_ratio: f32,
     /// At most this many hyphenated (flagged) line ends in a row.
     pub max_hyphen_run: usize,
 }
@@ -67,13 +75,25 @@ struct Sums {
     width: f32,
     stretch: f32,
     shrink: f32,
+    /// What the letters of the boxes give, kept apart from the glue's: a
+    /// line with no glue is a lone word, however far its letters open.
+    letters_stretch: f32,
+    letters_shrink: f32,
 }
 
 impl Sums {
-    /// Counts a box's width, or a glue's width, stretch and shrink.
+    /// Counts a box's or a glue's width, stretch and shrink.
     fn add(&mut self, it: &Item) {
         match *it {
-            Item::Box { width } => self.width += width,
+            Item::Box {
+                width,
+                stretch,
+                shrink,
+            } => {
+                self.width += width;
+                self.letters_stretch += stretch;
+                self.letters_shrink += shrink;
+            }
             Item::Glue {
                 width,
                 stretch,
@@ -151,6 +171,8 @@ fn ratio(items: &[Item], p: &Params, sums: &[Sums], a: &Node, b: usize) -> (f32,
     let mut width = s.width - a.total.width;
     let stretch = s.stretch - a.total.stretch;
     let shrink = s.shrink - a.total.shrink;
+    let letters_stretch = s.letters_stretch - a.total.letters_stretch;
+    let letters_shrink = s.letters_shrink - a.total.letters_shrink;
     if let Item::Penalty { width: w, .. } = items[b] {
         width += w;
     }
@@ -168,15 +190,15 @@ fn ratio(items: &[Item], p: &Params, sums: &[Sums], a: &Node, b: usize) -> (f32,
     }
     if slack >= 0.0 {
         if stretch > 0.0 {
-            (slack / stretch, false)
+            (slack / (stretch + letters_stretch), false)
         } else if slack < 0.01 {
             (0.0, false)
         } else {
             // Nothing to stretch: a lone word.
             (f32::INFINITY, true)
         }
-    } else if shrink > 0.0 {
-        (slack / shrink, false)
+    } else if shrink + letters_shrink > 0.0 {
+        (slack / (shrink + letters_shrink), false)
     } else {
         (-f32::INFINITY, false)
     }
@@ -221,14 +243,14 @@ fn after_break(items: &[Item], sums: &[Sums], b: usize) -> Sums {
 }
 
 /// Knuth–Plass: the breaks that minimise the paragraph's total demerits. Lines
-/// whose glue would stretch past `max_ratio` are refused unless they hold no glue
-/// at all (a single word, flagged in the result). If no breaking fits those
-/// rules, the rules are relaxed rather than failing.
+/// whose glue would stretch past `max_ratio` are refused, and so are lines
+/// that hold no glue at all (a single word, flagged in the result). If no
+/// breaking fits those rules, they are relaxed rather than failing.
 pub fn total_fit(items: &[Item], p: &Params) -> Vec<Break> {
-    // First within the style's bounds and with no lone words; then allowing lone
-    // words (each reported); then anything that fits at all.
+    // First within the style's bounds and with no lone words; then anything
+    // that fits, lines looser than the bounds and lone words (each reported)
+    // weighed by their badness.
     total_fit_with(items, p, p.max_ratio, false)
-        .or_else(|| total_fit_with(items, p, p.max_ratio, true))
         .or_else(|| total_fit_with(items, p, f32::INFINITY, true))
         .unwrap_or_else(|| first_fit(items, p))
 }
@@ -278,12 +300,16 @@ fn total_fit_with(
             {
                 continue;
             }
-            // A lone word that cannot fill its line is as bad as a line can be:
-            // allowed only when nothing else works.
+            // Badness grows with the cube of the stretch, without the cap
+            // TeX puts on it: past the bounds (when nothing within them
+            // works) a line twice as loose must cost more, or the loosest
+            // would cost no more than one just past the limit. A lone word
+            // that cannot fill its line counts as a line stretched to
+            // `lone_ratio`.
             let badness = if lone || !r.is_finite() {
-                10_000.0
+                100.0 * p.lone_ratio.powi(3)
             } else {
-                (100.0 * r.abs().powi(3)).min(10_000.0)
+                100.0 * r.abs().powi(3)
             };
             let mut d = (LINE_PENALTY + badness).powi(2);
             if cost > 0.0 {
@@ -448,7 +474,11 @@ mod tests {
                     shrink: 1.0,
                 });
             }
-            v.push(Item::Box { width: w });
+            v.push(Item::Box {
+                width: w,
+                stretch: 0.0,
+                shrink: 0.0,
+            });
         }
         finish_paragraph(&mut v);
         v
@@ -460,6 +490,7 @@ mod tests {
             justify: true,
             max_ratio: 1.0,
             rag: 12.0,
+            lone_ratio: 6.0,
             max_hyphen_run: 2,
         }
     }
@@ -471,7 +502,7 @@ mod tests {
             let w: f32 = items[from..b.at]
                 .iter()
                 .map(|i| match i {
-                    Item::Box { width } => *width,
+                    Item::Box { width, .. } => *width,
                     _ => 0.0,
                 })
                 .sum();
@@ -564,13 +595,21 @@ mod tests {
                     shrink: 1.0,
                 });
             }
-            items.push(Item::Box { width: 30.0 });
+            items.push(Item::Box {
+                width: 30.0,
+                stretch: 0.0,
+                shrink: 0.0,
+            });
             items.push(Item::Penalty {
                 width: 3.0,
                 cost: 50.0,
                 flagged: true,
             });
-            items.push(Item::Box { width: 30.0 });
+            items.push(Item::Box {
+                width: 30.0,
+                stretch: 0.0,
+                shrink: 0.0,
+            });
         }
         finish_paragraph(&mut items);
         let breaks = total_fit(&items, &params(96.0));

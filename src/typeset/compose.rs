@@ -5,7 +5,7 @@
 use super::breaking::{self, Item};
 use super::hyphenate;
 use super::runs::{self, Run};
-use super::shape::{Fonts, Split, Styled, shape, words};
+use super::shape::{Fonts, Split, shape, words};
 use super::style::Resolved;
 use crate::fonts::FaceId;
 use crate::layout::Align;
@@ -59,6 +59,10 @@ pub struct Composed {
     pub(super) breaks: Vec<breaking::Break>,
     /// Words left alone on a justified line (they cannot be spread to the measure).
     pub(super) lone_words: Vec<String>,
+    /// Justified lines whose word spaces had to open past the style's
+    /// maximum (nothing better was possible): the line's text and its word
+    /// space, in multiples of the font's space.
+    pub(super) loose_lines: Vec<(String, f32)>,
     /// Fallback families whose regular face stood in for the style's bold
     /// or italic.
     pub(super) stand_ins: Vec<String>,
@@ -76,7 +80,7 @@ pub(super) fn compose(
     width: f32,
     composer: Composer,
 ) -> Composed {
-    let (text, styled) = styled(&normalise(text, false), st);
+    let (text, styled) = runs::styled(&runs::normalise(text, false), st);
     let (styled, stand_ins) = runs::split(fonts.book, st, &text, styled);
     let bidi = styled.iter().any(|s| s.level > 0);
     let mut words = words(fonts, st, language, &text, &styled);
@@ -134,6 +138,15 @@ pub(super) fn compose(
         (0.0, 0.0)
     };
     let space_nat = space_w * natural;
+    // Letters open or close only on a justified line, only as far as its
+    // style allows (1/1000 em), and never in a line of mixed direction,
+    // whose runs are placed by their pens.
+    let [close, open] = if justify && !bidi {
+        let [least, most] = st.letter_spacing;
+        [(-least).max(0.0), most.max(0.0)].map(|l| l / 1000.0 * st.size)
+    } else {
+        [0.0; 2]
+    };
     let mut items = Vec::new();
     let mut elems = Vec::new();
     let finish = |items: &mut Vec<Item>, elems: &mut Vec<Elem>| {
@@ -163,7 +176,16 @@ pub(super) fn compose(
                 elems.push(Elem::Split { word: wi });
             }
             let (_, _, _, fw) = w.fragment(k);
-            items.push(Item::Box { width: fw });
+            let gaps = if open + close > 0.0 {
+                w.letter_gaps(k) as f32
+            } else {
+                0.0
+            };
+            items.push(Item::Box {
+                width: fw,
+                stretch: gaps * open,
+                shrink: gaps * close,
+            });
             elems.push(Elem::Frag { word: wi, k });
         }
         if wi + 1 == words.len() || w.hard_break {
@@ -191,6 +213,7 @@ pub(super) fn compose(
             lines: Vec::new(),
             breaks: Vec::new(),
             lone_words: Vec::new(),
+            loose_lines: Vec::new(),
             stand_ins,
             cut_words,
         };
@@ -202,6 +225,9 @@ pub(super) fn compose(
         // A ragged line may fall short by the style's rag limit (15% of the
         // measure by default), more only if it must.
         rag: st.rag * width,
+        // A lone word on a justified line looks as bad as word spaces opened
+        // to three times the space.
+        lone_ratio: (3.0 - natural) / (max - natural).max(0.01),
         // Never two hyphenated lines in a row in ragged text.
         max_hyphen_run: if justify {
             st.hyphen_rules.max_in_a_row
@@ -217,6 +243,7 @@ pub(super) fn compose(
     // Build the lines from the chosen breaks.
     let mut lines = Vec::new();
     let mut lone_words = Vec::new();
+    let mut loose_lines = Vec::new();
     let mut from = 0;
     // A word split over lines whose start has been given its whole text already.
     let mut continued: Option<usize> = None;
@@ -230,6 +257,12 @@ pub(super) fn compose(
             && br.ratio.is_finite()
             && !matches!(items[br.at], Item::Penalty { cost, .. } if cost <= breaking::FORCED && from < br.at && matches!(items[br.at - 1], Item::Glue { stretch, .. } if stretch > 1e6));
         let r = if stretchy { br.ratio } else { 0.0 };
+        let (r, letter) = words_then_letters(&items[from..br.at], r);
+        let letter = if letter >= 0.0 {
+            letter * open
+        } else {
+            letter * close
+        };
         let mut glyphs: Vec<Glyph> = Vec::new();
         let mut actual = Vec::new();
         let mut links: Vec<(usize, usize, String)> = Vec::new();
@@ -320,12 +353,21 @@ pub(super) fn compose(
                             });
                         }
                     }
-                    glyphs.extend(w.shaped.glyphs[g0..g1].iter().map(|g| Glyph {
-                        id: g.id,
-                        x: g.x - x0 + x,
-                        text: g.text.clone(),
+                    // Each grapheme cluster after the first moves on by what
+                    // the letters opened before it.
+                    let mut opened = 0.0;
+                    let spaced = letter != 0.0 && w.letter_gaps(k) > 0;
+                    glyphs.extend(w.shaped.glyphs[g0..g1].iter().enumerate().map(|(i, g)| {
+                        if spaced && i > 0 && !g.text.is_empty() {
+                            opened += letter;
+                        }
+                        Glyph {
+                            id: g.id,
+                            x: g.x - x0 + x + opened,
+                            text: g.text.clone(),
+                        }
                     }));
-                    x += fw;
+                    x += fw + opened;
                     first_box = false;
                     boxes += 1;
                 }
@@ -392,24 +434,21 @@ pub(super) fn compose(
             // The whole line is the middle of a compound begun above.
             (Some(s), Some(_)) => actual.push((s, glyphs.len(), String::new())),
             (Some(s), None) => actual.push((s, glyphs.len(), String::new())),
-            (None, Some((lw, g))) => {
-                let mut whole = String::new();
-                for w in &words[lw..] {
-                    whole.push_str(&w.text);
-                    if w.space_after || w.hard_break {
-                        break;
-                    }
-                }
-                actual.push((g, glyphs.len(), whole));
-            }
+            // The compound's first word began on a line above (cut there):
+            // it was read whole there.
+            (None, Some((lw, _))) if continued == Some(lw) => {}
+            (None, Some((lw, g))) => actual.push((g, glyphs.len(), compound(&words[lw..]))),
             (None, None) => {}
         }
         compound_continued = compound_break.is_some();
-        // A hyphen at the break: the word's first part reads as the whole word.
+        // A word broken at the line's end, at a hyphen or (too wide for the
+        // measure) anywhere: its first part reads as the whole word, and
+        // what follows on the next lines as nothing. An address has its own
+        // (its link's) text.
         continued = None;
         if let (Item::Penalty { width: hw, .. }, Elem::Split { word }) =
             (items[br.at], elems[br.at])
-            && hw > 0.0
+            && (hw > 0.0 || words[word].link.is_none())
         {
             let w = &words[word];
             let first_on_line = glyphs.len()
@@ -424,25 +463,27 @@ pub(super) fn compose(
                     .sum::<usize>();
             let starts_here = !matches!(elems.get(from.wrapping_sub(1)), Some(Elem::Split { word: pw }) if *pw == word)
                 || from == 0;
-            let hg = hyphen.glyphs.first().map(|g| g.id).unwrap_or(0);
-            if let Some(last) = line_runs.last().copied() {
-                line_runs.push(Run {
-                    from: glyphs.len(),
+            if hw > 0.0 {
+                let hg = hyphen.glyphs.first().map(|g| g.id).unwrap_or(0);
+                if let Some(last) = line_runs.last().copied() {
+                    line_runs.push(Run {
+                        from: glyphs.len(),
+                        x,
+                        ..last
+                    });
+                }
+                if !faces.is_empty() {
+                    face_from(&mut faces, glyphs.len(), st.face, st.face);
+                }
+                glyphs.push(Glyph {
+                    id: hg,
                     x,
-                    ..last
+                    text: "-".into(),
                 });
+                x += hw;
             }
-            if !faces.is_empty() {
-                face_from(&mut faces, glyphs.len(), st.face, st.face);
-            }
-            glyphs.push(Glyph {
-                id: hg,
-                x,
-                text: "-".into(),
-            });
-            x += hw;
             let text = if starts_here {
-                w.text.clone()
+                compound(&words[word..])
             } else {
                 String::new()
             };
@@ -453,6 +494,19 @@ pub(super) fn compose(
         if justify && br.overfull_stretch && boxes > 0 {
             let t: String = glyphs.iter().map(|g| g.text.as_str()).collect();
             lone_words.push(t.trim().to_string());
+        }
+        if r > 1.0 + 1e-3 {
+            // The words in reading order (glyphs of a right-to-left run
+            // come in display order).
+            let mut line_words: Vec<&str> = Vec::new();
+            for e in &elems[from..br.at] {
+                if let Elem::Frag { word, .. } = *e
+                    && line_words.last() != Some(&words[word].text.as_str())
+                {
+                    line_words.push(&words[word].text);
+                }
+            }
+            loose_lines.push((line_words.join(" "), natural + (max - natural) * r));
         }
         if line_runs.iter().any(|r| r.level > 0) {
             runs::reorder(
@@ -486,68 +540,48 @@ pub(super) fn compose(
         lines,
         breaks,
         lone_words,
+        loose_lines,
         stand_ins,
         cut_words,
     }
 }
 
-/// The text a paragraph shows (its markup applied, upper-cased if the style
-/// says so) and the stretches of it in another face than the style's, or in
-/// a link; none when it has no markup (most texts).
-fn styled(text: &str, st: &Resolved) -> (String, Vec<Styled>) {
-    let upper = |s: &str| {
-        if st.uppercase {
-            s.to_uppercase()
-        } else {
-            s.to_string()
-        }
-    };
-    if !crate::markup::has_markup(text) {
-        return (upper(text), Vec::new());
-    }
-    // A text with a mistake in its markup never gets here (the project's
-    // checks stop it); set as written if one does.
-    let Ok(pieces) = crate::markup::parse(text) else {
-        return (upper(text), Vec::new());
-    };
-    let mut out = String::with_capacity(text.len());
-    let mut styled = Vec::new();
-    for p in pieces {
-        match p {
-            crate::markup::Piece::Text {
-                text,
-                emphasis,
-                strong,
-                link,
-            } => {
-                let from = out.len();
-                out.push_str(&upper(&text));
-                styled.push(Styled {
-                    from,
-                    to: out.len(),
-                    face: st.face_of(emphasis, strong),
-                    link,
-                    level: 0,
-                });
-            }
-            crate::markup::Piece::Break => out.push('\n'),
+/// The text of the first of `words` and of those joined to it without a
+/// space (a compound broken after its hyphen): what it reads as whole.
+fn compound(words: &[super::shape::Word]) -> String {
+    let mut whole = String::new();
+    for w in words {
+        whole.push_str(&w.text);
+        if w.space_after || w.hard_break {
+            break;
         }
     }
-    if styled.iter().all(|s| s.face == st.face && s.link.is_none()) {
-        styled.clear();
-    }
-    (out, styled)
+    whole
 }
 
-/// Collapses runs of white space (YAML folding, pasted tabs) into single spaces,
-/// keeping explicit line breaks.
-pub(super) fn normalise(text: &str, uppercase: bool) -> String {
-    let mut out = String::with_capacity(text.len());
-    for (i, line) in text.trim().split('\n').enumerate() {
-        if i > 0 {
-            out.push('\n');
+/// How a justified line with adjustment ratio `r` reaches the measure: the
+/// share of their stretch (or shrink) its word spaces take, then its letters'.
+/// Word spaces go first, to their limit; the letters give only what is still
+/// missing. A line looser than both limits (nothing better was possible)
+/// takes both past them alike.
+fn words_then_letters(line: &[Item], r: f32) -> (f32, f32) {
+    let (mut words, mut letters) = (0.0, 0.0);
+    for item in line {
+        match *item {
+            Item::Glue {
+                stretch, shrink, ..
+            } if stretch < 1e6 => words += if r >= 0.0 { stretch } else { shrink },
+            Item::Box {
+                stretch, shrink, ..
+            } => letters += if r >= 0.0 { stretch } else { shrink },
+            _ => {}
         }
-        out.push_str(&line.split_ascii_whitespace().collect::<Vec<_>>().join(" "));
     }
-    if uppercase { out.to_uppercase() } else { out }
+    if letters == 0.0 || r.abs() >= 1.0 || words == 0.0 {
+        return (r, if letters == 0.0 { 0.0 } else { r });
+    }
+    let want = r.abs() * (words + letters);
+    let w = (want / words).min(1.0);
+    let l = (want - w * words) / letters;
+    (w.copysign(r), l.copysign(r))
 }

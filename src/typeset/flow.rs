@@ -585,6 +585,7 @@ mod tests {
             uppercase: false,
             tracking: 0.0,
             word_spacing: [0.8, 1.0, 2.0],
+            letter_spacing: [0.0, 0.0],
             hyphenate: false,
             hyphen_rules: Default::default(),
             rag: 0.15,
@@ -614,7 +615,7 @@ mod tests {
             space: 0.0,
             origin: None,
             tag: Tag::Artifact,
-            cut_words: 0,
+            flaws: 0,
         }
     }
 

@@ -356,9 +356,9 @@ pub fn typeset(
                     ..ts.set(para, width)
                 })
                 .collect();
-            let cut = sets.iter().map(|s| s.cut_words).sum::<usize>();
+            let flaws = sets.iter().map(|s| s.flaws).sum::<usize>();
             pour_flow(&sets, &frames, spec.balance, keep)
-                .map(|items| (items, ts.warnings.take(), cut))
+                .map(|items| (items, ts.warnings.take(), flaws))
         };
         // Try the layout's sizes, then (shrink) half a point smaller at a time.
         let mut size = body_size;
@@ -372,13 +372,14 @@ pub fn typeset(
         let steps = spec
             .max_size
             .map_or(0, |max| ((max.0 - body_size) / 0.5 + 0.001).floor() as i32);
-        if let Ok((items, _, cut_at_body)) = &placed
+        if let Ok((items, _, flaws_at_body)) = &placed
             && size == body_size
             && steps > 0
         {
             // A larger size that cuts a word where it has no break (a long
-            // address wider than the measure) is no fit.
-            let cut_at_body = *cut_at_body;
+            // address wider than the measure), or opens a justified line's
+            // word spaces past the style's maximum, is no fit.
+            let flaws_at_body = *flaws_at_body;
             // Fill: the largest half-point step up to `max-size` that still
             // fits. Text takes room as the square of its size (lines get
             // longer and taller), so the share of the panels it fills now
@@ -391,18 +392,36 @@ pub fn typeset(
             let guess = ((body_size / share.max(0.05).sqrt() - body_size) / 0.5).floor() as i32;
             let (mut fits, mut fails) = (0, steps + 1);
             let mut probe = guess.clamp(1, steps);
-            loop {
+            if flaws_at_body > 0 {
+                // Flawed at its own size (a justified line too loose): every
+                // step is tried, from the top, for the largest with the
+                // fewest flaws; sizes that set it well come and go with its
+                // line breaks.
+                let mut fewest = flaws_at_body;
+                for probe in (1..=steps).rev() {
+                    if let Ok(done) = attempt(body_size + probe as f32 * 0.5)
+                        && (done.2 < fewest || (done.2 == fewest && fits == 0))
+                    {
+                        (fewest, fits) = (done.2, probe);
+                        placed = Ok(done);
+                        if fewest == 0 {
+                            break;
+                        }
+                    }
+                }
+                fails = fits + 1;
+            }
+            while fails - fits > 1 {
                 match attempt(body_size + probe as f32 * 0.5) {
-                    Ok(done) if done.2 <= cut_at_body => {
+                    Ok(done) if done.2 <= flaws_at_body => {
                         fits = probe;
                         placed = Ok(done);
                     }
                     _ => fails = probe,
                 }
-                if fails - fits <= 1 {
-                    break;
+                if fails - fits > 1 {
+                    probe = if fits == probe { probe + 1 } else { probe - 1 };
                 }
-                probe = if fits == probe { probe + 1 } else { probe - 1 };
             }
             size = body_size + fits as f32 * 0.5;
         }

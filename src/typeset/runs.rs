@@ -255,6 +255,67 @@ pub(super) fn display_order(runs: &[Run]) -> Vec<usize> {
     order
 }
 
+/// The text a paragraph shows (its markup applied, upper-cased if the style
+/// says so) and the stretches of it in another face than the style's, or in
+/// a link; none when it has no markup (most texts).
+pub(super) fn styled(text: &str, st: &Resolved) -> (String, Vec<Styled>) {
+    let upper = |s: &str| {
+        if st.uppercase {
+            s.to_uppercase()
+        } else {
+            s.to_string()
+        }
+    };
+    if !crate::markup::has_markup(text) {
+        return (upper(text), Vec::new());
+    }
+    // A text with a mistake in its markup never gets here (the project's
+    // checks stop it); set as written if one does.
+    let Ok(pieces) = crate::markup::parse(text) else {
+        return (upper(text), Vec::new());
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut styled = Vec::new();
+    for p in pieces {
+        match p {
+            crate::markup::Piece::Text {
+                text,
+                emphasis,
+                strong,
+                link,
+            } => {
+                let from = out.len();
+                out.push_str(&upper(&text));
+                styled.push(Styled {
+                    from,
+                    to: out.len(),
+                    face: st.face_of(emphasis, strong),
+                    link,
+                    level: 0,
+                });
+            }
+            crate::markup::Piece::Break => out.push('\n'),
+        }
+    }
+    if styled.iter().all(|s| s.face == st.face && s.link.is_none()) {
+        styled.clear();
+    }
+    (out, styled)
+}
+
+/// Collapses runs of white space (YAML folding, pasted tabs) into single spaces,
+/// keeping explicit line breaks.
+pub(super) fn normalise(text: &str, uppercase: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.trim().split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&line.split_ascii_whitespace().collect::<Vec<_>>().join(" "));
+    }
+    if uppercase { out.to_uppercase() } else { out }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,8 +22,10 @@ pub(super) struct Set {
     /// panel's): right-to-left lines are moved to a wider panel's right edge.
     pub(super) measure: f32,
     pub(super) origin: Option<Origin>,
-    /// Words cut where they have no break, being wider than the measure.
-    pub(super) cut_words: usize,
+    /// Words cut where they have no break, being wider than the measure,
+    /// and justified lines looser than the style allows: a size that makes
+    /// more of these than the layout's own is no fit.
+    pub(super) flaws: usize,
     /// Its block in the document's structure (set by the caller, which knows
     /// where a reader meets it), or decoration.
     pub(super) tag: Tag,
@@ -308,6 +310,7 @@ impl<'a> Typesetter<'a> {
             uppercase: s.uppercase,
             tracking: s.tracking,
             word_spacing: s.word_spacing,
+            letter_spacing: s.letter_spacing,
             hyphenate: s.hyphenate,
             hyphen_rules: s.hyphenation,
             rag: s.rag,
@@ -331,6 +334,13 @@ impl<'a> Typesetter<'a> {
                 origin.what
             ));
         }
+        for (line, space) in &c.loose_lines {
+            let max = self.layout.layout.styles[style].word_spacing[2];
+            self.warnings.borrow_mut().push(format!(
+                "{}: a justified line's word spaces open to {space:.2} × the font's space, past the style's maximum of {max} (`{line}`); it cannot be set closer: allow more `letter-spacing` or `word-spacing` in style `{style}`, or reword the text",
+                origin.what
+            ));
+        }
         for w in &c.lone_words {
             self.warnings.borrow_mut().push(format!(
                 "{}: a justified line holds only `{w}`, which cannot be spread to the measure without stretching past the style's maximum word space",
@@ -350,7 +360,7 @@ impl<'a> Typesetter<'a> {
             space: 0.0,
             origin: None,
             tag: Tag::Artifact,
-            cut_words: 0,
+            flaws: 0,
         };
         // Rules and spaces borrow a style only for its fields; they add no spacing of their own.
         let any_style = || Resolved {
@@ -457,7 +467,7 @@ impl<'a> Typesetter<'a> {
                     _ => c,
                 };
                 self.lone_word_warnings(&c, origin, style);
-                let cut_words = c.cut_words;
+                let flaws = c.cut_words + c.loose_lines.len();
                 let lines = c
                     .lines
                     .into_iter()
@@ -469,7 +479,7 @@ impl<'a> Typesetter<'a> {
                 Set {
                     lines,
                     origin: Some(origin.clone()),
-                    cut_words,
+                    flaws,
                     ..empty(st)
                 }
             }
@@ -492,7 +502,7 @@ impl<'a> Typesetter<'a> {
                     self.composer,
                 );
                 self.lone_word_warnings(&c, origin, style);
-                let cut_words = c.cut_words;
+                let flaws = c.cut_words + c.loose_lines.len();
                 // The number stands where lines start: on the left, or on
                 // the right in right-to-left text, the indent with it.
                 let lead = if st.rtl { 0.0 } else { indent };
@@ -535,7 +545,7 @@ impl<'a> Typesetter<'a> {
                     lines,
                     number: Some((run, nst.ascent * nst.size)),
                     origin: Some(origin.clone()),
-                    cut_words,
+                    flaws,
                     ..empty(st)
                 }
             }

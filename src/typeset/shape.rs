@@ -268,6 +268,25 @@ impl Word {
     }
 }
 
+impl Word {
+    /// The places inside fragment `k` where a justified line may open or
+    /// close the space between letters: before each of its grapheme
+    /// clusters but its first. None in a word whose letters join or combine
+    /// (Arabic, Hebrew, the Indic scripts…), where spacing would tear them.
+    pub(super) fn letter_gaps(&self, k: usize) -> usize {
+        // Latin, Greek, Cyrillic and Armenian letters, their extensions,
+        // punctuation and symbols: letters that stand apart.
+        let apart = |c: char| c < '\u{0590}' || ('\u{1D00}'..='\u{2BFF}').contains(&c);
+        if !self.text.chars().all(apart) {
+            return 0;
+        }
+        let (g0, g1, ..) = self.fragment(k);
+        (g0 + 1..g1)
+            .filter(|&g| !self.shaped.glyphs[g].text.is_empty())
+            .count()
+    }
+}
+
 /// Splits text into words at UAX #14 break opportunities and shapes each. A
 /// web address is one word, split only where an address may be (see
 /// [`Split::Address`]), never inside its scheme.

@@ -32,6 +32,7 @@ pub(super) struct Resolved {
     pub(super) uppercase: bool,
     pub(super) tracking: f32,
     pub(super) word_spacing: [f32; 3],
+    pub(super) letter_spacing: [f32; 2],
     pub(super) hyphenate: bool,
     /// Ragged lines: the shortfall, as a share of the measure, that a word
     /// is hyphenated to avoid.

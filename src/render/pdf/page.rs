@@ -93,6 +93,17 @@ impl<'a> Drawing<'a> {
         // Our y grows downwards from the trim box's top; PDF's grows up from the media box's bottom.
         let px = |x: f32| x + b;
         let py = |y: f32| mh - (y + b);
+        // A box given from its top-left in page points, filled or clipped to.
+        let rect = |x: f32, y: f32, w: f32, h: f32, mode| Op::DrawRectangle {
+            rectangle: Rect {
+                x: Pt(px(x)),
+                y: Pt(py(y + h)),
+                width: Pt(w),
+                height: Pt(h),
+                mode: Some(mode),
+                winding_order: None,
+            },
+        };
         let mut ops = Vec::new();
         for item in &page.items {
             match item {
@@ -109,16 +120,7 @@ impl<'a> Drawing<'a> {
                     ops.push(Op::SetFillColor {
                         col: self.colour(c),
                     });
-                    ops.push(Op::DrawRectangle {
-                        rectangle: Rect {
-                            x: Pt(px(*x)),
-                            y: Pt(py(*y + *h)),
-                            width: Pt(*w),
-                            height: Pt(*h),
-                            mode: Some(printpdf::PaintMode::Fill),
-                            winding_order: None,
-                        },
-                    });
+                    ops.push(rect(*x, *y, *w, *h, printpdf::PaintMode::Fill));
                     ops.push(Op::EndMarkedContent);
                 }
                 Item::Image {
@@ -138,16 +140,13 @@ impl<'a> Drawing<'a> {
                     let clip = placed != area;
                     if clip {
                         ops.push(Op::SaveGraphicsState);
-                        ops.push(Op::DrawRectangle {
-                            rectangle: Rect {
-                                x: Pt(px(area.x)),
-                                y: Pt(py(area.y + area.h)),
-                                width: Pt(area.w),
-                                height: Pt(area.h),
-                                mode: Some(printpdf::PaintMode::Clip),
-                                winding_order: None,
-                            },
-                        });
+                        ops.push(rect(
+                            area.x,
+                            area.y,
+                            area.w,
+                            area.h,
+                            printpdf::PaintMode::Clip,
+                        ));
                     }
                     // The image's unit square scaled to where it lies.
                     ops.push(Op::UseXobject {
@@ -185,16 +184,7 @@ impl<'a> Drawing<'a> {
                         col: self.colour(colour),
                     });
                     for m in modules {
-                        ops.push(Op::DrawRectangle {
-                            rectangle: Rect {
-                                x: Pt(px(m.x)),
-                                y: Pt(py(m.y + m.h)),
-                                width: Pt(m.w),
-                                height: Pt(m.h),
-                                mode: Some(printpdf::PaintMode::Fill),
-                                winding_order: None,
-                            },
-                        });
+                        ops.push(rect(m.x, m.y, m.w, m.h, printpdf::PaintMode::Fill));
                     }
                     ops.push(Op::EndMarkedContent);
                 }
