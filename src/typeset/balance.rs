@@ -1,6 +1,7 @@
-//! Balancing a flow over its panels: of the ways to break it that keep the
-//! layout's rules (keep-with-next, keep-together, orphans and widows), the one
-//! whose panels end at the closest depths.
+//! A flow poured through its panels, balanced if its layout asks: of the
+//! ways to break it that keep the layout's rules (keep-with-next,
+//! keep-together, orphans and widows), the one whose panels end at the
+//! closest depths.
 //!
 //! Filling panels one after another up to the lowest common height leaves
 //! the last panel with whatever is over (a page of three kept-together
@@ -8,7 +9,7 @@
 //! is tried instead, and the chosen breaks are then poured as any flow is,
 //! each panel held to its share.
 
-use super::flow::{Frame, Keep};
+use super::flow::{Frame, Keep, Placed, Spill, pour};
 use super::set::{Figure, Set};
 
 /// A place a panel may start: before line `line` of set `set` (0: the set's
@@ -189,4 +190,82 @@ fn keep_unbeaten(list: &mut Vec<Way>, way: Way) {
     }
     list.retain(|w| !beats(&way, w));
     list.push(way);
+}
+
+/// Pours a flow, balanced if asked: broken where its panels end most evenly
+/// (`balance::shares`), or, where no such breaking keeps the rules, at the
+/// lowest common panel height at which everything still fits, found by
+/// bisection (pouring is cheap; nothing is drawn yet).
+pub(super) fn pour_flow(
+    sets: &[Set],
+    frames: &[Frame],
+    balance: bool,
+    keep: Keep,
+) -> Result<Placed, Spill> {
+    let pour_capped = |caps: &dyn Fn(usize) -> f32, items: &mut Placed| {
+        let capped: Vec<Frame> = frames
+            .iter()
+            .enumerate()
+            .map(|(j, f)| Frame {
+                name: f.name.clone(),
+                h: f.h.min(caps(j)),
+                ..*f
+            })
+            .collect();
+        pour(sets, &capped, keep, items)
+    };
+    let mut cap = f32::INFINITY;
+    if balance {
+        if let Some(shares) = shares(sets, frames, keep) {
+            let mut items = Vec::new();
+            if pour_capped(&|j| shares[j] + 0.05, &mut items).is_ok() {
+                return Ok(items);
+            }
+        }
+        let (mut lo, mut hi) = (0.0f32, frames.iter().map(|f| f.h).fold(0.0, f32::max));
+        if pour_capped(&|_| hi, &mut Vec::new()).is_ok() {
+            for _ in 0..20 {
+                let mid = (lo + hi) / 2.0;
+                if pour_capped(&|_| mid, &mut Vec::new()).is_ok() {
+                    hi = mid
+                } else {
+                    lo = mid
+                }
+            }
+            cap = hi + 0.01;
+        }
+    }
+    let mut items = Vec::new();
+    pour_capped(&|_| cap, &mut items).map(|()| items)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::flow::tests::{frames, paragraph};
+    use super::*;
+
+    #[test]
+    fn balanced_panels_take_the_breaks_that_end_them_most_evenly() {
+        // Kept-together paragraphs of 1, 3, 1, 1, 1 and 6 lines over three
+        // panels: filling each to the lowest common height (6 lines) leaves
+        // 6, 1 and 6; breaking for the closest depths gives 4, 3 and 6.
+        let sets: Vec<Set> = [1, 3, 1, 1, 1, 6]
+            .into_iter()
+            .map(|n| {
+                let mut s = paragraph(n);
+                s.st.keep_together = true;
+                s
+            })
+            .collect();
+        let fr = frames(&[100.0, 100.0, 100.0]);
+        let keep = Keep {
+            orphans: 2,
+            widows: 2,
+        };
+        let out = pour_flow(&sets, &fr, true, keep).unwrap();
+        let lines: Vec<usize> = (0..3)
+            .map(|p| out.iter().filter(|(pg, _)| *pg == p).count())
+            .collect();
+        assert_eq!(lines, [4, 3, 6]);
+    }
 }

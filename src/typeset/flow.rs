@@ -391,53 +391,6 @@ pub(super) fn depths(items: &Placed, frames: &[Frame]) -> Vec<f32> {
         .collect()
 }
 
-/// Pours a flow, balanced if asked: broken where its panels end most evenly
-/// (`balance::shares`), or, where no such breaking keeps the rules, at the
-/// lowest common panel height at which everything still fits, found by
-/// bisection (pouring is cheap; nothing is drawn yet).
-pub(super) fn pour_flow(
-    sets: &[Set],
-    frames: &[Frame],
-    balance: bool,
-    keep: Keep,
-) -> Result<Placed, Spill> {
-    let pour_capped = |caps: &dyn Fn(usize) -> f32, items: &mut Placed| {
-        let capped: Vec<Frame> = frames
-            .iter()
-            .enumerate()
-            .map(|(j, f)| Frame {
-                name: f.name.clone(),
-                h: f.h.min(caps(j)),
-                ..*f
-            })
-            .collect();
-        pour(sets, &capped, keep, items)
-    };
-    let mut cap = f32::INFINITY;
-    if balance {
-        if let Some(shares) = super::balance::shares(sets, frames, keep) {
-            let mut items = Vec::new();
-            if pour_capped(&|j| shares[j] + 0.05, &mut items).is_ok() {
-                return Ok(items);
-            }
-        }
-        let (mut lo, mut hi) = (0.0f32, frames.iter().map(|f| f.h).fold(0.0, f32::max));
-        if pour_capped(&|_| hi, &mut Vec::new()).is_ok() {
-            for _ in 0..20 {
-                let mid = (lo + hi) / 2.0;
-                if pour_capped(&|_| mid, &mut Vec::new()).is_ok() {
-                    hi = mid
-                } else {
-                    lo = mid
-                }
-            }
-            cap = hi + 0.01;
-        }
-    }
-    let mut items = Vec::new();
-    pour_capped(&|_| cap, &mut items).map(|()| items)
-}
-
 /// Pours `sets` through `frames` in order. On overflow, returns the last panel,
 /// the content that did not fit, and how much was left over (points).
 pub(super) fn pour(
@@ -549,7 +502,7 @@ pub(super) fn place_all(sets: &[Set], fr: &Frame, mut y: f32, items: &mut Vec<(u
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::super::compose::Line;
     use super::super::style::Resolved;
     use super::*;
@@ -593,7 +546,7 @@ mod tests {
         }
     }
 
-    fn paragraph(lines: usize) -> Set {
+    pub(in crate::typeset) fn paragraph(lines: usize) -> Set {
         let line = Line {
             glyphs: vec![Glyph {
                 id: 1,
@@ -619,7 +572,7 @@ mod tests {
         }
     }
 
-    fn frames(heights: &[f32]) -> Vec<Frame> {
+    pub(in crate::typeset) fn frames(heights: &[f32]) -> Vec<Frame> {
         heights
             .iter()
             .enumerate()
@@ -709,30 +662,5 @@ mod tests {
             ),
             [3, 3]
         );
-    }
-
-    #[test]
-    fn balanced_panels_take_the_breaks_that_end_them_most_evenly() {
-        // Kept-together paragraphs of 1, 3, 1, 1, 1 and 6 lines over three
-        // panels: filling each to the lowest common height (6 lines) leaves
-        // 6, 1 and 6; breaking for the closest depths gives 4, 3 and 6.
-        let sets: Vec<Set> = [1, 3, 1, 1, 1, 6]
-            .into_iter()
-            .map(|n| {
-                let mut s = paragraph(n);
-                s.st.keep_together = true;
-                s
-            })
-            .collect();
-        let fr = frames(&[100.0, 100.0, 100.0]);
-        let keep = Keep {
-            orphans: 2,
-            widows: 2,
-        };
-        let out = pour_flow(&sets, &fr, true, keep).unwrap();
-        let lines: Vec<usize> = (0..3)
-            .map(|p| out.iter().filter(|(pg, _)| *pg == p).count())
-            .collect();
-        assert_eq!(lines, [4, 3, 6]);
     }
 }

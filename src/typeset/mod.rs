@@ -29,7 +29,8 @@ use crate::pages::{Area, Item, Link, MARK_GAP, MARK_LEN, Page, Pages, PanelArea,
 use crate::plan::Variant;
 use crate::project::Project;
 use crate::units::MM;
-use flow::{Frame, Keep, depths, frame, heights, place_all, pour_flow};
+use balance::pour_flow;
+use flow::{Frame, Keep, depths, frame, heights, place_all};
 use set::{Set, Typesetter};
 use std::collections::BTreeMap;
 use structure::{BACKGROUND, Rank, Structure};
