@@ -76,9 +76,11 @@ fn lines_outside_tests(text: &str) -> Vec<&str> {
     let mut lines = text.lines().peekable();
     while let Some(line) = lines.next() {
         if line.trim() == "#[cfg(test)]"
-            && lines
-                .peek()
-                .is_some_and(|n| n.starts_with("mod ") && n.trim_end().ends_with('{'))
+            && lines.peek().is_some_and(|n| {
+                // A test module may be shared with its siblings' tests.
+                let n = n.trim_start_matches("pub(super) ");
+                n.starts_with("mod ") && n.trim_end().ends_with('{')
+            })
         {
             // Up to the module's closing brace, alone at the start of a line.
             for l in lines.by_ref() {
