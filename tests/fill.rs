@@ -50,6 +50,20 @@ fn flows(layouts: &std::path::Path) -> BTreeMap<String, Vec<FlowPanels>> {
     out
 }
 
+/// The page a panel is on, and its text area.
+fn panel<'a>(pages: &'a Pages, name: &str) -> (&'a leafpress::Page, &'a leafpress::Area) {
+    pages
+        .pages
+        .iter()
+        .find_map(|pg| {
+            pg.panels
+                .iter()
+                .find(|p| p.name == name)
+                .map(|p| (pg, &p.content))
+        })
+        .unwrap()
+}
+
 /// How far down each named panel its text goes, as a share of the panel's
 /// text area, and the size most of its text is set in (its main text).
 fn depths(pages: &Pages, panels: &[String]) -> (Vec<f32>, f32) {
@@ -57,12 +71,7 @@ fn depths(pages: &Pages, panels: &[String]) -> (Vec<f32>, f32) {
     let depths = panels
         .iter()
         .map(|name| {
-            let (page, area) = pages
-                .pages
-                .iter()
-                .find_map(|pg| pg.panels.iter().find(|p| &p.name == name).map(|p| (pg, p)))
-                .unwrap();
-            let c = &area.content;
+            let (page, c) = panel(pages, name);
             let mut bottom = c.y;
             for item in &page.items {
                 let Item::Text(run) = item else { continue };
@@ -90,12 +99,7 @@ fn messages(pages: &Pages, panels: &[String]) -> Vec<Vec<(f32, f32)>> {
     panels
         .iter()
         .map(|name| {
-            let (page, area) = pages
-                .pages
-                .iter()
-                .find_map(|pg| pg.panels.iter().find(|p| &p.name == name).map(|p| (pg, p)))
-                .unwrap();
-            let c = &area.content;
+            let (page, c) = panel(pages, name);
             let mut spans: BTreeMap<u32, (f32, f32)> = BTreeMap::new();
             for item in &page.items {
                 let Item::Text(run) = item else { continue };
