@@ -306,3 +306,33 @@ fn the_summary_and_the_manifest_say_the_size_each_flow_took() {
     let handout = rows.iter().find(|r| r["layout"] == "handout").unwrap();
     assert!(handout.get("sizes").is_none());
 }
+
+/// Messages of 3, 20, 3, 3, 3 and 40 words: filling panels in turn to a
+/// common height leaves the middle one a single short message (63%, 14%,
+/// 67% at 18 pt); breaking where the panels end most evenly moves one more
+/// into it (53%, 25%, 67%).
+#[test]
+fn messages_of_uneven_lengths_end_their_panels_as_evenly_as_whole_messages_allow() {
+    let p = filled();
+    std::fs::remove_dir_all(p.file("content/translations")).unwrap();
+    let mut text = p.read("content/messages.yaml");
+    let words = ["fund", "train", "support", "the", "workforce", "now"];
+    text.push_str(
+        "  - id: uneven\n    name: Uneven\n    heading: Uneven messages\n    messages:\n",
+    );
+    for (i, n) in [3, 20, 3, 3, 3, 40].into_iter().enumerate() {
+        let message: Vec<&str> = (0..n).map(|k| words[k % words.len()]).collect();
+        text.push_str(&format!(
+            "      - id: uneven-{i}\n        text: {}.\n",
+            message.join(" ")
+        ));
+    }
+    p.write("content/messages.yaml", &text);
+    let lines: Vec<String> = check(&p.load(), &p.file("layouts"))
+        .into_iter()
+        .filter(|l| l.starts_with("leaflet uneven"))
+        .collect();
+    eprintln!("{}", lines.join("\n"));
+    assert_eq!(lines.len(), 2 * 2, "{lines:?}");
+    assert!(!lines.iter().any(|l| l.contains("uneven:")), "{lines:?}");
+}
