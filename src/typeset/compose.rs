@@ -434,9 +434,14 @@ pub(super) fn compose(
             // The whole line is the middle of a compound begun above.
             (Some(s), Some(_)) => actual.push((s, glyphs.len(), String::new())),
             (Some(s), None) => actual.push((s, glyphs.len(), String::new())),
-            // The compound's first word began on a line above (cut there):
-            // it was read whole there.
-            (None, Some((lw, _))) if continued == Some(lw) => {}
+            // The compound's first word began on a line above (cut there)
+            // and was read whole there: its piece here reads as the rest of
+            // the compound, whose own glyphs follow as nothing.
+            (None, Some((lw, g))) if continued == Some(lw) => {
+                if let Some(piece) = actual.iter_mut().find(|a| a.0 == g) {
+                    piece.2 = compound(&words[lw + 1..]);
+                }
+            }
             (None, Some((lw, g))) => actual.push((g, glyphs.len(), compound(&words[lw..]))),
             (None, None) => {}
         }
@@ -483,7 +488,7 @@ pub(super) fn compose(
                 x += hw;
             }
             let text = if starts_here {
-                compound(&words[word..])
+                w.text.clone()
             } else {
                 String::new()
             };
