@@ -22,8 +22,8 @@ struct Break {
 
 /// Where panels may start, in order: the flow's start first, its end last.
 /// Never after a heading (`keep-with-next`), a rule or a space (they belong
-/// to what they introduce), never inside a kept-together paragraph, and inside any other
-/// only where enough lines stay behind and go ahead.
+/// to what they introduce), never inside a kept-together paragraph, and
+/// inside any other only where enough lines stay behind and go ahead.
 fn breaks(sets: &[Set], keep: Keep) -> Vec<Break> {
     let mut out = vec![Break { set: 0, line: 0 }];
     for (i, s) in sets.iter().enumerate() {
@@ -193,7 +193,7 @@ fn keep_unbeaten(list: &mut Vec<Way>, way: Way) {
 }
 
 /// Pours a flow, balanced if asked: broken where its panels end most evenly
-/// (`balance::shares`), or, where no such breaking keeps the rules, at the
+/// (`shares`), or, where no such breaking keeps the rules, at the
 /// lowest common panel height at which everything still fits, found by
 /// bisection (pouring is cheap; nothing is drawn yet).
 pub(super) fn pour_flow(

@@ -458,6 +458,33 @@ pub fn quality(breaks: &[Break]) -> (f32, f32) {
     (sum_sq, worst)
 }
 
+/// How a justified line with adjustment ratio `r` reaches the measure: the
+/// share of their stretch (or shrink) its word spaces take, then its letters'.
+/// Word spaces go first, to their limit; the letters give only what is still
+/// missing. A line looser than both limits (nothing better was possible)
+/// takes both past them alike.
+pub(super) fn words_then_letters(line: &[Item], r: f32) -> (f32, f32) {
+    let (mut words, mut letters) = (0.0, 0.0);
+    for item in line {
+        match *item {
+            Item::Glue {
+                stretch, shrink, ..
+            } if stretch < 1e6 => words += if r >= 0.0 { stretch } else { shrink },
+            Item::Box {
+                stretch, shrink, ..
+            } => letters += if r >= 0.0 { stretch } else { shrink },
+            _ => {}
+        }
+    }
+    if letters == 0.0 || r.abs() >= 1.0 || words == 0.0 {
+        return (r, if letters == 0.0 { 0.0 } else { r });
+    }
+    let want = r.abs() * (words + letters);
+    let w = (want / words).min(1.0);
+    let l = (want - w * words) / letters;
+    (w.copysign(r), l.copysign(r))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

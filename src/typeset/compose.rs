@@ -71,6 +71,14 @@ pub struct Composed {
     pub(super) cut_words: usize,
 }
 
+impl Composed {
+    /// Words cut where they have no break, and justified lines looser than
+    /// the style allows: what makes a size no fit for `fit: fill`.
+    pub(super) fn flaws(&self) -> usize {
+        self.cut_words + self.loose_lines.len()
+    }
+}
+
 /// Breaks a paragraph into lines no wider than `width`.
 pub(super) fn compose(
     fonts: Fonts<'_>,
@@ -257,7 +265,7 @@ pub(super) fn compose(
             && br.ratio.is_finite()
             && !matches!(items[br.at], Item::Penalty { cost, .. } if cost <= breaking::FORCED && from < br.at && matches!(items[br.at - 1], Item::Glue { stretch, .. } if stretch > 1e6));
         let r = if stretchy { br.ratio } else { 0.0 };
-        let (r, letter) = words_then_letters(&items[from..br.at], r);
+        let (r, letter) = breaking::words_then_letters(&items[from..br.at], r);
         let letter = if letter >= 0.0 {
             letter * open
         } else {
@@ -278,7 +286,12 @@ pub(super) fn compose(
         let mut line_runs: Vec<Run> = Vec::new();
         for i in from..br.at {
             match (items[i], elems[i]) {
-                (Item::Box { .. }, Elem::Frag { word, k }) => {
+                (
+                    Item::Box {
+                        stretch, shrink, ..
+                    },
+                    Elem::Frag { word, k },
+                ) => {
                     let w = &words[word];
                     let (g0, g1, x0, fw) = w.fragment(k);
                     if last_word.is_none_or(|(lw, _)| lw != word) {
@@ -356,7 +369,8 @@ pub(super) fn compose(
                     // Each grapheme cluster after the first moves on by what
                     // the letters opened before it.
                     let mut opened = 0.0;
-                    let spaced = letter != 0.0 && w.letter_gaps(k) > 0;
+                    // Only where the paragraph gave its letters room.
+                    let spaced = (letter > 0.0 && stretch > 0.0) || (letter < 0.0 && shrink > 0.0);
                     glyphs.extend(w.shaped.glyphs[g0..g1].iter().enumerate().map(|(i, g)| {
                         if spaced && i > 0 && !g.text.is_empty() {
                             opened += letter;
@@ -562,31 +576,4 @@ fn compound(words: &[super::shape::Word]) -> String {
         }
     }
     whole
-}
-
-/// How a justified line with adjustment ratio `r` reaches the measure: the
-/// share of their stretch (or shrink) its word spaces take, then its letters'.
-/// Word spaces go first, to their limit; the letters give only what is still
-/// missing. A line looser than both limits (nothing better was possible)
-/// takes both past them alike.
-fn words_then_letters(line: &[Item], r: f32) -> (f32, f32) {
-    let (mut words, mut letters) = (0.0, 0.0);
-    for item in line {
-        match *item {
-            Item::Glue {
-                stretch, shrink, ..
-            } if stretch < 1e6 => words += if r >= 0.0 { stretch } else { shrink },
-            Item::Box {
-                stretch, shrink, ..
-            } => letters += if r >= 0.0 { stretch } else { shrink },
-            _ => {}
-        }
-    }
-    if letters == 0.0 || r.abs() >= 1.0 || words == 0.0 {
-        return (r, if letters == 0.0 { 0.0 } else { r });
-    }
-    let want = r.abs() * (words + letters);
-    let w = (want / words).min(1.0);
-    let l = (want - w * words) / letters;
-    (w.copysign(r), l.copysign(r))
 }

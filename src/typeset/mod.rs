@@ -391,8 +391,7 @@ pub fn typeset(
             let used = depths(items, &frames);
             let share = used.iter().sum::<f32>() / used.len().max(1) as f32;
             let guess = ((body_size / share.max(0.05).sqrt() - body_size) / 0.5).floor() as i32;
-            let (mut fits, mut fails) = (0, steps + 1);
-            let mut probe = guess.clamp(1, steps);
+            let mut fits = 0;
             if flaws_at_body > 0 {
                 // Flawed at its own size (a justified line too loose): every
                 // step is tried, from the top, for the largest with the
@@ -410,17 +409,20 @@ pub fn typeset(
                         }
                     }
                 }
-                fails = fits + 1;
-            }
-            while fails - fits > 1 {
-                match attempt(body_size + probe as f32 * 0.5) {
-                    Ok(done) if done.2 <= flaws_at_body => {
-                        fits = probe;
-                        placed = Ok(done);
+            } else {
+                let mut fails = steps + 1;
+                let mut probe = guess.clamp(1, steps);
+                loop {
+                    match attempt(body_size + probe as f32 * 0.5) {
+                        Ok(done) if done.2 == 0 => {
+                            fits = probe;
+                            placed = Ok(done);
+                        }
+                        _ => fails = probe,
                     }
-                    _ => fails = probe,
-                }
-                if fails - fits > 1 {
+                    if fails - fits <= 1 {
+                        break;
+                    }
                     probe = if fits == probe { probe + 1 } else { probe - 1 };
                 }
             }

@@ -321,7 +321,7 @@ impl<'a> Typesetter<'a> {
         }
     }
 
-    pub(super) fn lone_word_warnings(&self, c: &Composed, origin: &Origin, style: &str) {
+    pub(super) fn composition_warnings(&self, c: &Composed, origin: &Origin, style: &str) {
         for family in &c.stand_ins {
             let s = &self.layout.layout.styles[style];
             let look = match (s.weight == Weight::Bold, s.italic) {
@@ -466,8 +466,8 @@ impl<'a> Typesetter<'a> {
                     }
                     _ => c,
                 };
-                self.lone_word_warnings(&c, origin, style);
-                let flaws = c.cut_words + c.loose_lines.len();
+                self.composition_warnings(&c, origin, style);
+                let flaws = c.flaws();
                 let lines = c
                     .lines
                     .into_iter()
@@ -501,8 +501,8 @@ impl<'a> Typesetter<'a> {
                     width - indent,
                     self.composer,
                 );
-                self.lone_word_warnings(&c, origin, style);
-                let flaws = c.cut_words + c.loose_lines.len();
+                self.composition_warnings(&c, origin, style);
+                let flaws = c.flaws();
                 // The number stands where lines start: on the left, or on
                 // the right in right-to-left text, the indent with it.
                 let lead = if st.rtl { 0.0 } else { indent };
